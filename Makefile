@@ -1,0 +1,41 @@
+# Cuepress: `make build` sets everything up and builds the demo site; `make test` runs the tests.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SITE ?= .
+
+.PHONY: build test lint typecheck unit serve clean golden bench stress
+
+build: $(VENV)/.installed
+	$(BIN)/cuepress build --site $(SITE)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+test: $(VENV)/.installed-test lint typecheck unit
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check generator tests tools
+	$(BIN)/ruff format --check generator tests tools
+
+typecheck: $(VENV)/.installed-test
+	$(BIN)/mypy
+
+unit: $(VENV)/.installed-test
+	$(BIN)/pytest
+
+# Regenerate the golden demo site in tests/golden/ on purpose, after a deliberate output change.
+golden: $(VENV)/.installed-test
+	$(BIN)/python -m tests.golden
+
+clean:
+	rm -rf output .cache

@@ -1,0 +1,104 @@
+"""``site.yaml`` -> :class:`~generator.models.Site`, with every problem collected."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from generator import yamlfile
+from generator.errors import ConfigError, CuepressError, Problems
+from generator.fields import Fields, describe, url_ok
+from generator.models import Owner, Site
+from generator.yamlfile import Mapping
+
+KNOWN = (
+    "title, base_url, description, language, author, owner, image, categories, explicit, "
+    "copyright, episodes_per_page"
+)
+
+
+def load_site(site_dir: Path, problems: Problems, base_url: str | None = None) -> Site | None:
+    """Read ``site_dir/site.yaml``; ``base_url`` (from the command line) overrides the file's.
+
+    Returns ``None`` when the file is unusable; the reasons are in ``problems``.
+    """
+    path = site_dir / "site.yaml"
+    shown = "site.yaml"
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        problems.add(ConfigError(shown, None, f"no site.yaml in {site_dir} (is --site right?)"))
+        return None
+    except (UnicodeDecodeError, OSError) as exc:
+        problems.add(ConfigError(shown, None, f"cannot read site.yaml: {exc}"))
+        return None
+    try:
+        data = yamlfile.load(text, shown)
+    except CuepressError as exc:
+        problems.add(exc)
+        return None
+    if not isinstance(data, Mapping):
+        problems.error(
+            shown, 1, f"site.yaml must be a mapping of keys (title: ...), got {describe(data)}"
+        )
+        return None
+    return _read(Fields(data, shown, problems), base_url)
+
+
+def _read(fields: Fields, base_url_override: str | None) -> Site | None:
+    errors_before = len(fields.problems.errors)
+    title = fields.text("title", required=True)
+    base_url = _base_url(fields, base_url_override)
+    owner = _owner(fields)
+    per_page = fields.integer("episodes_per_page", minimum=1)
+    site = Site(
+        title=title or "",
+        base_url=base_url or "",
+        description=fields.text("description") or "",
+        language=fields.text("language") or "en",
+        author=fields.text("author") or "",
+        owner=owner,
+        image=fields.url("image"),
+        categories=fields.texts("categories"),
+        explicit=bool(fields.boolean("explicit")),
+        copyright=fields.text("copyright") or "",
+        episodes_per_page=per_page if per_page is not None else 20,
+    )
+    fields.warn_unknown(KNOWN)
+    if len(fields.problems.errors) > errors_before:
+        return None
+    return site
+
+
+def _base_url(fields: Fields, override: str | None) -> str | None:
+    if override is not None:
+        fields.get("base_url")
+        value: str | None = override.strip()
+        where = "--base-url"
+    else:
+        value = fields.text("base_url", required=True)
+        where = "'base_url'"
+    if value is None:
+        return None
+    if not url_ok(value, absolute=True):
+        message = (
+            f"{where} must be an absolute http(s) URL like https://you.github.io/show/, "
+            f"got {value!r}"
+        )
+        if override is not None:
+            fields.problems.error("--base-url", None, message)
+        else:
+            fields.error("base_url", message)
+        return None
+    return value if value.endswith("/") else value + "/"
+
+
+def _owner(fields: Fields) -> Owner | None:
+    value = fields.get("owner")
+    if value is None:
+        return None
+    if not isinstance(value, Mapping) or not all(
+        isinstance(value.get(k), str) and value[k].strip() for k in ("name", "email")
+    ):
+        fields.error("owner", "'owner' must be a mapping {name: ..., email: ...} of text")
+        return None
+    return Owner(name=value["name"].strip(), email=value["email"].strip())

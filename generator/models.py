@@ -1,0 +1,131 @@
+"""The site as data: frozen, always-valid models built by the readers and read by the renderer.
+
+Times are whole milliseconds; ``*_ms`` names say so. Nothing here reads files or renders.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from generator.timecodes import clock, seconds_text
+
+
+@dataclass(frozen=True, slots=True)
+class Owner:
+    name: str
+    email: str
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """What ``site.yaml`` says, validated."""
+
+    title: str
+    base_url: str  # absolute http(s) URL ending in "/"
+    description: str = ""
+    language: str = "en"
+    author: str = ""
+    owner: Owner | None = None
+    image: str | None = None
+    categories: tuple[str, ...] = ()
+    explicit: bool = False
+    copyright: str = ""
+    episodes_per_page: int = 20
+
+    @property
+    def path(self) -> str:
+        """The URL path the site lives under: ``/`` or ``/show/``."""
+        return urlsplit(self.base_url).path
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """One timed piece of a transcript."""
+
+    start_ms: int
+    end_ms: int | None  # None when unknown; never before start_ms
+    text: str  # plain text, never markup
+    speaker: str | None
+    anchor: str  # time-derived element id, e.g. "t=83" or "t=83.4"
+    line: int  # where it was written, for messages
+
+    @property
+    def start(self) -> str:
+        """Start in decimal seconds, as text for attributes (``83.4``)."""
+        return seconds_text(self.start_ms)
+
+    @property
+    def label(self) -> str:
+        """Start as a clock label (``1:23``)."""
+        return clock(self.start_ms)
+
+
+@dataclass(frozen=True, slots=True)
+class Transcript:
+    """A normalised transcript: segments sorted by start, with unique time anchors."""
+
+    source: str  # the file it came from (the record itself when inline)
+    segments: tuple[Segment, ...]
+
+    @property
+    def speakers(self) -> tuple[str, ...]:
+        """Speakers in order of first appearance."""
+        return tuple(dict.fromkeys(s.speaker for s in self.segments if s.speaker))
+
+
+@dataclass(frozen=True, slots=True)
+class Chapter:
+    start_ms: int
+    title: str
+    url: str | None = None
+    img: str | None = None
+
+    @property
+    def label(self) -> str:
+        return clock(self.start_ms)
+
+    @property
+    def start(self) -> str:
+        return seconds_text(self.start_ms)
+
+
+@dataclass(frozen=True, slots=True)
+class Audio:
+    url: str  # absolute URL, or a path relative to the site root
+    length: int | None = None  # bytes
+    type: str | None = None  # MIME type
+
+
+@dataclass(frozen=True, slots=True)
+class Episode:
+    """One episode record, validated, with its transcript read."""
+
+    slug: str
+    source: str  # the record's path, relative to the site
+    title: str
+    date: dt.date
+    summary_html: str = ""
+    number: int | None = None
+    season: int | None = None
+    duration_ms: int | None = None
+    audio: Audio | None = None
+    hosts: tuple[str, ...] = ()
+    guests: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    chapters: tuple[Chapter, ...] = ()
+    transcript: Transcript | None = None
+    draft: bool = False
+    image: str | None = None
+    guid: str | None = None
+    explicit: bool | None = None
+
+    @property
+    def url_path(self) -> str:
+        """The page's path relative to the site root."""
+        return f"episodes/{self.slug}/"
+
+    @property
+    def duration(self) -> str | None:
+        return clock(self.duration_ms) if self.duration_ms is not None else None

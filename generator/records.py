@@ -1,0 +1,321 @@
+"""Episode records (``content/episodes/*.md`` and ``*.yaml``) -> :class:`~generator.models.Episode`.
+
+A ``.md`` record is YAML front matter between ``---`` lines, then the Markdown summary; a
+``.yaml`` record has the same keys with the summary under ``summary:``. The transcript is inline
+(``transcript:`` as a list), a file named by ``transcript:`` relative to the record, or a sidecar
+file with the record's base name (``NAME.vtt``, ``.srt``, ``.json``, ``.txt``).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from generator import markup, transcripts, yamlfile
+from generator.errors import ContentError, CuepressError, Problems
+from generator.fields import Fields, describe
+from generator.models import Audio, Chapter, Episode, Transcript
+from generator.timecodes import parse_time
+from generator.yamlfile import Mapping, Sequence
+
+RECORD_SUFFIXES = (".md", ".yaml", ".yml")
+KNOWN = (
+    "title, date, number, season, duration, audio, hosts, guests, tags, chapters, transcript, "
+    "speakers, slug, draft, image, guid, explicit, summary (in .yaml records)"
+)
+SLUG = re.compile(r"[A-Za-z0-9_-]+")
+AUDIO_TYPES = {
+    ".mp3": "audio/mpeg",
+    ".m4a": "audio/x-m4a",
+    ".mp4": "audio/mp4",
+    ".aac": "audio/aac",
+    ".ogg": "audio/ogg",
+    ".oga": "audio/ogg",
+    ".opus": "audio/ogg",
+    ".wav": "audio/wav",
+    ".flac": "audio/flac",
+}
+
+
+def find_records(content_dir: Path) -> list[Path]:
+    """Every record file below ``content_dir``, sorted; ``_name`` and ``.name`` are skipped."""
+    if not content_dir.is_dir():
+        return []
+    found = []
+    for path in content_dir.rglob("*"):
+        relative = path.relative_to(content_dir).parts
+        if any(part.startswith((".", "_")) for part in relative):
+            continue
+        if path.suffix.lower() in RECORD_SUFFIXES and path.is_file():
+            found.append(path)
+    return sorted(found)
+
+
+def read_episodes(site_dir: Path, problems: Problems) -> list[Episode]:
+    """Read every record; problems go to ``problems``; drafts included. Newest first."""
+    content_dir = site_dir / "content" / "episodes"
+    episodes: list[Episode] = []
+    slugs: dict[str, str] = {}
+    for path in find_records(content_dir):
+        shown = path.relative_to(site_dir).as_posix()
+        try:
+            episode = read_record(path, shown, site_dir, problems)
+        except CuepressError as exc:
+            problems.add(exc)
+            continue
+        if episode is None:
+            continue
+        if episode.slug in slugs:
+            problems.error(
+                shown,
+                None,
+                f"slug {episode.slug!r} is already used by {slugs[episode.slug]} "
+                "(rename one file or set a different slug:)",
+            )
+            continue
+        slugs[episode.slug] = shown
+        episodes.append(episode)
+    if not episodes and not problems.errors:
+        problems.warn(
+            "content/episodes", None, "no episode records found (add NAME.md with front matter)"
+        )
+    episodes.sort(key=lambda e: (e.date, e.number or 0, e.slug), reverse=True)
+    return episodes
+
+
+def split_front_matter(text: str, shown: str) -> tuple[str, str, int]:
+    """Split a ``.md`` record into (YAML text, Markdown body, line the body starts on)."""
+    lines = text.split("\n")
+    if lines[0].rstrip() != "---":
+        raise ContentError(
+            shown, 1, "a record must start with a '---' line, then YAML front matter, then '---'"
+        )
+    for number, line in enumerate(lines[1:], 2):
+        if line.rstrip() in ("---", "..."):
+            return "\n".join(lines[1 : number - 1]), "\n".join(lines[number:]), number + 1
+    raise ContentError(
+        shown, 1, "the front matter is never closed (add a line '---' after the YAML)"
+    )
+
+
+def read_record(path: Path, shown: str, site_dir: Path, problems: Problems) -> Episode | None:
+    """Read one record; returns None (with problems recorded) when it has errors."""
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ContentError(shown, None, f"not UTF-8 (byte {exc.start}); save it as UTF-8") from None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    body = None
+    if path.suffix.lower() == ".md":
+        front, body, _ = split_front_matter(text, shown)
+        data = yamlfile.load(front, shown, first_line=2)
+    else:
+        data = yamlfile.load(text, shown)
+    if data is None:
+        raise ContentError(shown, 1, "the record is empty (it needs at least title: and date:)")
+    if not isinstance(data, Mapping):
+        raise ContentError(
+            shown, 1, f"the record must be a mapping of keys (title: ...), got {describe(data)}"
+        )
+    fields = Fields(data, shown, problems)
+    if body is None:
+        body = fields.text("summary") or ""
+    errors_before = len(problems.errors)
+    title = fields.text("title", required=True)
+    date = fields.date("date", required=True)
+    values: dict[str, Any] = {
+        "slug": _slug(fields, path),
+        "number": fields.integer("number"),
+        "season": fields.integer("season", minimum=1),
+        "duration_ms": fields.duration("duration"),
+        "audio": _audio(fields, site_dir, problems),
+        "hosts": fields.texts("hosts"),
+        "guests": fields.texts("guests"),
+        "tags": fields.texts("tags"),
+        "chapters": _chapters(fields),
+        "transcript": _transcript(fields, path, shown, site_dir, _speaker_names(fields)),
+        "draft": bool(fields.boolean("draft")),
+        "image": fields.url("image"),
+        "guid": fields.text("guid"),
+        "explicit": fields.boolean("explicit"),
+    }
+    fields.warn_unknown(KNOWN)
+    if len(problems.errors) > errors_before or title is None or date is None:
+        return None
+    return Episode(
+        source=shown, title=title, date=date, summary_html=markup.markdown_to_html(body), **values
+    )
+
+
+def _slug(fields: Fields, path: Path) -> str:
+    value = fields.text("slug")
+    if value is not None:
+        if not SLUG.fullmatch(value):
+            fields.error(
+                "slug",
+                f"'slug' must be one path segment of letters, digits, - and _, got {value!r}",
+            )
+        return value
+    if not SLUG.fullmatch(path.stem):
+        suggestion = re.sub(r"[^A-Za-z0-9_-]+", "-", path.stem).strip("-").lower() or "episode-1"
+        fields.problems.error(
+            fields.path,
+            None,
+            f"the file name {path.stem!r} cannot be a web address; use letters, digits, - and _ "
+            f"(rename it {suggestion}{path.suffix} or set slug: {suggestion})",
+        )
+    return path.stem
+
+
+def _audio(fields: Fields, site_dir: Path, problems: Problems) -> Audio | None:
+    value = fields.get("audio")
+    if value is None:
+        return None
+    length = kind = None
+    if isinstance(value, Mapping):
+        sub = Fields(value, fields.path, problems)
+        url = sub.url("url")
+        if url is None and "url" not in value:
+            fields.error(
+                "audio", "'audio' needs a url: (audio: {url: ..., length: ..., type: ...})"
+            )
+        length = sub.integer("length", minimum=1)
+        kind = sub.text("type")
+        sub.warn_unknown("url, length, type")
+    elif isinstance(value, str):
+        url = fields.url("audio")
+    else:
+        fields.error(
+            "audio", f"'audio' must be a URL or {{url, length, type}}, got {describe(value)}"
+        )
+        return None
+    if url is None:
+        return None
+    if "://" not in url:
+        local = site_dir / "static" / PurePosixPath(url)
+        if local.is_file():
+            length = length or local.stat().st_size
+        else:
+            problems.warn(
+                fields.path,
+                fields.line("audio"),
+                f"audio file static/{url} not found (put it there, or give a full https:// URL)",
+            )
+    kind = kind or AUDIO_TYPES.get(PurePosixPath(url.split("?")[0]).suffix.lower())
+    return Audio(url=url, length=length, type=kind)
+
+
+def _chapters(fields: Fields) -> tuple[Chapter, ...]:
+    value = fields.get("chapters")
+    if value is None:
+        return ()
+    expected = "chapters: [{start: '0:00', title: ...}, ...]"
+    if not isinstance(value, Sequence):
+        fields.error("chapters", f"'chapters' must be a list ({expected}), got {describe(value)}")
+        return ()
+    chapters = []
+    for index, item in enumerate(value):
+        if not isinstance(item, Mapping):
+            fields.problems.error(
+                fields.path, value.line_of(index), f"a chapter must be a mapping ({expected})"
+            )
+            continue
+        sub = Fields(item, fields.path, fields.problems)
+        title = sub.text("title", required=True)
+        raw_start = sub.get("start")
+        start = None
+        if raw_start is None:
+            fields.problems.error(fields.path, item.line, f"a chapter needs a start ({expected})")
+        else:
+            try:
+                start = parse_time(raw_start)
+            except ValueError as exc:
+                sub.error("start", f"chapter 'start': {exc}")
+        chapter_url, img = sub.url("url"), sub.url("img")
+        sub.warn_unknown("start, title, url, img")
+        if title is not None and start is not None:
+            chapters.append(Chapter(start_ms=start, title=title, url=chapter_url, img=img))
+    if [c.start_ms for c in chapters] != sorted(c.start_ms for c in chapters):
+        fields.problems.warn(
+            fields.path, value.line, "chapters are not in time order; they were sorted"
+        )
+    return tuple(sorted(chapters, key=lambda c: c.start_ms))
+
+
+def _speaker_names(fields: Fields) -> dict[str, str]:
+    value = fields.get("speakers")
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    ):
+        fields.error("speakers", "'speakers' must map transcript labels to names (SPEAKER_00: Ana)")
+        return {}
+    return {k.strip(): v.strip() for k, v in value.items()}
+
+
+def _transcript(
+    fields: Fields, path: Path, shown: str, site_dir: Path, names: dict[str, str]
+) -> Transcript | None:
+    value = fields.get("transcript")
+    sidecars = [p for suffix in transcripts.READERS if (p := path.with_suffix(suffix)).is_file()]
+    problems = fields.problems
+    if len(sidecars) > 1 or (sidecars and value is not None):
+        names_found = ", ".join(p.name for p in sidecars)
+        problems.error(
+            shown,
+            fields.line("transcript") if value is not None else None,
+            f"more than one transcript for this episode ({names_found}"
+            f"{' and transcript:' if value is not None else ''}); keep one",
+        )
+        return None
+    try:
+        if isinstance(value, Sequence):
+            return transcripts.read_inline(value, shown, problems, names)
+        if isinstance(value, str):
+            if PurePosixPath(value).suffix.lower() not in transcripts.READERS:
+                fields.error(
+                    "transcript",
+                    f"transcript file {value!r} has an unknown format "
+                    f"(use {', '.join(transcripts.READERS)})",
+                )
+                return None
+            file = _inside_site(path.parent / value, site_dir, fields)
+            if file is None:
+                return None
+            return transcripts.read_file(
+                file, file.relative_to(site_dir.resolve()).as_posix(), problems, names
+            )
+        if value is not None:
+            fields.error(
+                "transcript",
+                f"'transcript' must be a file path or a list of segments, got {describe(value)}",
+            )
+            return None
+        if sidecars:
+            return transcripts.read_file(
+                sidecars[0], sidecars[0].relative_to(site_dir).as_posix(), problems, names
+            )
+    except CuepressError as exc:
+        problems.add(exc)
+    return None
+
+
+def _inside_site(file: Path, site_dir: Path, fields: Fields) -> Path | None:
+    """``file`` with links resolved, if it is an existing file inside the site; else an error."""
+    value = fields.data.get("transcript")
+    resolved = file.resolve()
+    root = site_dir.resolve()
+    if not resolved.is_relative_to(root):
+        fields.error(
+            "transcript",
+            f"'transcript: {value}' points outside the site (keep transcripts inside it)",
+        )
+        return None
+    if not resolved.is_file():
+        fields.error(
+            "transcript", f"transcript file {value!r} not found (a path relative to the record)"
+        )
+        return None
+    return resolved

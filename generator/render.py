@@ -1,0 +1,104 @@
+"""The only Jinja room: layouts to HTML, with errors that name the template file and line.
+
+A site's own ``layouts/NAME`` overrides the default theme's template of that name. Autoescaping
+is on for everything, and an undefined variable is an error, not an empty string.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import traceback
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from generator.errors import TemplateError
+from generator.models import Site
+from generator.timecodes import clock
+
+_OBJECT = re.compile(r"'[\w.]+\.(\w+) object'")
+DEFAULT_LAYOUTS = Path(__file__).resolve().parent.parent / "layouts"
+
+
+def default_layouts() -> Path:
+    """The packaged default theme: ``layouts/`` beside the package (installed as package data)."""
+    installed = Path(__file__).resolve().parent / "layouts"
+    return installed if installed.is_dir() else DEFAULT_LAYOUTS
+
+
+class Renderer:
+    """Renders the templates of one site."""
+
+    def __init__(self, site: Site, site_dir: Path) -> None:
+        self.site = site
+        self.site_dir = site_dir
+        self.search_path = [site_dir / "layouts", default_layouts()]
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader([str(p) for p in self.search_path]),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        self.env.globals.update(site=site, url=self.url, absolute_url=self.absolute_url)
+        self.env.filters.update(clock=clock, date_text=date_text, tojson_script=tojson_script)
+
+    def url(self, path: str = "") -> str:
+        """A link to ``path`` (relative to the site root) that works under the site's sub-path."""
+        return self.site.path + path
+
+    def absolute_url(self, path: str = "") -> str:
+        return self.site.base_url + path
+
+    def render(self, name: str, **context: Any) -> str:
+        """Render the template ``name``; any failure becomes a :class:`TemplateError`."""
+        try:
+            return self.env.get_template(name).render(**context)
+        except jinja2.TemplateSyntaxError as exc:
+            raise TemplateError(
+                self._shown(exc.filename, name), exc.lineno, exc.message or "syntax error"
+            ) from None
+        except jinja2.TemplateNotFound as exc:
+            raise TemplateError(f"layouts/{exc.name}", None, "template not found") from None
+        except Exception as exc:  # noqa: BLE001 - a layout may raise anything; report it at its line
+            filename, line = _template_frame(exc)
+            if isinstance(exc, jinja2.UndefinedError):
+                message = _OBJECT.sub(r"\1", exc.message or "undefined") + " (check the spelling)"
+            else:
+                message = f"{type(exc).__name__}: {exc} (raised while rendering)"
+            raise TemplateError(self._shown(filename, name), line, message) from None
+
+    def _shown(self, filename: str | None, name: str) -> str:
+        """A template's path as the user knows it."""
+        if filename:
+            path = Path(filename)
+            if path.is_relative_to(self.site_dir):
+                return path.relative_to(self.site_dir).as_posix()
+            return f"layouts/{path.name} (default theme)"
+        return f"layouts/{name}"
+
+
+def _template_frame(exc: BaseException) -> tuple[str | None, int | None]:
+    """The innermost template file and line in ``exc``'s traceback (Jinja maps them for us)."""
+    found: tuple[str | None, int | None] = (None, None)
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename.endswith((".html", ".xml", ".txt", ".j2")):
+            found = (frame.filename, frame.lineno)
+    return found
+
+
+def date_text(value: dt.date) -> str:
+    """``2026-03-04`` -> ``4 March 2026``: unambiguous in every country."""
+    return f"{value.day} {value:%B} {value.year}"
+
+
+def tojson_script(value: Any) -> Markup:
+    """JSON safe inside ``<script>``: ``<``, ``>``, ``&`` escaped so ``</script>`` cannot end it."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Markup(text)

@@ -1,0 +1,100 @@
+"""JSON transcripts: Podcast Index (``startTime``/``endTime``/``body``) and Whisper/WhisperX
+(``start``/``end``/``text``, optional ``speaker``), told apart per segment by their keys.
+
+Parsed with the standard library's pure-Python scanner hooked to remember where each object
+starts, so that a bad segment is reported at its line.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import json.scanner
+import re
+from typing import Any
+
+from generator.errors import Problems, TranscriptError
+from generator.timecodes import parse_time
+from generator.transcripts.cues import Cue
+
+EXPECTED = (
+    'expected {"segments": [{"startTime": 1.5, "endTime": 3.0, "body": "...", "speaker": "..."}]}'
+    ' (Podcast Index) or {"segments": [{"start": 1.5, "end": 3.0, "text": "..."}]} (Whisper)'
+)
+
+
+_NEWLINE = re.compile("\n")
+
+
+class _Object(dict[str, Any]):
+    line: int
+
+
+def _loads(text: str) -> Any:
+    """``json.loads`` whose objects carry the line they start on."""
+    newlines = [m.start() for m in _NEWLINE.finditer(text)]
+    decoder: Any = json.JSONDecoder()
+    parse_object = decoder.parse_object
+
+    def parse_with_line(s_and_end: tuple[str, int], *args: Any) -> tuple[Any, int]:
+        obj, end = parse_object(s_and_end, *args)
+        result = _Object(obj)
+        result.line = bisect.bisect_left(newlines, s_and_end[1]) + 1
+        return result, end
+
+    decoder.parse_object = parse_with_line
+    decoder.scan_once = getattr(json.scanner, "py_make_scanner")(decoder)  # noqa: B009 - untyped
+    return decoder.decode(text)
+
+
+def parse(text: str, path: str, problems: Problems) -> list[Cue]:
+    """Read the segments of a JSON transcript."""
+    try:
+        data = _loads(text)
+    except json.JSONDecodeError as exc:
+        raise TranscriptError(
+            path, exc.lineno, f"invalid JSON: {exc.msg} (is the file complete?)"
+        ) from None
+    if not isinstance(data, dict) or not isinstance(data.get("segments"), list):
+        line = data.line if isinstance(data, _Object) else 1
+        raise TranscriptError(path, line, f"no 'segments' list ({EXPECTED})")
+    cues = []
+    for item in data["segments"]:
+        line = item.line if isinstance(item, _Object) else 1
+        if not isinstance(item, dict):
+            raise TranscriptError(path, line, f"a segment must be an object ({EXPECTED})")
+        if "startTime" in item or "body" in item:
+            start_key, end_key, text_key = "startTime", "endTime", "body"
+        else:
+            start_key, end_key, text_key = "start", "end", "text"
+        start = _time(item, start_key, path, line, required=True)
+        end = _time(item, end_key, path, line, required=False)
+        words = item.get(text_key)
+        if not isinstance(words, str):
+            raise TranscriptError(
+                path, line, f"segment '{text_key}' must be a string, got {words!r} ({EXPECTED})"
+            )
+        speaker = item.get("speaker")
+        if speaker is not None and not isinstance(speaker, str):
+            raise TranscriptError(
+                path, line, f"segment 'speaker' must be a string, got {speaker!r}"
+            )
+        assert start is not None
+        cues.append(Cue(start, end, " ".join(words.split()), speaker or None, line))
+    return cues
+
+
+def _time(item: dict[str, Any], key: str, path: str, line: int, *, required: bool) -> int | None:
+    value = item.get(key)
+    if value is None:
+        if required:
+            raise TranscriptError(path, line, f"segment has no '{key}' ({EXPECTED})")
+        return None
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        raise TranscriptError(
+            path, line, f"segment '{key}' must be a number of seconds, got {value!r}"
+        )
+    try:
+        return parse_time(value)
+    except ValueError as exc:
+        raise TranscriptError(path, line, f"segment '{key}': {exc}") from None

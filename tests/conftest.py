@@ -1,0 +1,46 @@
+"""Shared fixtures: small sites written into temporary folders."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+SITE_YAML = """\
+title: Test Show
+base_url: https://example.test/show/
+"""
+
+MakeSite = Callable[..., Path]
+
+
+def write_files(root: Path, files: dict[str, str | bytes]) -> None:
+    for name, content in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(textwrap.dedent(content), encoding="utf-8")
+
+
+@pytest.fixture
+def make_site(tmp_path: Path) -> MakeSite:
+    """Write a site into a temporary folder: ``make_site({"content/episodes/a.md": "..."})``."""
+
+    def make(files: dict[str, str | bytes] | None = None, site_yaml: str = SITE_YAML) -> Path:
+        root = tmp_path / "site"
+        root.mkdir(exist_ok=True)
+        write_files(root, {"site.yaml": site_yaml, **(files or {})})
+        return root
+
+    return make
+
+
+def record(
+    title: str = "Hello", date: str = "2026-01-02", extra: str = "", body: str = "Hi."
+) -> str:
+    """A minimal valid ``.md`` record."""
+    return f"---\ntitle: {title}\ndate: {date}\n{extra}---\n{body}\n"

@@ -1,0 +1,416 @@
+"""Transcript readers: every format, the spec's edge cases and real archives' defects."""
+
+from __future__ import annotations
+
+import codecs
+import html
+import io
+import json
+from pathlib import Path
+
+import pytest
+import webvtt
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from generator.errors import Problems, TranscriptError
+from generator.models import Transcript
+from generator.transcripts import READERS, exports, jsonfile, read_file
+from generator.transcripts.cues import split_label
+
+
+def read(tmp_path: Path, name: str, content: str | bytes) -> tuple[Transcript, list[str]]:
+    path = tmp_path / name
+    path.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+    problems = Problems()
+    transcript = read_file(path, name, problems)
+    assert problems.errors == []
+    return transcript, [str(p) for p in problems.warnings]
+
+
+def rows(transcript: Transcript) -> list[tuple[int, int | None, str | None, str]]:
+    return [(s.start_ms, s.end_ms, s.speaker, s.text) for s in transcript.segments]
+
+
+def fails(tmp_path: Path, name: str, content: str | bytes) -> str:
+    path = tmp_path / name
+    path.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+    with pytest.raises(TranscriptError) as info:
+        read_file(path, name, Problems())
+    return str(info.value)
+
+
+VTT = """\
+WEBVTT - an episode
+Kind: captions
+
+NOTE This is a comment
+that spans two lines
+
+STYLE
+::cue { color: red }
+
+intro
+00:00:01.000 --> 00:00:04.500 align:start position:10%
+<v Ana Ruiz>Hello &amp; welcome to <b>the</b> show.</v>
+
+00:04.500 --> 00:07.000
+<v.loud Bo>Thanks,
+<i>Ana</i>.
+
+01:02:03.250 --> 01:02:05.000
+No voice here &lt;3
+"""
+
+
+class TestWebVTT:
+    def test_reads_ids_voices_notes_styles_and_settings(self, tmp_path: Path) -> None:
+        """Voices become speakers, tags go, entities decode, NOTE/STYLE and settings are skipped."""
+        transcript, warnings = read(tmp_path, "a.vtt", VTT)
+        assert warnings == []
+        assert rows(transcript) == [
+            (1000, 4500, "Ana Ruiz", "Hello & welcome to the show."),
+            (4500, 7000, "Bo", "Thanks, Ana."),
+            (3723250, 3725000, None, "No voice here <3"),
+        ]
+        assert [s.line for s in transcript.segments] == [11, 14, 18]
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            VTT,
+            "WEBVTT\n\n00:01.000 --> 00:02.000\none\n\n\n\n00:02.000 --> 00:03.500\ntwo\n",
+            "WEBVTT\n\n1\n00:00:01.000 --> 00:00:02.000 line:0\n<c.yellow>x</c> <00:00:01.500>y\n",
+            "\ufeffWEBVTT\r\n\r\n00:01.000 --> 00:02.000\r\n<v Al>a\r\nb\r\n",
+            "WEBVTT\n\n100:00:00.000 --> 100:00:01.000\nlong\n",
+        ],
+    )
+    def test_agrees_with_webvtt_py(self, tmp_path: Path, text: str) -> None:
+        """Times, voices and text match the reference library (which leaves entities encoded)."""
+        transcript, _ = read(tmp_path, "a.vtt", text)
+        reference = webvtt.from_buffer(io.StringIO(text.lstrip("\ufeff")))
+
+        def ms(stamp: str) -> int:
+            clock, millis = stamp.split(".")
+            hours, minutes, seconds = clock.split(":")
+            return ((int(hours) * 60 + int(minutes)) * 60 + int(seconds)) * 1000 + int(millis)
+
+        assert [(s.start_ms, s.end_ms, s.speaker, s.text) for s in transcript.segments] == [
+            (ms(c.start), ms(c.end), c.voice, " ".join(html.unescape(c.text).split()))
+            for c in reference
+        ]
+
+    def test_timing_right_after_header(self, tmp_path: Path) -> None:
+        """A cue may follow the WEBVTT line directly (the spec allows it)."""
+        transcript, _ = read(tmp_path, "a.vtt", "WEBVTT\n00:01.000 --> 00:02.000\nhi\n")
+        assert rows(transcript) == [(1000, 2000, None, "hi")]
+
+    def test_arrow_line_ends_cue_text(self, tmp_path: Path) -> None:
+        """A line holding --> inside cue text starts a new cue, as in the spec."""
+        text = "WEBVTT\n\n00:01.000 --> 00:02.000\none\n00:03.000 --> 00:04.000\ntwo\n"
+        transcript, _ = read(tmp_path, "a.vtt", text)
+        assert [s.text for s in transcript.segments] == ["one", "two"]
+
+    def test_missing_header(self, tmp_path: Path) -> None:
+        """A file without WEBVTT is refused, with a hint that it may be SRT."""
+        message = fails(tmp_path, "a.vtt", "1\n00:00:01,000 --> 00:00:02,000\nhi\n")
+        assert message == (
+            "a.vtt:1: a WebVTT file must start with the line 'WEBVTT' (is it SRT? name it .srt)"
+        )
+
+    def test_srt_style_timing(self, tmp_path: Path) -> None:
+        """A comma before the milliseconds is named as the mistake."""
+        message = fails(tmp_path, "a.vtt", "WEBVTT\n\n00:00:01,000 --> 00:00:02,000\nhi\n")
+        assert message == (
+            "a.vtt:3: bad cue timing '00:00:01,000 --> 00:00:02,000' (WebVTT uses a dot before "
+            "milliseconds, not a comma) (expected a cue timing like 00:01:02.500 --> 00:01:05.000)"
+        )
+
+    def test_sixty_seconds_is_wrong(self, tmp_path: Path) -> None:
+        """Seconds above 59 are refused."""
+        message = fails(tmp_path, "a.vtt", "WEBVTT\n\n00:00:61.000 --> 00:01:02.000\nhi\n")
+        assert message.startswith("a.vtt:3: minutes and seconds must be 0-59")
+
+    def test_text_outside_cue_warns(self, tmp_path: Path) -> None:
+        """Stray text is ignored, as the spec says, but reported."""
+        text = "WEBVTT\n\n00:01.000 --> 00:02.000\nhi\n\njust some words\nmore\n"
+        transcript, warnings = read(tmp_path, "a.vtt", text)
+        assert len(transcript.segments) == 1
+        assert warnings == [
+            "a.vtt:6: ignored text outside a cue: 'just some words' "
+            "(expected a cue timing like 00:01:02.500 --> 00:01:05.000)"
+        ]
+
+    @settings(max_examples=60, deadline=None)
+    @given(
+        st.lists(
+            st.tuples(
+                st.integers(0, 10 * 3600 * 1000),
+                st.integers(0, 60_000),
+                st.text(
+                    alphabet=st.characters(blacklist_categories=("Cs", "Cc")),
+                    min_size=1,
+                    max_size=40,
+                ).filter(lambda t: t.strip() and "-->" not in t),
+            ),
+            min_size=1,
+            max_size=20,
+        )
+    )
+    def test_export_reads_back(self, cues: list[tuple[int, int, str]]) -> None:
+        """Whatever text a cue holds, our VTT export reads back to the same segments."""
+        import tempfile
+
+        body = "".join(
+            f"\n{exports._stamp(s, '.')} --> {exports._stamp(s + d + 1, '.')}\n"
+            f"{exports._escape_vtt(t)}\n"
+            for s, d, t in sorted(cues, key=lambda c: c[0])
+        )
+        with tempfile.TemporaryDirectory() as folder:
+            transcript, _ = read(Path(folder), "a.vtt", "WEBVTT\n" + body)
+            again, _ = read(Path(folder), "b.vtt", exports.to_vtt(transcript, None))
+        assert rows(again) == rows(transcript)
+
+
+SRT = """\
+1
+00:00:01,000 --> 00:00:04,000
+Ana Ruiz: Hello and <i>welcome</i>.
+
+2
+00:00:04,000 --> 00:00:06,500
+Still Ana here,
+on two lines.
+
+3
+00:00:07,000 --> 00:00:09,000
+Bo: My turn.
+"""
+
+
+class TestSRT:
+    def test_labels_name_speakers_until_the_next_label(self, tmp_path: Path) -> None:
+        """Name: prefixes mark speaker changes; tags are removed; line numbers point at timings."""
+        transcript, warnings = read(tmp_path, "a.srt", SRT)
+        assert warnings == []
+        assert rows(transcript) == [
+            (1000, 4000, "Ana Ruiz", "Hello and welcome."),
+            (4000, 6500, "Ana Ruiz", "Still Ana here, on two lines."),
+            (7000, 9000, "Bo", "My turn."),
+        ]
+        assert [s.line for s in transcript.segments] == [2, 6, 11]
+
+    def test_garbage_timing(self, tmp_path: Path) -> None:
+        """A malformed cue is named with its line."""
+        message = fails(tmp_path, "a.srt", SRT.replace("00:00:04,000 -->", "00:00:xx,000 -->"))
+        assert message == (
+            "a.srt:6: not a valid SRT cue: '00:00:xx,000 --> 00:00:06,500' (expected a number, "
+            "then a timing like 00:01:02,500 --> 00:01:05,000, then text)"
+        )
+
+
+class TestJSON:
+    def test_podcast_index(self, tmp_path: Path) -> None:
+        """Podcast Index JSON: speaker, startTime, endTime (optional), body."""
+        data = {
+            "version": "1.0.0",
+            "segments": [
+                {"speaker": "Ana", "startTime": 0.5, "endTime": 2.25, "body": "Hi there"},
+                {"startTime": 3, "body": " and  more "},
+            ],
+        }
+        transcript, _ = read(tmp_path, "a.json", json.dumps(data, indent=2))
+        assert rows(transcript) == [(500, 2250, "Ana", "Hi there"), (3000, None, None, "and more")]
+        assert [s.line for s in transcript.segments] == [4, 10]
+
+    def test_whisperx_labels_and_speaker_names(self, tmp_path: Path) -> None:
+        """Whisper segments, WhisperX speaker fields and [SPEAKER_01]: labels in text."""
+        data = {
+            "segments": [
+                {"start": 0.0, "end": 1.5, "text": " Hello.", "speaker": "SPEAKER_00", "words": []},
+                {"start": 1.5, "end": 3.0, "text": "[SPEAKER_01]: Hi!"},
+            ],
+            "language": "en",
+        }
+        path = tmp_path / "w.json"
+        path.write_text(json.dumps(data))
+        transcript = read_file(
+            path, "w.json", Problems(), {"SPEAKER_00": "Ana", "SPEAKER_01": "Bo"}
+        )
+        assert rows(transcript) == [(0, 1500, "Ana", "Hello."), (1500, 3000, "Bo", "Hi!")]
+
+    @pytest.mark.parametrize(
+        ("content", "message"),
+        [
+            (
+                '{"segments": [{"startTime": 1, ',
+                "w.json:1: invalid JSON: Expecting property name enclosed in double quotes "
+                "(is the file complete?)",
+            ),
+            (
+                "[1, 2]",
+                f"w.json:1: no 'segments' list ({jsonfile.EXPECTED})",
+            ),
+            (
+                '{"segments": [\n{"startTime": "soon", "body": "x"}]}',
+                "w.json:2: segment 'startTime' must be a number of seconds, got 'soon'",
+            ),
+            (
+                '{"segments": [\n\n{"start": 1}]}',
+                f"w.json:3: segment 'text' must be a string, got None ({jsonfile.EXPECTED})",
+            ),
+        ],
+    )
+    def test_broken_json(self, tmp_path: Path, content: str, message: str) -> None:
+        """Truncated or wrong-shaped JSON is named with its line."""
+        assert fails(tmp_path, "w.json", content) == message
+
+
+class TestText:
+    def test_both_timestamp_styles_and_continuations(self, tmp_path: Path) -> None:
+        """00:00:04 and 0:04.6 styles, labels, wrapped lines joined, a title line reported."""
+        text = "My show, episode 3\n00:00:04 Ana: Hello\nthere.\n0:09.6 Bo: Hi\n[0:12] Back to me\n"
+        transcript, warnings = read(tmp_path, "a.txt", text)
+        assert rows(transcript) == [
+            (4000, None, "Ana", "Hello there."),
+            (9600, None, "Bo", "Hi"),
+            (12000, None, "Bo", "Back to me"),
+        ]
+        assert warnings == [
+            "a.txt:1: ignored text before the first timestamp (start each line with a time, "
+            "e.g. 0:04 text)"
+        ]
+
+    def test_no_timestamps(self, tmp_path: Path) -> None:
+        """A text file without a single timestamp is refused."""
+        assert fails(tmp_path, "a.txt", "just words\n") == (
+            "a.txt:1: no timestamped lines found (expected lines like '00:00:04 text')"
+        )
+
+
+class TestMessyArchives:
+    def test_bom_crlf_and_lone_cr(self, tmp_path: Path) -> None:
+        """A byte-order mark and any line ends read the same as clean UTF-8."""
+        clean = "WEBVTT\n\n00:01.000 --> 00:02.000\nhi\n\n00:03.000 --> 00:04.000\nyo\n"
+        expected, _ = read(tmp_path, "clean.vtt", clean)
+        for name, variant in [
+            ("bom.vtt", codecs.BOM_UTF8 + clean.encode()),
+            ("crlf.vtt", clean.replace("\n", "\r\n").encode()),
+            ("cr.vtt", clean.replace("\n", "\r").encode()),
+        ]:
+            transcript, warnings = read(tmp_path, name, variant)
+            assert rows(transcript) == rows(expected), name
+            assert warnings == []
+
+    def test_utf16_with_bom_reads_with_warning(self, tmp_path: Path) -> None:
+        """UTF-16 (as some Windows tools save) is read, with a warning."""
+        content = "WEBVTT\n\n00:01.000 --> 00:02.000\nhéllo\n".encode("utf-16")
+        transcript, warnings = read(tmp_path, "a.vtt", content)
+        assert rows(transcript) == [(1000, 2000, None, "héllo")]
+        assert warnings == [
+            "a.vtt:1: the file is UTF-16; it was read, but UTF-8 is what tools expect"
+        ]
+
+    def test_latin1_is_refused_at_its_line(self, tmp_path: Path) -> None:
+        """Latin-1 bytes cannot be guessed safely: the line and byte are named."""
+        content = "WEBVTT\n\n00:01.000 --> 00:02.000\ncafé\n".encode("latin-1")
+        assert fails(tmp_path, "a.vtt", content) == (
+            "a.vtt:4: not UTF-8 (byte 0xe9); save the file as UTF-8"
+        )
+
+    def test_timing_defects_import_with_warnings(self, tmp_path: Path) -> None:
+        """End before start, overlaps, duplicate and out-of-order starts: imported and named."""
+        text = (
+            "WEBVTT\n\n"
+            "00:05.000 --> 00:02.000\nends early\n\n"  # line 3
+            "00:06.000 --> 00:09.000\nfirst\n\n"  # line 6
+            "00:08.000 --> 00:10.000\noverlaps\n\n"  # line 9
+            "00:08.000 --> 00:10.000\nsame start\n\n"  # line 12
+            "00:01.000 --> 00:02.000\nout of order\n"  # line 15
+        )
+        transcript, warnings = read(tmp_path, "a.vtt", text)
+        assert rows(transcript) == [
+            (1000, 2000, None, "out of order"),
+            (5000, None, None, "ends early"),
+            (6000, 9000, None, "first"),
+            (8000, 10000, None, "overlaps"),
+            (8000, 10000, None, "same start"),
+        ]
+        assert [s.anchor for s in transcript.segments] == ["t=1", "t=5", "t=6", "t=8", "t=8.001"]
+        assert warnings == [
+            "a.vtt:3: a cue ends before it starts; it was imported, check its timing",
+            "a.vtt:9: a cue overlaps the cue above it; it was imported, check its timing",
+            "a.vtt:12: a cue starts at the same time as the cue above it; it was imported, "
+            "check its timing",
+            "a.vtt:15: a cue starts before the cue above it; it was imported, check its timing",
+        ]
+
+    def test_empty_file(self, tmp_path: Path) -> None:
+        """An empty sidecar is an error, not an empty transcript."""
+        assert fails(tmp_path, "a.srt", "\n\n") == "a.srt:1: the transcript file is empty"
+
+    def test_unknown_format(self, tmp_path: Path) -> None:
+        """Only the known suffixes are read."""
+        assert fails(tmp_path, "a.ass", "x") == (
+            "a.ass: unknown transcript format '.ass' (use .vtt, .srt, .json, .txt)"
+        )
+
+
+class TestLabels:
+    @pytest.mark.parametrize(
+        ("text", "expected"),
+        [
+            ("Ana: hi", ("Ana", "hi")),
+            ("Ana Ruiz: hi", ("Ana Ruiz", "hi")),
+            ("Zoë: salut", ("Zoë", "salut")),
+            ("[SPEAKER_00]: hello", ("SPEAKER_00", "hello")),
+            ("the answer: yes", (None, "the answer: yes")),
+            ("https://x.org", (None, "https://x.org")),
+            ("Ratio 3:2 is fine", (None, "Ratio 3:2 is fine")),
+            ("One Two Three Four Five: too long", (None, "One Two Three Four Five: too long")),
+        ],
+    )
+    def test_split_label(self, text: str, expected: tuple[str | None, str]) -> None:
+        """Only a short capitalised name followed by a colon is a speaker label."""
+        assert split_label(text) == expected
+
+
+class TestExports:
+    def test_all_formats_from_one_transcript(self, tmp_path: Path) -> None:
+        """VTT, SRT, text and JSON downloads say the same thing, ends filled in."""
+        transcript, _ = read(tmp_path, "a.txt", "0:01 Ana: Hi & <bye>\n0:03.5 Bo: Yo\n")
+        assert exports.to_vtt(transcript, 10_000) == (
+            "WEBVTT\n\nt=1\n00:00:01.000 --> 00:00:03.500\n<v Ana>Hi &amp; &lt;bye&gt;\n\n"
+            "t=3\n00:00:03.500 --> 00:00:10.000\n<v Bo>Yo\n"
+        )
+        assert exports.to_srt(transcript, None) == (
+            "1\n00:00:01,000 --> 00:00:03,500\nAna: Hi & <bye>\n\n"
+            "2\n00:00:03,500 --> 00:00:08,500\nBo: Yo\n\n"
+        )
+        assert exports.to_txt(transcript) == "0:01 Ana: Hi & <bye>\n0:03.5 Bo: Yo\n"
+        assert json.loads(exports.to_json(transcript, 10_000)) == {
+            "version": "1.0.0",
+            "segments": [
+                {"speaker": "Ana", "startTime": 1.0, "endTime": 3.5, "body": "Hi & <bye>"},
+                {"speaker": "Bo", "startTime": 3.5, "endTime": 10.0, "body": "Yo"},
+            ],
+        }
+
+    @pytest.mark.parametrize("suffix", sorted(READERS))
+    def test_every_export_reads_back_identically(self, tmp_path: Path, suffix: str) -> None:
+        """Each download, read again by Cuepress, gives the same starts, speakers and text.
+
+        (SRT and text mark only speaker changes, so a segment without a speaker after one with
+        a speaker cannot survive them; this transcript names every speaker.)
+        """
+        transcript, _ = read(tmp_path, "a.vtt", VTT.replace("No voice", "<v Cy>No voice"))
+        writer = {
+            ".vtt": lambda t: exports.to_vtt(t, None),
+            ".srt": lambda t: exports.to_srt(t, None),
+            ".txt": exports.to_txt,
+            ".json": lambda t: exports.to_json(t, None),
+        }[suffix]
+        again, _ = read(tmp_path, "again" + suffix, writer(transcript))
+        assert [(s.start_ms, s.speaker, s.text) for s in again.segments] == [
+            (s.start_ms, s.speaker, s.text) for s in transcript.segments
+        ]

@@ -1,0 +1,102 @@
+"""The output folder: atomic swap, marker, refusals, leftovers from killed builds."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from generator.errors import OutputError
+from generator.writer import MARKER, check_output, write_site
+
+
+class TestCheckOutput:
+    def test_refuses_site_folder_and_its_parents(self, tmp_path: Path) -> None:
+        """The output may not be the site, a folder containing it, or inside its sources."""
+        site = tmp_path / "site"
+        (site / "content").mkdir(parents=True)
+        for output, why in [
+            (site, "contains the site itself"),
+            (tmp_path, "contains the site itself"),
+            (site / "content" / "out", "is inside content/"),
+        ]:
+            with pytest.raises(OutputError) as info:
+                check_output(output, site)
+            assert why in str(info.value)
+
+    def test_refuses_folder_not_built_by_cuepress(self, tmp_path: Path) -> None:
+        """A non-empty folder without the marker is never deleted."""
+        output = tmp_path / "out"
+        output.mkdir()
+        (output / "thesis.docx").write_text("precious")
+        with pytest.raises(OutputError) as info:
+            check_output(output, tmp_path / "site")
+        assert str(info.value) == (
+            f"{output}: the folder exists and was not built by Cuepress; it is left alone "
+            "(empty it or choose another --output)"
+        )
+
+    def test_accepts_empty_or_marked_folder(self, tmp_path: Path) -> None:
+        """An empty folder or a previous build is fine."""
+        (tmp_path / "empty").mkdir()
+        check_output(tmp_path / "empty", tmp_path / "site")
+        (tmp_path / "built").mkdir()
+        (tmp_path / "built" / MARKER).write_text("x")
+        (tmp_path / "built" / "index.html").write_text("x")
+        check_output(tmp_path / "built", tmp_path / "site")
+
+
+class TestWriteSite:
+    def test_replaces_old_site_completely(self, tmp_path: Path) -> None:
+        """The new build replaces the old one; stale files disappear; no staging is left."""
+        output = tmp_path / "out"
+        write_site(output, {"a.html": b"1", "old.html": b"x"}, {})
+        source = tmp_path / "song.mp3"
+        source.write_bytes(b"mp3")
+        write_site(output, {"a.html": b"2", "sub/b.html": b"3"}, {"audio/song.mp3": source})
+        assert sorted(
+            p.relative_to(output).as_posix() for p in output.rglob("*") if p.is_file()
+        ) == [
+            MARKER,
+            "a.html",
+            "audio/song.mp3",
+            "sub/b.html",
+        ]
+        assert (output / "a.html").read_bytes() == b"2"
+        assert [p.name for p in tmp_path.iterdir()] != [] and all(
+            not p.name.startswith(".out.") for p in tmp_path.iterdir()
+        )
+
+    def test_removes_leftovers_of_killed_builds_but_nothing_else(self, tmp_path: Path) -> None:
+        """Marked staging folders from a killed build are cleaned; unmarked look-alikes stay."""
+        output = tmp_path / "out"
+        stale = tmp_path / ".out.staging-99999"
+        stale.mkdir()
+        (stale / MARKER).write_text("x")
+        lookalike = tmp_path / ".out.staging-12345"
+        lookalike.mkdir()
+        (lookalike / "notes.txt").write_text("mine")
+        write_site(output, {"a.html": b"1"}, {})
+        assert not stale.exists()
+        assert (lookalike / "notes.txt").read_text() == "mine"
+
+    def test_restores_site_moved_away_by_a_killed_swap(self, tmp_path: Path) -> None:
+        """If a build died between the two renames of the fallback swap, the old site returns."""
+        old = tmp_path / f".out.old-{os.getpid() + 1}"
+        old.mkdir()
+        (old / MARKER).write_text("x")
+        (old / "a.html").write_text("good")
+        from generator.writer import _remove_stale_staging
+
+        _remove_stale_staging((tmp_path / "out").resolve())
+        assert (tmp_path / "out" / "a.html").read_text() == "good"
+
+    def test_failed_write_keeps_old_site(self, tmp_path: Path) -> None:
+        """An error while writing leaves the old site byte for byte and no staging folder."""
+        output = tmp_path / "out"
+        write_site(output, {"a.html": b"good"}, {})
+        with pytest.raises(FileNotFoundError):
+            write_site(output, {"a.html": b"new"}, {"x.mp3": tmp_path / "missing.mp3"})
+        assert (output / "a.html").read_bytes() == b"good"
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
