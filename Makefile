@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SITE ?= .
 
-.PHONY: build test lint typecheck unit serve clean golden bench stress
+.PHONY: build test lint typecheck unit serve clean golden bench bench-quick stress
 
 build: $(VENV)/.installed
 	$(BIN)/cuepress build --site $(SITE)
@@ -21,11 +21,11 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@ $(VENV)/.installed
 
-test: $(VENV)/.installed-test lint typecheck unit
+test: $(VENV)/.installed-test lint typecheck unit bench-quick
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check generator tests tools
-	$(BIN)/ruff format --check generator tests tools
+	$(BIN)/ruff check generator tests tools bench
+	$(BIN)/ruff format --check generator tests tools bench
 
 typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy
@@ -36,6 +36,13 @@ unit: $(VENV)/.installed-test
 # Regenerate the golden demo site in tests/golden/ on purpose, after a deliberate output change.
 golden: $(VENV)/.installed-test
 	$(BIN)/python -m tests.golden
+
+# Benchmarks measure speed; tests never do. bench-quick proves they still run.
+bench: $(VENV)/.installed-test
+	$(BIN)/python -m bench.parsers 200
+
+bench-quick: $(VENV)/.installed-test
+	$(BIN)/python -m bench.parsers 3
 
 clean:
 	rm -rf output .cache
