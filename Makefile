@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SITE ?= .
 
-.PHONY: build test lint typecheck unit serve clean golden bench bench-quick stress
+.PHONY: chromium build test lint typecheck unit serve clean golden bench bench-quick stress
 
 build: $(VENV)/.installed
 	$(BIN)/cuepress build --site $(SITE)
@@ -21,7 +21,11 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@ $(VENV)/.installed
 
-test: $(VENV)/.installed-test lint typecheck unit bench-quick
+test: $(VENV)/.installed-test chromium lint typecheck unit bench-quick
+
+# The browser tests drive Debian's Chromium (Playwright cannot download browsers here).
+chromium:
+	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check generator tests tools bench
@@ -30,7 +34,7 @@ lint: $(VENV)/.installed-test
 typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy
 
-unit: $(VENV)/.installed-test
+unit: $(VENV)/.installed-test chromium
 	$(BIN)/pytest
 
 # Regenerate the golden demo site in tests/golden/ on purpose, after a deliberate output change.

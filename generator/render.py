@@ -17,8 +17,8 @@ import jinja2
 from markupsafe import Markup
 
 from generator.errors import TemplateError
-from generator.models import Site
-from generator.timecodes import clock
+from generator.models import Site, Transcript
+from generator.timecodes import clock, seconds_text
 
 _OBJECT = re.compile(r"'[\w.]+\.(\w+) object'")
 DEFAULT_LAYOUTS = Path(__file__).resolve().parent.parent / "layouts"
@@ -46,7 +46,9 @@ class Renderer:
             keep_trailing_newline=True,
         )
         self.env.globals.update(site=site, url=self.url, absolute_url=self.absolute_url)
-        self.env.filters.update(clock=clock, date_text=date_text, tojson_script=tojson_script)
+        self.env.filters.update(
+            clock=clock, date_text=date_text, tojson_script=tojson_script, anchor_at=anchor_at
+        )
 
     def url(self, path: str = "") -> str:
         """A link to ``path`` (relative to the site root) that works under the site's sub-path."""
@@ -90,6 +92,16 @@ def _template_frame(exc: BaseException) -> tuple[str | None, int | None]:
         if frame.filename.endswith((".html", ".xml", ".txt", ".j2")):
             found = (frame.filename, frame.lineno)
     return found
+
+
+def anchor_at(transcript: Transcript | None, ms: int) -> str:
+    """The id to link for time ``ms``: the first segment starting at or after it (where a
+    chapter heading is placed), else a plain ``t=`` time for the page's script to resolve."""
+    if transcript is not None:
+        for segment in transcript.segments:
+            if segment.start_ms >= ms:
+                return segment.anchor
+    return "t=" + seconds_text(ms)
 
 
 def date_text(value: dt.date) -> str:

@@ -1,0 +1,96 @@
+"""The default theme passes axe-core in real Chromium, in light and dark mode, and its own
+script and styles stay small and local."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, Page
+
+from tests.browser import launch, serve
+from tests.golden import ROOT, build_demo
+
+PAGES = ["", "page/2/", "episodes/02-the-ladder-ledger/", "episodes/01-opening-the-shed-doors/"]
+
+
+@pytest.fixture(scope="module")
+def demo_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    output = tmp_path_factory.mktemp("demo") / "out"
+    build_demo(output)
+    with serve(output, "/borrowed-hammer/") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with launch() as (_, browser):
+        yield browser
+
+
+def open_page(browser: Browser, url: str, scheme: str, width: int = 1280) -> Page:
+    context = browser.new_context(color_scheme=scheme, viewport={"width": width, "height": 900})
+    page = context.new_page()
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(url)
+    page.wait_for_load_state("networkidle")
+    page.requests = requests  # type: ignore[attr-defined]
+    return page
+
+
+class TestAxe:
+    @pytest.mark.parametrize("scheme", ["light", "dark"])
+    @pytest.mark.parametrize("path", PAGES)
+    def test_no_violations(self, browser: Browser, demo_url: str, path: str, scheme: str) -> None:
+        """axe-core finds no accessibility violations (contrast included) on any page kind."""
+        page = open_page(browser, demo_url + path, scheme)
+        results = Axe().run(page)
+        assert results.violations_count == 0, results.generate_report()
+        page.context.close()
+
+    def test_axe_really_checks(self, browser: Browser, demo_url: str) -> None:
+        """The check can fail: an image without alt text on the page is reported."""
+        page = open_page(browser, demo_url, "light")
+        page.evaluate("document.querySelector('main').appendChild(document.createElement('img'))")
+        assert Axe().run(page).violations_count == 1
+        page.context.close()
+
+    def test_phone_width_has_no_violations(self, browser: Browser, demo_url: str) -> None:
+        """On a phone-sized screen the episode page still passes, and nothing scrolls sideways."""
+        page = open_page(browser, demo_url + PAGES[2], "light", width=360)
+        assert Axe().run(page).violations_count == 0
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        page.context.close()
+
+
+class TestThemeWeight:
+    def test_no_third_party_requests(self, browser: Browser, demo_url: str) -> None:
+        """Fonts, scripts and styles all come from the site itself."""
+        page = open_page(browser, demo_url + PAGES[2], "light")
+        page.click("a.ts[href='#t=10']")
+        page.wait_for_timeout(300)
+        assert page.requests, "no requests seen"  # type: ignore[attr-defined]
+        for url in page.requests:  # type: ignore[attr-defined]
+            assert url.startswith(demo_url), url
+        page.context.close()
+
+    def test_script_and_styles_are_small(self) -> None:
+        """The theme ships no framework: its script and stylesheet stay under 16 kB each."""
+        assets = ROOT / "layouts" / "assets"
+        assert (assets / "cuepress.js").stat().st_size < 16_000
+        assert (assets / "cuepress.css").stat().st_size < 16_000
+
+    def test_keyboard_reaches_every_control(self, browser: Browser, demo_url: str) -> None:
+        """Tab walks from the skip link through the player, chapters and transcript links."""
+        page = open_page(browser, demo_url + PAGES[2], "light")
+        seen = []
+        for _ in range(40):
+            page.keyboard.press("Tab")
+            seen.append(page.evaluate("(e => e.className || e.tagName)(document.activeElement)"))
+        assert seen[0] == "skip"
+        assert "AUDIO" in seen
+        assert "ts" in seen
+        assert "copy" in seen
+        page.context.close()

@@ -1,0 +1,239 @@
+"""The episode page in real headless Chromium: play from a moment, deep links, follow-along,
+copy link, find, and the page without JavaScript. Audio is real and served with byte ranges."""
+
+from __future__ import annotations
+
+import struct
+import wave
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from generator.build import build
+from tests.browser import launch, serve
+from tests.conftest import write_files
+
+PREFIX = "/show/"
+LENGTH_S = 3800  # over an hour, so H:MM:SS links have audio to land in
+
+
+def silent_wav(path: Path, seconds: int) -> None:
+    """A small real audio file: 8 kHz, 8-bit mono near-silence."""
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(1)
+        out.setframerate(8000)
+        out.writeframes(struct.pack("B", 128) * 8000 * seconds)
+
+
+def transcript_lines() -> str:
+    """Segments every 5 s, plus 83.4 s (sharing second 83) and one after an hour."""
+    lines = [f'  - "{t // 60}:{t % 60:02d} Ana: Line at {t} seconds."' for t in range(0, 600, 5)]
+    lines.append('  - {start: 83, text: "Exactly at 83.", speaker: Bo}')
+    lines.append('  - {start: 83.4, text: "The second segment in second 83.", speaker: Bo}')
+    lines.append('  - {start: "1:02:00", text: "After an hour.", speaker: Bo}')
+    lines.append('  - {start: "1:02:10", text: "Later still, zebra.", speaker: Ana}')
+    return "\n".join(lines)
+
+
+@pytest.fixture(scope="session")
+def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    root = tmp_path_factory.mktemp("browser-site")
+    write_files(
+        root,
+        {
+            "site.yaml": "title: Test Show\nbase_url: https://example.test/show/\n",
+            "content/episodes/long.md": (
+                "---\ntitle: A long one\ndate: 2026-03-01\naudio: audio/long.wav\n"
+                "chapters:\n  - {start: 0, title: Start}\n  - {start: '1:02:00', title: Late}\n"
+                f"transcript:\n{transcript_lines()}\n---\nA summary.\n"
+            ),
+        },
+    )
+    (root / "static/audio").mkdir(parents=True)
+    silent_wav(root / "static/audio/long.wav", LENGTH_S)
+    build(root)
+    with serve(root / "output", PREFIX) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with launch() as (_, browser):
+        yield browser
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context()
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def episode(site_url: str) -> str:
+    return site_url + "episodes/long/"
+
+
+SCROLL_END = """() => new Promise(done => {
+  const timer = setTimeout(done, 1500);
+  addEventListener("scrollend", () => { clearTimeout(timer); done(); }, {once: true});
+})"""
+
+
+def audio_time(page: Page) -> float:
+    return float(page.evaluate("document.querySelector('audio').currentTime"))
+
+
+class TestPlayFromMoment:
+    def test_click_timestamp_plays_from_it(self, page: Page, site_url: str) -> None:
+        """Clicking 1:40 plays the real audio from 100 s and puts #t=100 in the address."""
+        page.goto(episode(site_url))
+        page.click("a.ts[href='#t=100']")
+        page.wait_for_function(
+            "() => { const a = document.querySelector('audio');"
+            " return !a.paused && a.currentTime >= 100.2; }"
+        )
+        assert 100 <= audio_time(page) < 103
+        assert page.url.endswith("#t=100")
+        expect(page.locator(".seg.is-current")).to_have_id("t=100")
+
+    def test_chapter_link_plays_chapter(self, page: Page, site_url: str) -> None:
+        """A chapter in the list plays from its start."""
+        page.goto(episode(site_url))
+        page.click(".chapters a.ts >> text=1:02:00")
+        page.wait_for_function("() => document.querySelector('audio').currentTime >= 3720.2")
+        assert 3720 <= audio_time(page) < 3724
+
+
+DEEP_LINKS = [
+    ("#t=83", "t=83", 83.0, "1:23"),
+    ("#t=83.5", "t=83.4", 83.5, "1:23"),
+    ("#t=84", "t=83.4", 84.0, "1:24"),
+    ("#t=1:23", "t=83", 83.0, "1:23"),
+    ("#t=npt:83", "t=83", 83.0, "1:23"),
+    ("#t=1:02:03", "t=3720", 3723.0, "1:02:03"),
+    ("#t=83,95", "t=83", 83.0, "1:23"),
+]
+
+
+class TestDeepLinks:
+    @pytest.mark.parametrize(("fragment", "segment", "seconds", "label"), DEEP_LINKS)
+    def test_fragment_lands_on_segment(
+        self, page: Page, site_url: str, fragment: str, segment: str, seconds: float, label: str
+    ) -> None:
+        """Each W3C media-fragment form highlights the segment holding that second, seeks
+        the player there and offers to play (autoplay is not assumed)."""
+        page.goto(episode(site_url) + fragment)
+        expect(page.locator(".seg.is-target")).to_have_id(segment)
+        expect(page.locator(".seg.is-target")).to_be_in_viewport()
+        assert audio_time(page) == seconds
+        expect(page.locator("button.play-from")).to_have_text(f"▶ Play from {label}")
+
+    def test_range_stops_at_its_end(self, page: Page, site_url: str) -> None:
+        """#t=83,85 plays from 83 s and pauses at 85 s."""
+        page.goto(episode(site_url) + "#t=83,85")
+        page.click("button.play-from")
+        page.wait_for_function("() => document.querySelector('audio').currentTime > 83.3")
+        page.wait_for_function("() => document.querySelector('audio').paused", timeout=10_000)
+        assert 84.9 <= audio_time(page) < 85.6
+
+    def test_hash_change_on_open_page(self, page: Page, site_url: str) -> None:
+        """Following a #t= link within the page moves the highlight too."""
+        page.goto(episode(site_url))
+        page.evaluate("location.hash = 't=1:02:05'")
+        expect(page.locator(".seg.is-target")).to_have_id("t=3720")
+
+
+class TestFollowAlong:
+    def test_current_segment_follows_audio(self, page: Page, site_url: str) -> None:
+        """While playing, the highlighted segment is the one being heard, and it is in view."""
+        page.goto(episode(site_url))
+        page.click("a.ts[href='#t=200']")
+        page.wait_for_function("() => document.querySelector('audio').currentTime >= 205.3")
+        expect(page.locator(".seg.is-current")).to_have_id("t=205")
+        expect(page.locator(".seg.is-current")).to_be_in_viewport()
+        assert page.locator(".seg.is-current").count() == 1
+
+    def test_manual_scroll_pauses_autoscroll_until_resumed(self, page: Page, site_url: str) -> None:
+        """Scrolling by hand stops auto-scroll and offers to resume it."""
+        page.goto(episode(site_url))
+        page.click("a.ts[href='#t=300']")
+        page.wait_for_function("() => !document.querySelector('audio').paused")
+        expect(page.locator(".seg.is-current")).to_be_in_viewport()
+        page.evaluate(SCROLL_END)  # let the page's own scroll finish, as a reader would
+        page.mouse.wheel(0, -3000)
+        resume = page.locator("button.resume")
+        expect(resume).to_be_visible()
+        page.wait_for_function("() => document.querySelector('audio').currentTime >= 305.3")
+        expect(page.locator(".seg.is-current")).not_to_be_in_viewport()
+        resume.click()
+        expect(resume).to_be_hidden()
+        expect(page.locator(".seg.is-current")).to_be_in_viewport()
+
+
+class TestCopyLink:
+    def test_copy_puts_absolute_url_on_clipboard(self, browser: Browser, site_url: str) -> None:
+        """'Copy link' on a segment copies its absolute URL with #t=."""
+        context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+        page = context.new_page()
+        page.goto(episode(site_url))
+        page.focus("a.ts[href='#t=83.4']")
+        page.keyboard.press("Tab")
+        focused = page.evaluate("document.activeElement.getAttribute('aria-label')")
+        assert focused == "Copy link to 1:23"
+        page.keyboard.press("Enter")
+        expect(page.locator("#t\\=83\\.4 button.copy")).to_have_text("Copied")
+        assert page.evaluate("navigator.clipboard.readText()") == episode(site_url) + "#t=83.4"
+        context.close()
+
+
+class TestFind:
+    def test_find_by_keyboard(self, page: Page, site_url: str) -> None:
+        """'/' focuses find, typing counts matches, Enter walks through them."""
+        page.goto(episode(site_url))
+        page.keyboard.press("/")
+        assert page.evaluate("document.activeElement.id") == "find-input"
+        page.keyboard.type("second 83")
+        expect(page.locator("#find-count")).to_have_text("1 match")
+        page.keyboard.type("x")
+        expect(page.locator("#find-count")).to_have_text("0 matches")
+        page.fill("#find-input", "seconds")
+        expect(page.locator("#find-count")).to_have_text("120 matches")
+        page.keyboard.press("Enter")
+        page.keyboard.press("Enter")
+        expect(page.locator("#find-count")).to_have_text("2 of 120 matches")
+        expect(page.locator("mark.is-match")).to_have_text("seconds")
+        expect(page.locator("mark.is-match")).to_be_in_viewport()
+        page.keyboard.press("Shift+Enter")
+        expect(page.locator("#find-count")).to_have_text("1 of 120 matches")
+        page.keyboard.press("Escape")
+        assert page.locator("mark").count() == 0
+
+    def test_find_keeps_text_intact(self, page: Page, site_url: str) -> None:
+        """Highlighting and clearing leaves each segment's text exactly as it was."""
+        page.goto(episode(site_url))
+        before = page.locator(".seg .text").all_text_contents()
+        page.fill("#find-input", "a")
+        page.fill("#find-input", "")
+        page.wait_for_timeout(200)
+        assert page.locator(".seg .text").all_text_contents() == before
+
+
+class TestWithoutJavaScript:
+    def test_page_is_complete_and_links_are_anchors(self, browser: Browser, site_url: str) -> None:
+        """With JavaScript off the transcript, player and links all work as plain HTML."""
+        context = browser.new_context(java_script_enabled=False)
+        page = context.new_page()
+        page.goto(episode(site_url))
+        assert page.locator(".seg").count() == 124
+        assert page.locator("audio[controls]").count() == 1
+        assert page.locator("#find-input").count() == 0
+        page.click("a.ts[href='#t=300']")
+        assert page.url.endswith("#t=300")
+        expect(page.locator("#t\\=300")).to_be_in_viewport()
+        background = page.eval_on_selector("#t\\=300", "e => getComputedStyle(e).backgroundColor")
+        assert background not in ("rgba(0, 0, 0, 0)", "transparent")
+        context.close()
