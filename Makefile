@@ -41,12 +41,18 @@ unit: $(VENV)/.installed-test chromium
 golden: $(VENV)/.installed-test
 	$(BIN)/python -m tests.golden
 
-# Benchmarks measure speed; tests never do. bench-quick proves they still run.
-bench: $(VENV)/.installed-test
-	$(BIN)/python -m bench.parsers 200
+# A live-reloading preview of the site at http://127.0.0.1:8000/ (under base_url's path).
+serve: $(VENV)/.installed
+	$(BIN)/cuepress serve --site $(SITE)
 
-bench-quick: $(VENV)/.installed-test
+# Benchmarks measure speed; tests never do. bench-quick proves they still run.
+bench: $(VENV)/.installed-test chromium
+	$(BIN)/python -m bench.parsers 200
+	$(BIN)/python -m bench.preview . 20
+
+bench-quick: $(VENV)/.installed-test chromium
 	$(BIN)/python -m bench.parsers 3
+	$(BIN)/python -m bench.preview . 2
 
 clean:
 	rm -rf output .cache

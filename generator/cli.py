@@ -46,6 +46,18 @@ def make_parser() -> argparse.ArgumentParser:
         "--base-url", help="the site's public URL, overriding base_url in site.yaml"
     )
     build_cmd.set_defaults(run=run_build)
+
+    serve_cmd = commands.add_parser(
+        "serve",
+        help="preview the site, rebuilding and reloading the browser on every save",
+        description="Serve a live-reloading preview under the path of base_url.",
+    )
+    add_site_option(serve_cmd)
+    serve_cmd.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    serve_cmd.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    serve_cmd.add_argument("--open", action="store_true", help="open the preview in a browser")
+    serve_cmd.add_argument("--drafts", action="store_true", help="include episodes marked draft")
+    serve_cmd.set_defaults(run=run_serve)
     return parser
 
 
@@ -86,6 +98,14 @@ def run_build(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return 0
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    from generator.serve import serve  # the server's libraries load only when serving
+
+    return serve(
+        args.site, host=args.host, port=args.port, open_browser=args.open, drafts=args.drafts
+    )
 
 
 def plural(count: int, word: str) -> str:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser
+
+from tests.browser import launch
 
 SITE_YAML = """\
 title: Test Show
@@ -14,6 +17,13 @@ base_url: https://example.test/show/
 """
 
 MakeSite = Callable[..., Path]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """One headless Chromium for the whole run (Playwright's sync API allows one per thread)."""
+    with launch() as (_, browser):
+        yield browser
 
 
 def write_files(root: Path, files: dict[str, str | bytes]) -> None:

@@ -9,7 +9,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page
 
-from tests.browser import launch, serve
+from tests.browser import serve
 from tests.golden import ROOT, build_demo
 
 PAGES = ["", "page/2/", "episodes/02-the-ladder-ledger/", "episodes/01-opening-the-shed-doors/"]
@@ -21,12 +21,6 @@ def demo_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     build_demo(output)
     with serve(output, "/borrowed-hammer/") as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with launch() as (_, browser):
-        yield browser
 
 
 def open_page(browser: Browser, url: str, scheme: str, width: int = 1280) -> Page:

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from generator.build import build
-from tests.browser import launch, serve
+from tests.browser import serve
 from tests.conftest import write_files
 
 PREFIX = "/show/"
@@ -57,12 +57,6 @@ def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     build(root)
     with serve(root / "output", PREFIX) as url:
         yield url
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    with launch() as (_, browser):
-        yield browser
 
 
 @pytest.fixture
