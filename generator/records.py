@@ -20,6 +20,9 @@ from generator.timecodes import parse_time
 from generator.yamlfile import Mapping, Sequence
 
 RECORD_SUFFIXES = (".md", ".yaml", ".yml")
+MAX_RECORD_BYTES = 2_000_000  # a long inline transcript is 200 kB; longer belongs in a sidecar
+MAX_SUMMARY_CHARS = 100_000  # Apple shows 4,000
+OUTSIDE = "is a link to a file outside the site (copy the file in)"
 KNOWN = (
     "title, date, number, season, duration, audio, hosts, guests, tags, chapters, transcript, "
     "speakers, slug, draft, image, guid, explicit, summary (in .yaml records)"
@@ -52,38 +55,6 @@ def find_records(content_dir: Path) -> list[Path]:
     return sorted(found)
 
 
-def read_episodes(site_dir: Path, problems: Problems) -> list[Episode]:
-    """Read every record; problems go to ``problems``; drafts included. Newest first."""
-    content_dir = site_dir / "content" / "episodes"
-    episodes: list[Episode] = []
-    slugs: dict[str, str] = {}
-    for path in find_records(content_dir):
-        shown = path.relative_to(site_dir).as_posix()
-        try:
-            episode = read_record(path, shown, site_dir, problems)
-        except CuepressError as exc:
-            problems.add(exc)
-            continue
-        if episode is None:
-            continue
-        if episode.slug in slugs:
-            problems.error(
-                shown,
-                None,
-                f"slug {episode.slug!r} is already used by {slugs[episode.slug]} "
-                "(rename one file or set a different slug:)",
-            )
-            continue
-        slugs[episode.slug] = shown
-        episodes.append(episode)
-    if not episodes and not problems.errors:
-        problems.warn(
-            "content/episodes", None, "no episode records found (add NAME.md with front matter)"
-        )
-    episodes.sort(key=lambda e: (e.date, e.number or 0, e.slug), reverse=True)
-    return episodes
-
-
 def split_front_matter(text: str, shown: str) -> tuple[str, str, int]:
     """Split a ``.md`` record into (YAML text, Markdown body, line the body starts on)."""
     lines = text.split("\n")
@@ -99,16 +70,47 @@ def split_front_matter(text: str, shown: str) -> tuple[str, str, int]:
     )
 
 
-def read_record(path: Path, shown: str, site_dir: Path, problems: Problems) -> Episode | None:
-    """Read one record; returns None (with problems recorded) when it has errors."""
+def _read_text(path: Path, shown: str, site_dir: Path) -> str:
+    """A record's text with ``\\n`` line ends; links out of the site, huge files and bytes no
+    text holds are refused."""
+    if not path.resolve().is_relative_to(site_dir.resolve()):
+        raise ContentError(shown, None, OUTSIDE)
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        size = path.stat().st_size
+        if size > MAX_RECORD_BYTES:
+            raise ContentError(
+                shown,
+                None,
+                f"the record is {size / 1e6:,.1f} MB; at most {MAX_RECORD_BYTES / 1e6:.0f} MB "
+                "(put a long transcript in a sidecar file: NAME.vtt, .srt, .json or .txt)",
+            )
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ContentError(shown, None, f"cannot be read: {exc.strerror}") from None
+    try:
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ContentError(shown, None, f"not UTF-8 (byte {exc.start}); save it as UTF-8") from None
+        raise ContentError(
+            shown,
+            data.count(b"\n", 0, exc.start) + 1,
+            f"not UTF-8 (byte 0x{data[exc.start]:02x}; Latin-1 or Windows-1252?); "
+            "save the file as UTF-8",
+        ) from None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    body = None
+    if "\0" in text:
+        line = text.count("\n", 0, text.index("\0")) + 1
+        raise ContentError(shown, line, "the record holds a NUL character (remove it)")
+    return text
+
+
+def read_record(
+    path: Path, shown: str, site_dir: Path, problems: Problems
+) -> tuple[Episode, Transcript | None] | None:
+    """Read one record and its transcript; None (with problems recorded) when it has errors."""
+    text = _read_text(path, shown, site_dir)
+    body, body_line = None, 1
     if path.suffix.lower() == ".md":
-        front, body, _ = split_front_matter(text, shown)
+        front, body, body_line = split_front_matter(text, shown)
         data = yamlfile.load(front, shown, first_line=2)
     else:
         data = yamlfile.load(text, shown)
@@ -119,11 +121,19 @@ def read_record(path: Path, shown: str, site_dir: Path, problems: Problems) -> E
             shown, 1, f"the record must be a mapping of keys (title: ...), got {describe(data)}"
         )
     fields = Fields(data, shown, problems)
-    if body is None:
-        body = fields.text("summary") or ""
     errors_before = len(problems.errors)
+    if body is None:
+        body, body_line = fields.text("summary") or "", fields.line("summary")
+    if len(body) > MAX_SUMMARY_CHARS:
+        problems.error(
+            shown,
+            body_line,
+            f"the summary is {len(body):,} characters; at most {MAX_SUMMARY_CHARS:,} "
+            "(show notes this long belong on a page of their own)",
+        )
     title = fields.text("title", required=True)
     date = fields.date("date", required=True)
+    transcript = _transcript(fields, path, shown, site_dir, _speaker_names(fields))
     values: dict[str, Any] = {
         "slug": _slug(fields, path),
         "number": fields.integer("number"),
@@ -134,7 +144,6 @@ def read_record(path: Path, shown: str, site_dir: Path, problems: Problems) -> E
         "guests": fields.texts("guests"),
         "tags": fields.texts("tags"),
         "chapters": _chapters(fields),
-        "transcript": _transcript(fields, path, shown, site_dir, _speaker_names(fields)),
         "draft": bool(fields.boolean("draft")),
         "image": fields.url("image"),
         "guid": fields.text("guid"),
@@ -143,9 +152,15 @@ def read_record(path: Path, shown: str, site_dir: Path, problems: Problems) -> E
     fields.warn_unknown(KNOWN)
     if len(problems.errors) > errors_before or title is None or date is None:
         return None
-    return Episode(
-        source=shown, title=title, date=date, summary_html=markup.markdown_to_html(body), **values
+    episode = Episode(
+        source=shown,
+        title=title,
+        date=date,
+        summary_html=markup.markdown_to_html(body),
+        transcript=transcript.info() if transcript is not None else None,
+        **values,
     )
+    return episode, transcript
 
 
 def _slug(fields: Fields, path: Path) -> str:
@@ -194,7 +209,10 @@ def _audio(fields: Fields, site_dir: Path, problems: Problems) -> Audio | None:
         return None
     if "://" not in url:
         local = site_dir / "static" / PurePosixPath(url)
-        if local.is_file():
+        if not local.resolve().is_relative_to(site_dir.resolve()):
+            problems.error(f"static/{url}", None, OUTSIDE)
+            return None
+        if _is_file(local):
             length = length or local.stat().st_size
         else:
             problems.warn(
@@ -203,7 +221,7 @@ def _audio(fields: Fields, site_dir: Path, problems: Problems) -> Audio | None:
                 f"audio file static/{url} not found (put it there, or give a full https:// URL)",
             )
     kind = kind or AUDIO_TYPES.get(PurePosixPath(url.split("?")[0]).suffix.lower())
-    return Audio(url=url, length=length, type=kind)
+    return Audio(url=url, length=length, type=kind, line=fields.line("audio"))
 
 
 def _chapters(fields: Fields) -> tuple[Chapter, ...]:
@@ -294,11 +312,15 @@ def _transcript(
             )
             return None
         if sidecars:
-            return transcripts.read_file(
-                sidecars[0], sidecars[0].relative_to(site_dir).as_posix(), problems, names
-            )
+            sidecar, sidecar_shown = sidecars[0], sidecars[0].relative_to(site_dir).as_posix()
+            if not sidecar.resolve().is_relative_to(site_dir.resolve()):
+                problems.error(sidecar_shown, None, OUTSIDE)
+                return None
+            return transcripts.read_file(sidecar, sidecar_shown, problems, names)
     except CuepressError as exc:
         problems.add(exc)
+    except OSError as exc:
+        problems.error(shown, fields.line("transcript"), f"cannot read the transcript: {exc}")
     return None
 
 
@@ -313,9 +335,17 @@ def _inside_site(file: Path, site_dir: Path, fields: Fields) -> Path | None:
             f"'transcript: {value}' points outside the site (keep transcripts inside it)",
         )
         return None
-    if not resolved.is_file():
+    if not _is_file(resolved):
         fields.error(
             "transcript", f"transcript file {value!r} not found (a path relative to the record)"
         )
         return None
     return resolved
+
+
+def _is_file(path: Path) -> bool:
+    """``path.is_file()``, false for a name too long for the file system."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False

@@ -1,12 +1,16 @@
 """The only Jinja room: layouts to HTML, with errors that name the template file and line.
 
 A site's own ``layouts/NAME`` overrides the default theme's template of that name. Autoescaping
-is on for everything, and an undefined variable is an error, not an empty string.
+is on for everything, and an undefined variable is an error, not an empty string. Layouts are the
+site owner's code; content (titles, summaries, transcripts) only ever fills their variables and
+is never compiled as a template. A layout that is a link to a file outside the site is refused.
 """
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import hashlib
 import json
 import re
 import traceback
@@ -38,7 +42,7 @@ class Renderer:
         self.site_dir = site_dir
         self.search_path = [site_dir / "layouts", default_layouts()]
         self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader([str(p) for p in self.search_path]),
+            loader=_Loader(self.search_path, [site_dir, default_layouts()]),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
@@ -49,6 +53,15 @@ class Renderer:
         self.env.filters.update(
             clock=clock, date_text=date_text, tojson_script=tojson_script, anchor_at=anchor_at
         )
+
+    def layouts_digest(self) -> str:
+        """A digest of every layout file, the site's and the default theme's."""
+        parts = []
+        for folder in self.search_path:
+            for file in sorted(folder.rglob("*")) if folder.is_dir() else []:
+                if file.is_file() and file.resolve().is_relative_to(folder.parent.resolve()):
+                    parts += [file.relative_to(folder).as_posix().encode(), file.read_bytes()]
+        return hashlib.blake2b(b"\0".join(parts), digest_size=16).hexdigest()
 
     def url(self, path: str = "") -> str:
         """A link to ``path`` (relative to the site root) that works under the site's sub-path."""
@@ -67,12 +80,15 @@ class Renderer:
             ) from None
         except jinja2.TemplateNotFound as exc:
             raise TemplateError(f"layouts/{exc.name}", None, "template not found") from None
+        except TemplateError:
+            raise
         except Exception as exc:  # noqa: BLE001 - a layout may raise anything; report it at its line
             filename, line = _template_frame(exc)
             if isinstance(exc, jinja2.UndefinedError):
                 message = _OBJECT.sub(r"\1", exc.message or "undefined") + " (check the spelling)"
             else:
-                message = f"{type(exc).__name__}: {exc} (raised while rendering)"
+                what = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+                message = f"{what} (raised while rendering)"
             raise TemplateError(self._shown(filename, name), line, message) from None
 
     def _shown(self, filename: str | None, name: str) -> str:
@@ -83,6 +99,28 @@ class Renderer:
                 return path.relative_to(self.site_dir).as_posix()
             return f"layouts/{path.name} (default theme)"
         return f"layouts/{name}"
+
+
+class _Loader(jinja2.FileSystemLoader):
+    """Jinja's file loader, refusing a template that resolves outside its root (the site, or
+    the default theme) before reading it."""
+
+    def __init__(self, folders: list[Path], roots: list[Path]) -> None:
+        super().__init__([str(folder) for folder in folders])
+        self.folders = list(zip(folders, [root.resolve() for root in roots], strict=True))
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Any]:
+        pieces = jinja2.loaders.split_template_path(template)
+        for folder, root in self.folders:
+            candidate = folder.joinpath(*pieces)
+            if candidate.is_file():
+                if not candidate.resolve().is_relative_to(root):
+                    shown = candidate.relative_to(folder.parent).as_posix()
+                    raise TemplateError(
+                        shown, None, "is a link to a file outside the site (copy the file in)"
+                    )
+                break
+        return super().get_source(environment, template)
 
 
 def _template_frame(exc: BaseException) -> tuple[str | None, int | None]:
@@ -98,9 +136,10 @@ def anchor_at(transcript: Transcript | None, ms: int) -> str:
     """The id to link for time ``ms``: the first segment starting at or after it (where a
     chapter heading is placed), else a plain ``t=`` time for the page's script to resolve."""
     if transcript is not None:
-        for segment in transcript.segments:
-            if segment.start_ms >= ms:
-                return segment.anchor
+        segments = transcript.segments
+        index = bisect.bisect_left(segments, ms, key=lambda s: s.start_ms)
+        if index < len(segments):
+            return segments[index].anchor
     return "t=" + seconds_text(ms)
 
 

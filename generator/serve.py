@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import html
 import mimetypes
+import os
 import queue
 import re
 import shutil
@@ -51,7 +52,14 @@ class Preview:
     def __init__(self, site_dir: Path, *, drafts: bool = False) -> None:
         self.site_dir = site_dir
         self.drafts = drafts
-        self.workdir = Path(tempfile.mkdtemp(prefix="cuepress-serve-"))
+        # Beside the build cache, on the same disk, so pages are hard-linked, not copied.
+        cache = site_dir / ".cache" / "cuepress"
+        cache.mkdir(parents=True, exist_ok=True)
+        for stale in cache.glob("serve-*-*"):  # left by a preview that was killed
+            pid = stale.name.split("-")[1]
+            if pid.isdigit() and not _alive(int(pid)):
+                shutil.rmtree(stale, ignore_errors=True)
+        self.workdir = Path(tempfile.mkdtemp(prefix=f"serve-{os.getpid()}-", dir=cache))
         self.output = self.workdir / "site"
         self.prefix = "/"
         self.errors: list[Problem] = []
@@ -158,6 +166,16 @@ class Preview:
         if b"</body>" in page:
             return page.replace(b"</body>", overlay + b"</body>", 1)
         return page + overlay
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _respond(

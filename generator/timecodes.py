@@ -78,14 +78,16 @@ def make_anchors(starts: list[int]) -> list[str]:
     taken: set[int] = set()
     anchors = []
     for start in starts:
-        for step in (1000, 100, 10, 1):
-            value = start - start % step
-            if value not in taken:
-                break
-        else:
-            value = start
-            while value in taken:
-                value += 1
+        value = start - start % 1000
+        if value in taken:  # rare: another segment in the same second
+            for step in (100, 10, 1):
+                value = start - start % step
+                if value not in taken:
+                    break
+            else:
+                value = start
+                while value in taken:
+                    value += 1
         taken.add(value)
-        anchors.append("t=" + seconds_text(value))
+        anchors.append(f"t={value // 1000}" if value % 1000 == 0 else "t=" + seconds_text(value))
     return anchors

@@ -12,7 +12,7 @@ import fcntl
 import os
 import shutil
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from generator.errors import OutputError
@@ -48,40 +48,56 @@ def check_output(output: Path, site_dir: Path) -> None:
 
 
 @contextmanager
-def locked(output: Path) -> Iterator[None]:
-    """Hold an exclusive lock on the output's parent folder: one build at a time per site."""
-    parent = output.resolve().parent
-    parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(parent, os.O_RDONLY)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+def locked(*folders: Path) -> Iterator[None]:
+    """Hold an exclusive lock on each folder (created if missing): one build at a time per site
+    and per output. A second build waits for the first."""
+    with ExitStack() as stack:
+        for folder in sorted({f.resolve() for f in folders}):
+            folder.mkdir(parents=True, exist_ok=True)
+            fd = os.open(folder, os.O_RDONLY)
+            stack.callback(os.close, fd)  # closing releases the lock
+            fcntl.flock(fd, fcntl.LOCK_EX)
         yield
-    finally:
-        os.close(fd)  # releases the lock
 
 
-def write_site(output: Path, files: Mapping[str, bytes], copies: Mapping[str, Path]) -> None:
-    """Write ``files`` (relative path -> bytes) and ``copies`` (relative path -> source file) as
-    the new content of ``output``, atomically."""
+def read_marker(output: Path) -> str | None:
+    """The inputs digest the site in ``output`` was built from, if Cuepress built it."""
+    try:
+        lines = (output / MARKER).read_text().splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return lines[1] if len(lines) > 1 else None
+
+
+def write_site(output: Path, files: Mapping[str, bytes | Path], inputs: str) -> None:
+    """Make ``output`` hold exactly ``files`` (relative path -> bytes, or a file to link or
+    copy), atomically; the marker records ``inputs``, the digest of what it was built from."""
     output = output.resolve()
     _remove_stale_staging(output)
     staging = output.parent / f".{output.name}.staging-{os.getpid()}"
     _remove_marked(staging)
     staging.mkdir()
-    (staging / MARKER).write_bytes(MARKER_TEXT)
+    (staging / MARKER).write_bytes(MARKER_TEXT + inputs.encode() + b"\n")
     try:
         made: set[Path] = {staging}
         for relative, data in sorted(files.items()):
             target = staging / relative
             _mkdirs(target.parent, made)
-            target.write_bytes(data)
-        for relative, source in sorted(copies.items()):
-            target = staging / relative
-            _mkdirs(target.parent, made)
-            shutil.copyfile(source, target)
+            if isinstance(data, Path):
+                _link(data, target)
+            else:
+                target.write_bytes(data)
         _swap(staging, output)
     finally:
         _remove_marked(staging)
+
+
+def _link(source: Path, target: Path) -> None:
+    """Hard-link ``source`` (a file in the build cache) to ``target``; copy across devices."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
 
 
 def _mkdirs(folder: Path, made: set[Path]) -> None:
@@ -134,9 +150,18 @@ def _remove_stale_staging(output: Path) -> None:
     for prefix in (f".{output.name}.staging-", f".{output.name}.old-"):
         for folder in output.parent.glob(prefix + "*"):
             _remove_marked(folder)
+            if folder.is_dir() and not folder.is_symlink() and not any(folder.iterdir()):
+                folder.rmdir()  # killed between making it and marking it, or at the very end
 
 
 def _remove_marked(folder: Path) -> None:
-    """Delete ``folder`` only if Cuepress built it."""
+    """Delete ``folder`` only if Cuepress built it. The marker goes last, so that a build killed
+    meanwhile leaves a folder the next build still knows it may delete."""
     if folder.is_dir() and not folder.is_symlink() and (folder / MARKER).is_file():
-        shutil.rmtree(folder)
+        for child in folder.iterdir():
+            if child.is_dir() and not child.is_symlink():
+                shutil.rmtree(child)
+            elif child.name != MARKER:
+                child.unlink()
+        (folder / MARKER).unlink()
+        folder.rmdir()

@@ -187,7 +187,7 @@ class TestSite:
                 "content/episodes/a.md": record(
                     '"<script>alert(1)</script>"',
                     extra='transcript: ["0:01 <img src=x onerror=alert(1)>"]\n',
-                    body="<script>alert(2)</script> **bold**",
+                    body="**bold** <script>alert(2)</script>",
                 )
             }
         )

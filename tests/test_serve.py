@@ -233,9 +233,10 @@ class TestLiveReload:
 
     def test_ctrl_c_stops_cleanly(self, running: Running) -> None:
         """Ctrl-C ends the server with status 0 and leaves no temporary folder behind."""
-        assert list(running.tmp.glob("cuepress-serve-*"))
+        folders = running.site / ".cache" / "cuepress"
+        assert list(folders.glob("serve-*"))
         assert running.stop() == 0
-        assert not list(running.tmp.glob("cuepress-serve-*"))
+        assert not list(folders.glob("serve-*"))
         assert "Traceback" not in running.output()
 
 

@@ -162,8 +162,8 @@ class TestWebVTT:
         import tempfile
 
         body = "".join(
-            f"\n{exports._stamp(s, '.')} --> {exports._stamp(s + d + 1, '.')}\n"
-            f"{exports._escape_vtt(t)}\n"
+            f"\n{exports._stamp(s)} --> {exports._stamp(s + d + 1)}\n"
+            f"{html.escape(t, quote=False)}\n"
             for s, d, t in sorted(cues, key=lambda c: c[0])
         )
         with tempfile.TemporaryDirectory() as folder:
@@ -315,7 +315,7 @@ class TestMessyArchives:
         """Latin-1 bytes cannot be guessed safely: the line and byte are named."""
         content = "WEBVTT\n\n00:01.000 --> 00:02.000\ncafé\n".encode("latin-1")
         assert fails(tmp_path, "a.vtt", content) == (
-            "a.vtt:4: not UTF-8 (byte 0xe9); save the file as UTF-8"
+            "a.vtt:4: not UTF-8 (byte 0xe9; Latin-1 or Windows-1252?); save the file as UTF-8"
         )
 
     def test_timing_defects_import_with_warnings(self, tmp_path: Path) -> None:

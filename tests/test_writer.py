@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from generator.errors import OutputError
-from generator.writer import MARKER, check_output, write_site
+from generator.writer import MARKER, check_output, read_marker, write_site
 
 
 class TestCheckOutput:
@@ -51,10 +51,10 @@ class TestWriteSite:
     def test_replaces_old_site_completely(self, tmp_path: Path) -> None:
         """The new build replaces the old one; stale files disappear; no staging is left."""
         output = tmp_path / "out"
-        write_site(output, {"a.html": b"1", "old.html": b"x"}, {})
+        write_site(output, {"a.html": b"1", "old.html": b"x"}, "first")
         source = tmp_path / "song.mp3"
         source.write_bytes(b"mp3")
-        write_site(output, {"a.html": b"2", "sub/b.html": b"3"}, {"audio/song.mp3": source})
+        write_site(output, {"a.html": b"2", "sub/b.html": b"3", "audio/song.mp3": source}, "second")
         assert sorted(
             p.relative_to(output).as_posix() for p in output.rglob("*") if p.is_file()
         ) == [
@@ -64,6 +64,8 @@ class TestWriteSite:
             "sub/b.html",
         ]
         assert (output / "a.html").read_bytes() == b"2"
+        assert (output / "audio/song.mp3").stat().st_ino == source.stat().st_ino  # linked
+        assert read_marker(output) == "second"
         assert [p.name for p in tmp_path.iterdir()] != [] and all(
             not p.name.startswith(".out.") for p in tmp_path.iterdir()
         )
@@ -77,7 +79,7 @@ class TestWriteSite:
         lookalike = tmp_path / ".out.staging-12345"
         lookalike.mkdir()
         (lookalike / "notes.txt").write_text("mine")
-        write_site(output, {"a.html": b"1"}, {})
+        write_site(output, {"a.html": b"1"}, "x")
         assert not stale.exists()
         assert (lookalike / "notes.txt").read_text() == "mine"
 
@@ -95,8 +97,8 @@ class TestWriteSite:
     def test_failed_write_keeps_old_site(self, tmp_path: Path) -> None:
         """An error while writing leaves the old site byte for byte and no staging folder."""
         output = tmp_path / "out"
-        write_site(output, {"a.html": b"good"}, {})
+        write_site(output, {"a.html": b"good"}, "x")
         with pytest.raises(FileNotFoundError):
-            write_site(output, {"a.html": b"new"}, {"x.mp3": tmp_path / "missing.mp3"})
+            write_site(output, {"a.html": b"new", "x.mp3": tmp_path / "missing.mp3"}, "y")
         assert (output / "a.html").read_bytes() == b"good"
         assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]

@@ -31,7 +31,8 @@ def decode(data: bytes, path: str, problems: Problems) -> str:
     """Bytes of a transcript file as text: UTF-8 (with or without BOM), UTF-16 with a BOM.
 
     Line ends become ``\\n`` whatever they were (CRLF, lone CR); NUL becomes U+FFFD as the
-    WebVTT spec asks.
+    WebVTT spec asks, with a warning. UTF-16 without a BOM is refused: it would decode as UTF-8
+    with a NUL after every letter.
     """
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
@@ -40,6 +41,14 @@ def decode(data: bytes, path: str, problems: Problems) -> str:
             raise TranscriptError(path, 1, "not valid UTF-16 (save the file as UTF-8)") from None
         problems.warn(path, 1, "the file is UTF-16; it was read, but UTF-8 is what tools expect")
     else:
+        head = data[:4096]
+        if head.count(0) * 3 > len(head):
+            raise TranscriptError(
+                path,
+                1,
+                "the file looks like UTF-16 without a byte-order mark, or is not text at all "
+                "(save it as UTF-8)",
+            )
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
@@ -47,11 +56,19 @@ def decode(data: bytes, path: str, problems: Problems) -> str:
             raise TranscriptError(
                 path,
                 line,
-                f"not UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8",
+                f"not UTF-8 (byte 0x{data[exc.start]:02x}; Latin-1 or Windows-1252?); "
+                "save the file as UTF-8",
             ) from None
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "\0" in text:
+        count, line = text.count("\0"), text.count("\n", 0, text.index("\0")) + 1
+        what = (
+            "a NUL character; it was read as U+FFFD (remove it)"
+            if count == 1
+            else f"{count} NUL characters; they were read as U+FFFD (remove them)"
+        )
+        problems.warn(path, line, f"the file holds {what}")
         text = text.replace("\0", "\ufffd")
     return text
 
@@ -78,38 +95,43 @@ def normalise(
     problems: Problems,
     speaker_names: Mapping[str, str] | None = None,
 ) -> Transcript:
-    """Turn raw cues into a transcript: speakers, sane times, sorted, with unique anchors."""
+    """Turn raw cues into a transcript: speakers, sane times, sorted, with unique anchors.
+
+    This runs once for every cue of an archive, so it is written for speed.
+    """
     cues = _assign_speakers(cues, speaker_names or {})
-    cues = [c for c in cues if c.text]
     _warn_timing(cues, path, problems)
-    cues.sort(key=lambda c: c.start_ms)  # stable: equal starts keep file order
-    anchors = make_anchors([c.start_ms for c in cues])
+    starts = [c[0] for c in cues]
+    if any(a > b for a, b in zip(starts, starts[1:], strict=False)):
+        cues.sort(key=lambda c: c[0])  # stable: equal starts keep file order
+        starts = [c[0] for c in cues]
+    anchors = make_anchors(starts)
     segments = tuple(
-        Segment(
-            start_ms=c.start_ms,
-            end_ms=c.end_ms if c.end_ms is not None and c.end_ms > c.start_ms else None,
-            text=c.text,
-            speaker=c.speaker,
-            anchor=anchor,
-            line=c.line,
-        )
-        for c, anchor in zip(cues, anchors, strict=True)
+        Segment(s, e if e is not None and e > s else None, t, who, anchor, n)
+        for (s, e, t, who, n), anchor in zip(cues, anchors, strict=True)
     )
     return Transcript(source=path, segments=segments)
 
 
 def _assign_speakers(cues: list[Cue], names: Mapping[str, str]) -> list[Cue]:
-    """Explicit speakers win; a text label names the speaker until the next label."""
+    """Explicit speakers win; a text label names the speaker until the next label.
+    Cues left with no text are dropped."""
     result = []
     current: str | None = None
-    for cue in cues:
-        label, text = split_label(cue.text)
-        if label:
-            current = label
-        speaker = cue.speaker or label or current
-        if speaker:
+    for start, end, text, speaker, line in cues:
+        if text[:1] == "[" or ":" in text[:60]:  # only then can it hold a label
+            label, text = split_label(text)
+            if label:
+                current = label
+                text = text.strip()
+            speaker = speaker or label or current
+        else:
+            speaker = speaker or current
+        if not text:
+            continue
+        if speaker and names:
             speaker = names.get(speaker, speaker)
-        result.append(cue._replace(text=text.strip(), speaker=speaker))
+        result.append(Cue(start, end, text, speaker, line))
     return result
 
 

@@ -20,7 +20,7 @@ import re
 from generator.errors import Problems, TranscriptError
 from generator.transcripts.cues import Cue
 
-_SIGNATURE = re.compile(r"WEBVTT(?:[ \t]|$)")
+_SIGNATURE = re.compile(r"WEBVTT(?:[ \t\n]|$)")
 _TIMING = re.compile(
     r"[ \t]*(?:(\d{2,}):)?(\d{2}):(\d{2})\.(\d{3})[ \t]*-->[ \t]*"
     r"(?:(\d{2,}):)?(\d{2}):(\d{2})\.(\d{3})(?:[ \t].*)?$"
@@ -29,16 +29,79 @@ _VOICE = re.compile(r"<v(?:\.[^ \t>]*)?[ \t]+([^>]*)>")
 _TAG = re.compile(r"<[^>]*>")
 _BLOCK_KEYWORD = re.compile(r"(?:NOTE|STYLE|REGION)(?:[ \t]|$)")
 
+# Lookup tables for the common timing form; anything else goes through _TIMING and _times.
+_HOURS = {f"{h:02d}": h * 3_600_000 for h in range(100)}
+_MINSEC = {f"{m:02d}:{s:02d}": (m * 60 + s) * 1000 for m in range(60) for s in range(60)}
+_MILLIS = {f"{ms:03d}": ms for ms in range(1000)}
+
 EXPECTED_TIMING = "expected a cue timing like 00:01:02.500 --> 00:01:05.000"
 
 
 def parse(text: str, path: str, problems: Problems) -> list[Cue]:
-    """Read the cues of a WebVTT file (already decoded, ``\\n`` line ends)."""
-    lines = text.split("\n")
-    if not _SIGNATURE.match(lines[0]):
+    """Read the cues of a WebVTT file (already decoded, ``\\n`` line ends).
+
+    Files are read block by block (a block ends at a blank line), which is fast; a file with a
+    ``-->`` line inside cue text, which ends the cue early by the spec, is read line by line.
+    """
+    if not _SIGNATURE.match(text):
         raise TranscriptError(
             path, 1, "a WebVTT file must start with the line 'WEBVTT' (is it SRT? name it .srt)"
         )
+    head_end = text.find("\n\n")
+    if head_end < 0 or "-->" in text[:head_end]:
+        return _parse_lines(text, path, problems)
+    cues: list[Cue] = []
+    ignored: list[tuple[int, str]] = []
+    line = text.count("\n", 0, head_end) + 3  # the line the next block starts on
+    timing_re, keyword_re = _TIMING.match, _BLOCK_KEYWORD.match
+    for block in text[head_end + 2 :].split("\n\n"):
+        at = line
+        line += block.count("\n") + 2
+        if block[:1] == "\n":  # more than one blank line
+            stripped = block.lstrip("\n")
+            at += len(block) - len(stripped)
+            block = stripped
+        if not block:
+            continue
+        first, _, body = block.partition("\n")
+        if "-->" not in first:
+            second, _, rest = body.partition("\n")
+            if "-->" not in second:
+                if not keyword_re(first):
+                    ignored.append((at, first))
+                continue
+            first, body, at = second, rest, at + 1
+        if "-->" in body:
+            return _parse_lines(text, path, problems)
+        try:  # the common form 00:01:02.500 --> 00:01:05.000, without regex or int()
+            if first[2] != ":" or first[8] != "." or first[12:17] != " --> " or first[19] != ":":
+                raise KeyError
+            if first[28:29] == "" or first[29:30] not in ("", " ", "\t") or first[25] != ".":
+                raise KeyError
+            start = _HOURS[first[0:2]] + _MINSEC[first[3:8]] + _MILLIS[first[9:12]]
+            end = _HOURS[first[17:19]] + _MINSEC[first[20:25]] + _MILLIS[first[26:29]]
+        except (KeyError, IndexError):
+            timing = timing_re(first)
+            if not timing:
+                raise _bad_timing(first, path, at) from None
+            start, end = _times(timing, path, at)
+        speaker, words = _cue_text(body)
+        cues.append(Cue(start, end, words, speaker, at))
+    for at, first in ignored:  # the spec ignores such text; say so
+        problems.warn(path, at, f"ignored text outside a cue: {first[:60]!r} ({EXPECTED_TIMING})")
+    return cues
+
+
+def _bad_timing(line: str, path: str, at: int) -> TranscriptError:
+    hint = " (WebVTT uses a dot before milliseconds, not a comma)" if "," in line else ""
+    return TranscriptError(
+        path, at, f"bad cue timing {line.strip()[:60]!r}{hint} ({EXPECTED_TIMING})"
+    )
+
+
+def _parse_lines(text: str, path: str, problems: Problems) -> list[Cue]:
+    """The spec's line-by-line reading, for files the block reader does not cover."""
+    lines = text.split("\n")
     cues: list[Cue] = []
     count = len(lines)
     i = 1
@@ -64,22 +127,13 @@ def parse(text: str, path: str, problems: Problems) -> list[Cue]:
             continue
         timing = _TIMING.match(lines[timing_at])
         if not timing:
-            hint = (
-                " (WebVTT uses a dot before milliseconds, not a comma)"
-                if "," in lines[timing_at]
-                else ""
-            )
-            raise TranscriptError(
-                path,
-                timing_at + 1,
-                f"bad cue timing {lines[timing_at].strip()[:60]!r}{hint} ({EXPECTED_TIMING})",
-            )
+            raise _bad_timing(lines[timing_at], path, timing_at + 1)
         start, end = _times(timing, path, timing_at + 1)
         i = timing_at + 1
         body_start = i
         while i < count and lines[i] and "-->" not in lines[i]:
             i += 1
-        speaker, words = _cue_text(lines[body_start:i])
+        speaker, words = _cue_text("\n".join(lines[body_start:i]))
         cues.append(Cue(start, end, words, speaker, timing_at + 1))
     return cues
 
@@ -95,9 +149,8 @@ def _times(match: re.Match[str], path: str, line: int) -> tuple[int, int]:
     return start, end
 
 
-def _cue_text(lines: list[str]) -> tuple[str | None, str]:
-    """Plain text and speaker of a cue's text lines."""
-    raw = " ".join(lines)
+def _cue_text(raw: str) -> tuple[str | None, str]:
+    """Plain text and speaker of a cue's text (its lines joined by newlines)."""
     speaker = None
     if "<" in raw:
         voice = _VOICE.search(raw)

@@ -1,0 +1,202 @@
+"""Archive-scale build speed: ``python -m bench.build [EPISODES] [RUNS]`` (``make bench``).
+
+Times whole ``cuepress build`` processes on the synthetic archive from :mod:`bench.archive`
+(search off, as the peers have none): cold (no cache, no output), a rebuild with nothing
+changed, a rebuild after one cue's text changed, a rebuild after a layout change, and a cold
+build of the archive four times larger; each the median of RUNS with min and max, and the peak
+memory of the whole process tree. Beside them, a plain-Python floor on the same files: read
+each transcript, split its cues as fast as Python can, write one HTML page each. Prints a table
+and writes it to ``bench/RESULTS.md``.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from bench.archive import make
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+
+
+def tree_rss(pid: int) -> int:
+    """Resident memory of a process and all its descendants, in bytes."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            children.setdefault(int(fields[1]), []).append(int(entry))
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            for line in Path(f"/proc/{current}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) * 1024
+        except OSError:
+            pass
+        todo.extend(children.get(current, []))
+    return total
+
+
+def timed(command: list[str], cwd: Path | None = None) -> tuple[float, int]:
+    """Run ``command``; its wall time and the peak memory of its process tree."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, tree_rss(process.pid))
+            time.sleep(0.01)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    _, err = process.communicate()
+    elapsed = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    if process.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed:\n{err.decode()}")
+    return elapsed, peak
+
+
+def build_command(site: Path, output: Path) -> list[str]:
+    return [PYTHON, "-m", "generator", "build", "--site", str(site), "--output", str(output)]
+
+
+class Row:
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.times: list[float] = []
+        self.peaks: list[int] = []
+
+    def add(self, seconds: float, peak: int) -> None:
+        self.times.append(seconds)
+        self.peaks.append(peak)
+
+    def line(self) -> str:
+        t = self.times
+        return (
+            f"| {self.name} | {statistics.median(t):.2f} | {min(t):.2f} | {max(t):.2f} | "
+            f"{max(self.peaks) / 2**20:.0f} |"
+        )
+
+
+def floor(site: Path, output: Path) -> None:
+    """The least any Python generator can do: read, split cues, write one page each."""
+    cue = re.compile(r"(\d\d:\d\d:\d\d\.\d\d\d) --> \S+[^\n]*\n(.*)")
+    output.mkdir(parents=True, exist_ok=True)
+    for vtt in sorted((site / "content" / "episodes").glob("*.vtt")):
+        text = vtt.read_text(encoding="utf-8")
+        body = "".join(
+            f'<p id="t={t}">{html.escape(words)}</p>\n' for t, words in cue.findall(text)
+        )
+        (output / f"{vtt.stem}.html").write_text(f"<!doctype html><title>{vtt.stem}</title>{body}")
+
+
+def edit_one_cue(site: Path, n: int) -> None:
+    vtt = site / "content" / "episodes" / "ep0007.vtt"
+    text = vtt.read_text()
+    lines = text.split("\n")
+    index = next(i for i, line in enumerate(lines) if "-->" in line) + 1
+    lines[index] = re.sub(r" edited\d+$", "", lines[index]) + f" edited{n}"
+    vtt.write_text("\n".join(lines))
+
+
+def edit_layout(site: Path, n: int) -> None:
+    layouts = site / "layouts"
+    layouts.mkdir(exist_ok=True)
+    source = ROOT / "layouts" / "404.html"
+    (layouts / "404.html").write_text(source.read_text() + f"\n<!-- edit {n} -->\n")
+
+
+def measure(episodes: int, runs: int) -> list[str]:
+    rows: list[str] = []
+    with tempfile.TemporaryDirectory(dir=ROOT / "bench" / "corpus") as folder:
+        work = Path(folder)
+        site = work / "site"
+        shutil.copytree(make(episodes), site, ignore=shutil.ignore_patterns(".cache"))
+        output = site / "output"
+
+        def repeat(name: str, prepare: Callable[[int], None]) -> None:
+            row = Row(name)
+            for n in range(runs):
+                prepare(n)
+                row.add(*timed(build_command(site, output)))
+            rows.append(row.line())
+
+        def cold(_: int) -> None:
+            shutil.rmtree(site / ".cache", ignore_errors=True)
+            shutil.rmtree(output, ignore_errors=True)
+
+        repeat(f"cold build, {episodes} episodes", cold)
+        repeat("rebuild, nothing changed", lambda n: None)
+        before = {p: p.stat().st_mtime_ns for p in output.rglob("*") if p.is_file()}
+        timed(build_command(site, output))
+        untouched = before == {p: p.stat().st_mtime_ns for p in output.rglob("*") if p.is_file()}
+        repeat("rebuild, one cue edited", lambda n: edit_one_cue(site, n))
+        page = (output / "episodes" / "ep0007" / "index.html").read_text()
+        shows_edit = f"edited{runs - 1}" in page
+        repeat("rebuild, a layout changed", lambda n: edit_layout(site, n))
+        row = Row(f"plain-Python floor, {episodes} episodes")
+        for _ in range(runs):
+            shutil.rmtree(work / "floor", ignore_errors=True)
+            started = time.perf_counter()
+            floor(site, work / "floor")
+            row.add(time.perf_counter() - started, 0)
+        rows.append(row.line().rsplit("|", 2)[0] + "| (one process) |")
+        rows.append(f"<!-- no-change rebuild left every file untouched: {untouched}; "
+                    f"the edit showed on the page: {shows_edit} -->")  # fmt: skip
+    return rows
+
+
+def main() -> None:
+    episodes = int(sys.argv[1]) if len(sys.argv) > 1 else 560
+    runs = int(sys.argv[2]) if len(sys.argv) > 2 else 5
+    big = int(sys.argv[3]) if len(sys.argv) > 3 else episodes * 4
+    header = [
+        f"Cuepress build benchmark on {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}, search off (`make bench`).",
+        "",
+        "| run | median s | min s | max s | peak MB (process tree) |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    rows = measure(episodes, runs)
+    notes = [r for r in rows if r.startswith("<!--")]
+    rows = [r for r in rows if not r.startswith("<!--")]
+    if big:
+        with tempfile.TemporaryDirectory(dir=ROOT / "bench" / "corpus") as folder:
+            row = Row(f"cold build, {big} episodes")
+            for _ in range(max(1, runs // 2)):
+                output = Path(folder) / "out"
+                site = make(big)
+                shutil.rmtree(site / ".cache", ignore_errors=True)
+                shutil.rmtree(output, ignore_errors=True)
+                row.add(*timed(build_command(site, output)))
+            rows.insert(1, row.line())
+    table = "\n".join(header + rows + [""] + [n.strip("<!- >") for n in notes]) + "\n"
+    print(table)
+    if episodes >= 500:  # the real run, not make bench-quick
+        (ROOT / "bench" / "RESULTS.md").write_text(table)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,147 @@
+"""The build cache (``SITE/.cache/cuepress/``): what each episode's pages were made from.
+
+Each episode's rendered files are kept in an entry folder named by a digest of everything they
+depend on: the Cuepress version, ``site.yaml``, the layouts, the record, its transcript file(s)
+and its local audio. A later build reuses an entry whose inputs are unchanged and hard-links its
+files into the new site, so one edit re-renders one episode and the atomic swap stays cheap.
+
+File contents are digested only when a file's size or modification time changed since the last
+build. Files copied as they are (``static/``, theme assets) are kept here as copies too, so the
+built site never shares a file with anything the user wrote.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from generator import __version__
+
+FORMAT = 1  # bump when the cache layout or the pickled classes change
+
+
+def digest_bytes(*parts: bytes) -> str:
+    h = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        h.update(len(part).to_bytes(8, "little"))
+        h.update(part)
+    return h.hexdigest()
+
+
+@dataclass
+class Entry:
+    """One episode record's cached result: its inputs' digests and what it produced."""
+
+    deps: dict[str, str | None]  # path relative to the site -> content digest (None: absent)
+    key: str  # the entry folder's name
+    result: Any  # the episode stage's result, files excluded
+
+
+@dataclass
+class State:
+    global_key: str = ""
+    # path -> (size, mtime, digest)
+    stats: dict[str, tuple[int, int, str]] = field(default_factory=dict)
+    entries: dict[str, Entry] = field(default_factory=dict)  # record path -> entry
+    stash: dict[str, str] = field(default_factory=dict)  # source path -> digest kept in files/
+
+
+class Cache:
+    """Opened once per build; ``save()`` keeps what this build used and drops the rest."""
+
+    def __init__(self, site_dir: Path, global_key: str) -> None:
+        self.site_dir = site_dir
+        self.root = site_dir / ".cache" / "cuepress"
+        self.global_key = digest_bytes(
+            __version__.encode(), str(FORMAT).encode(), global_key.encode()
+        )
+        self.old = self._load()
+        if self.old.global_key != self.global_key:
+            self.old = State(stats=self.old.stats)  # file digests stay valid; entries do not
+        self.new = State(global_key=self.global_key)
+
+    def _load(self) -> State:
+        try:
+            with (self.root / "state.pickle").open("rb") as handle:
+                state = pickle.load(handle)
+            return state if isinstance(state, State) else State()
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
+            return State()
+
+    def digest(self, relative: str) -> str | None:
+        """The content digest of a file (a path relative to the site, or absolute), or None if
+        it does not exist."""
+        path = self.site_dir / relative
+        try:
+            st = path.stat()
+        except OSError:
+            return None
+        known = self.old.stats.get(relative)
+        if known and known[0] == st.st_size and known[1] == st.st_mtime_ns:
+            value = known[2]
+        else:
+            value = digest_bytes(path.read_bytes())
+        self.new.stats[relative] = (st.st_size, st.st_mtime_ns, value)
+        return value
+
+    def lookup(self, record: str) -> Entry | None:
+        """The cached entry for a record whose inputs are all unchanged."""
+        entry = self.old.entries.get(record)
+        if entry is None or not self.entry_dir(entry.key).is_dir():
+            return None
+        for path, value in entry.deps.items():
+            if self.digest(path) != value:
+                return None
+        self.new.entries[record] = entry
+        return entry
+
+    def key_for(self, deps: dict[str, str | None]) -> str:
+        flat = "\n".join(f"{path}\0{value}" for path, value in sorted(deps.items()))
+        return digest_bytes(self.global_key.encode(), flat.encode())
+
+    def entry_dir(self, key: str) -> Path:
+        return self.root / "entries" / key
+
+    def store(self, record: str, entry: Entry) -> None:
+        self.new.entries[record] = entry
+
+    def stashed(self, source: Path) -> Path:
+        """A copy of ``source`` (a site or theme file) kept in the cache, made if missing."""
+        value = self.digest(str(source))
+        if value is None:
+            raise FileNotFoundError(source)
+        target = self.root / "files" / value
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            temporary = target.with_name(f".{value}.{os.getpid()}")
+            shutil.copyfile(source, temporary)
+            os.replace(temporary, target)
+        self.new.stash[str(source)] = value
+        return target
+
+    def save(self) -> None:
+        """Write the new state and remove entries and files no longer used."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        ignore = self.root.parent / ".gitignore"
+        if not ignore.exists():  # git and tools that honour .gitignore leave the cache alone
+            ignore.write_text("# Made by Cuepress: the build cache is never committed.\n*\n")
+        (self.root / "CACHEDIR.TAG").write_text(
+            "Signature: 8a477f597d28d172789f06886806bc55\n# Cuepress build cache; safe to delete.\n"
+        )
+        temporary = self.root / f".state.{os.getpid()}"
+        with temporary.open("wb") as handle:
+            pickle.dump(self.new, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, self.root / "state.pickle")
+        keep = {entry.key for entry in self.new.entries.values()}
+        for folder in (self.root / "entries").glob("*"):
+            if folder.name not in keep:
+                shutil.rmtree(folder, ignore_errors=True)
+        files = set(self.new.stash.values())
+        for file in (self.root / "files").glob("*"):
+            if file.name not in files and not file.name.startswith("."):
+                file.unlink(missing_ok=True)

@@ -1,0 +1,226 @@
+"""The only lxml room: ``feed.xml`` (RSS 2.0 that podcast apps accept) and ``sitemap.xml``.
+
+The feed is built as an element tree and serialised by lxml, so no title, summary or URL can
+break the XML. It carries the ``itunes``, ``content``, ``atom`` and Podcasting 2.0 ``podcast``
+namespaces; every URL in it is absolute (built from ``base_url``) and ASCII-safe. Only episodes
+with ``audio:`` become items: an item without an enclosure is no episode to a podcast app.
+
+Episode guids. Apps identify an episode by its ``<guid>`` forever: a changed guid makes every
+subscriber download the episode again, as if it were new. So the guid must come from something
+that survives rebuilds and renames. The record's own ``guid:`` wins when given. Without it the
+guid is a UUIDv5 of the audio as the record writes it (``audio/ep1.mp3``, or a full URL) in the
+namespace of the show's ``podcast:guid``. Renaming the record file or its slug keeps it (the
+episode page URL, the obvious alternative, does not), re-encoding the audio under the same name
+keeps it, and so does moving the site to another ``base_url`` once ``podcast_guid:`` pins the
+show's identity (the Podcasting 2.0 spec asks for exactly that pin after a move). Renaming the
+audio file changes it: to rename audio after publishing, first copy the episode's current guid
+from ``feed.xml`` into the record's ``guid:``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import re
+import uuid
+from collections.abc import Iterable
+
+from lxml import etree
+
+from generator.errors import Problems
+from generator.models import Episode, Site
+
+FEED_FILE = "feed.xml"
+SITEMAP_FILE = "sitemap.xml"
+CHAPTERS_FILE = "chapters.json"
+CHAPTERS_TYPE = "application/json+chapters"
+NAMESPACES = {
+    "atom": "http://www.w3.org/2005/Atom",
+    "content": "http://purl.org/rss/1.0/modules/content/",
+    "itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd",
+    "podcast": "https://podcastindex.org/namespace/1.0",
+}
+SITEMAP_NAMESPACE = "http://www.sitemaps.org/schemas/sitemap/0.9"
+# The "podcast" namespace UUID that podcast:guid values are derived in.
+PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
+# The transcript downloads written beside each episode page, with their MIME types; WebVTT is
+# the captions file (Apple ingests it, speaker names included).
+TRANSCRIPTS = (
+    ("transcript.vtt", "text/vtt", "captions"),
+    ("transcript.srt", "application/x-subrip", None),
+    ("transcript.json", "application/json", None),
+    ("transcript.txt", "text/plain", None),
+)
+UNKNOWN_TYPE = "application/octet-stream"
+# Characters XML 1.0 cannot hold at all (control characters, lone surrogates, U+FFFE/U+FFFF).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
+
+
+def show_guid(site: Site) -> str:
+    """The show's ``podcast:guid``: pinned in ``site.yaml``, else a UUIDv5 of the feed URL
+    without its scheme and trailing slashes, as the Podcasting 2.0 spec defines it."""
+    if site.podcast_guid:
+        return site.podcast_guid
+    seed = site.absolute(FEED_FILE).split("://", 1)[1].rstrip("/")
+    return str(uuid.uuid5(PODCAST_GUID_NAMESPACE, seed))
+
+
+def episode_guid(site: Site, episode: Episode) -> str:
+    """The episode's ``<guid>``: the record's ``guid:``, else derived from its audio (see above)."""
+    if episode.guid:
+        return episode.guid
+    assert episode.audio is not None, "only episodes with audio are in the feed"
+    return str(uuid.uuid5(uuid.UUID(show_guid(site)), episode.audio.url))
+
+
+def rfc2822(date: dt.date) -> str:
+    """A date as an RFC 2822 timestamp at midnight UTC: ``Wed, 14 Jan 2026 00:00:00 +0000``."""
+    return email.utils.format_datetime(dt.datetime.combine(date, dt.time(), dt.UTC))
+
+
+def feed_xml(site: Site, episodes: Iterable[Episode], problems: Problems) -> str:
+    """The RSS feed of ``episodes`` (newest first, no drafts); enclosure gaps become warnings."""
+    rss = etree.Element("rss", version="2.0", nsmap=NAMESPACES)
+    channel = _add(rss, "channel")
+    _channel(channel, site)
+    guids: dict[str, str] = {}
+    for episode in episodes:
+        if episode.audio is None or episode.draft:
+            continue
+        guid = episode_guid(site, episode)
+        if guid in guids:
+            problems.error(
+                episode.source,
+                None if episode.guid else episode.audio.line,
+                f"the feed guid {guid!r} is already used by {guids[guid]}; apps would show only "
+                "one of them (give this record its own guid:)",
+            )
+        guids.setdefault(guid, episode.source)
+        _item(_add(channel, "item"), site, episode, guid, problems)
+    return _serialise(rss)
+
+
+def _channel(channel: etree._Element, site: Site) -> None:
+    """The show's own elements."""
+    _add(channel, "title", site.title)
+    _add(channel, "link", site.absolute(""))
+    _add(channel, "description", site.description or site.title)
+    _add(channel, "language", site.language)
+    if site.copyright:
+        _add(channel, "copyright", site.copyright)
+    _add(channel, "generator", "Cuepress")
+    _add(
+        channel,
+        _ns("atom", "link"),
+        href=site.absolute(FEED_FILE),
+        rel="self",
+        type="application/rss+xml",
+    )
+    author = site.author or (site.owner.name if site.owner else "")
+    if author:
+        _add(channel, _ns("itunes", "author"), author)
+    if site.owner:
+        owner = _add(channel, _ns("itunes", "owner"))
+        _add(owner, _ns("itunes", "name"), site.owner.name)
+        _add(owner, _ns("itunes", "email"), site.owner.email)
+    if site.image:
+        image = _add(channel, "image")
+        _add(image, "url", site.absolute(site.image))
+        _add(image, "title", site.title)
+        _add(image, "link", site.absolute(""))
+        _add(channel, _ns("itunes", "image"), href=site.absolute(site.image))
+    for category in site.categories:
+        _add(channel, _ns("itunes", "category"), text=category)
+    _add(channel, _ns("itunes", "explicit"), "true" if site.explicit else "false")
+    _add(channel, _ns("podcast", "guid"), show_guid(site))
+    if site.locked is not None:
+        locked = _add(channel, _ns("podcast", "locked"), "yes" if site.locked else "no")
+        if site.owner:
+            locked.set("owner", site.owner.email)
+
+
+def _item(
+    item: etree._Element, site: Site, episode: Episode, guid: str, problems: Problems
+) -> None:
+    """One episode: what apps list, play, and show beside it."""
+    audio = episode.audio
+    assert audio is not None
+    page = site.absolute(episode.url_path)
+    _add(item, "title", episode.title)
+    _add(item, "link", page)
+    _add(item, "guid", guid, isPermaLink="false")
+    _add(item, "pubDate", rfc2822(episode.date))
+    if episode.summary_html:
+        _add(item, "description", episode.summary_html)
+        _add(item, _ns("content", "encoded"), episode.summary_html)
+    missing = [
+        name for name, value in (("length", audio.length), ("type", audio.type)) if not value
+    ]
+    if missing:
+        are, them = ("are", "them") if len(missing) > 1 else ("is", "it")
+        problems.warn(
+            episode.source,
+            audio.line,
+            f"the audio's {' and '.join(missing)} {are} unknown; podcast apps need {them} in "
+            "feed.xml (write audio: {url: ..., length: SIZE_IN_BYTES, type: audio/mpeg})",
+        )
+    _add(
+        item,
+        "enclosure",
+        url=site.absolute(audio.url),
+        length=str(audio.length or 0),
+        type=audio.type or UNKNOWN_TYPE,
+    )
+    if episode.duration_ms is not None:
+        _add(item, _ns("itunes", "duration"), str(round(episode.duration_ms / 1000)))
+    if episode.number is not None:
+        _add(item, _ns("itunes", "episode"), str(episode.number))
+    if episode.season is not None:
+        _add(item, _ns("itunes", "season"), str(episode.season))
+    if episode.explicit is not None:
+        _add(item, _ns("itunes", "explicit"), "true" if episode.explicit else "false")
+    if episode.image:
+        _add(item, _ns("itunes", "image"), href=site.absolute(episode.image))
+    if episode.transcript is not None:
+        for name, kind, rel in TRANSCRIPTS:
+            transcript = _add(item, _ns("podcast", "transcript"), url=page + name, type=kind)
+            if rel:
+                transcript.set("rel", rel)
+    if episode.chapters:
+        _add(item, _ns("podcast", "chapters"), url=page + CHAPTERS_FILE, type=CHAPTERS_TYPE)
+    for role, names in (("host", episode.hosts), ("guest", episode.guests)):
+        for name in names:
+            _add(item, _ns("podcast", "person"), name, role=role)
+
+
+def sitemap_xml(site: Site, paths: Iterable[str]) -> str:
+    """``sitemap.xml`` listing the pages at ``paths`` (relative to the site root)."""
+    urlset = etree.Element(_tag(SITEMAP_NAMESPACE, "urlset"), nsmap={None: SITEMAP_NAMESPACE})
+    for path in paths:
+        url = _add(urlset, _tag(SITEMAP_NAMESPACE, "url"))
+        _add(url, _tag(SITEMAP_NAMESPACE, "loc"), site.absolute(path))
+    return _serialise(urlset)
+
+
+def _ns(prefix: str, name: str) -> str:
+    return _tag(NAMESPACES[prefix], name)
+
+
+def _tag(namespace: str, name: str) -> str:
+    return f"{{{namespace}}}{name}"
+
+
+def _add(
+    parent: etree._Element, tag: str, text: str | None = None, /, **attrs: str
+) -> etree._Element:
+    """A child element with ``text`` and attributes ``attrs`` (``text=`` too, for
+    ``itunes:category``); characters XML cannot hold are dropped (they can only be accidents)."""
+    element = etree.SubElement(parent, tag, {k: _NOT_XML.sub("", v) for k, v in attrs.items()})
+    if text is not None:
+        element.text = _NOT_XML.sub("", text)
+    return element
+
+
+def _serialise(root: etree._Element) -> str:
+    return _DECLARATION + etree.tostring(root, encoding="unicode", pretty_print=True)
