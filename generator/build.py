@@ -9,16 +9,18 @@ reported together.
 from __future__ import annotations
 
 import math
+import pickle
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator import __version__, discovery
-from generator.cache import Cache, digest_bytes
+from generator import __version__
+from generator.cache import Cache, digest_bytes, write_entry
 from generator.config import load_site
 from generator.episodes import EpisodeStage, Rendered
 from generator.errors import BuildFailed, CuepressError, Problem, Problems, in_order
 from generator.models import Episode, Site
+from generator.records import find_records, read_record
 from generator.render import Renderer, default_layouts
 from generator.writer import check_output, locked, read_marker, write_site
 
@@ -55,6 +57,7 @@ def build(
         problems.add(exc)
     site = load_site(site_dir, problems, base_url)
     if site is None:
+        check_records(site_dir, problems)
         problems.raise_if_failed(strict=strict)
         raise AssertionError("load_site returned None without an error")  # pragma: no cover
     renderer = Renderer(site, site_dir)
@@ -65,29 +68,38 @@ def build(
         copies = gather_copies(site_dir, cache, problems)
         overwrites(episode_files, copies, problems)
         problems.raise_if_failed(strict=strict)
-        inputs = digest_bytes(
-            cache.global_key.encode(),
-            *(folder.name.encode() for _, folder in rendered if folder is not None),
-            *(f"{name}\0{path.name}".encode() for name, path in sorted(copies.items())),
-        )
-        if read_marker(output) == inputs:
-            cache.save()
-            return BuildResult(
-                site, tuple(episodes), len(episode_files) + len(copies), output,
-                tuple(in_order(problems.warnings)), changed=False,
-            )  # fmt: skip
-        pages = render_site(site, episodes, renderer, site_dir, list(episode_files), problems)
+        pages = site_pages(site, episodes, renderer, site_dir, episode_files, cache, problems)
         overwrites(pages, copies, problems)
         problems.raise_if_failed(strict=strict)
-        write_site(output, {**copies, **episode_files, **pages}, inputs)
+        files = {**copies, **episode_files, **pages}
+        inputs = digest_bytes(  # cache paths name their content: entry key, then file
+            *(
+                f"{name}\0{path.relative_to(cache.root)}".encode()
+                for name, path in sorted(files.items())
+            )
+        )
+        changed = read_marker(output) != inputs
+        if changed:
+            write_site(output, files, inputs)
         cache.save()
     return BuildResult(
         site=site,
         episodes=tuple(episodes),
-        files=len(pages) + len(episode_files) + len(copies),
+        files=len(files),
         output=output,
         warnings=tuple(in_order(problems.warnings)),
+        changed=changed,
     )
+
+
+def check_records(site_dir: Path, problems: Problems) -> None:
+    """Read every record for its errors alone: with site.yaml broken nothing can be rendered,
+    but the report still lists every problem of the build."""
+    for path in find_records(site_dir / "content" / "episodes"):
+        try:
+            read_record(path, path.relative_to(site_dir).as_posix(), site_dir, problems)
+        except CuepressError as exc:
+            problems.add(exc)
 
 
 def build_key(site_dir: Path, site: Site, renderer: Renderer, drafts: bool) -> str:
@@ -137,6 +149,38 @@ def collect(
     return episodes, files
 
 
+def site_pages(
+    site: Site,
+    episodes: list[Episode],
+    renderer: Renderer,
+    site_dir: Path,
+    episode_files: dict[str, Path],
+    cache: Cache,
+    problems: Problems,
+) -> dict[str, Path]:
+    """The site's own files, rendered by :func:`render_site` or, when the episodes' metadata
+    is unchanged (an edit inside a transcript), taken from the cache with their warnings."""
+    key = cache.key_for(
+        {"site": digest_bytes(pickle.dumps((episodes, sorted(episode_files)), protocol=5))}
+    )
+    folder = cache.root / "site" / key
+    saved = folder / ".warnings.pickle"
+    if saved.is_file():
+        problems.warnings.extend(pickle.loads(saved.read_bytes()))
+    else:
+        errors_before, warnings_before = len(problems.errors), len(problems.warnings)
+        rendered = render_site(site, episodes, renderer, site_dir, list(episode_files), problems)
+        if len(problems.errors) > errors_before:
+            return {name: Path() for name in rendered}
+        write_entry(folder, rendered, pickle.dumps(problems.warnings[warnings_before:]))
+    cache.new.site = key
+    return {
+        path.relative_to(folder).as_posix(): path
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and path.name != ".warnings.pickle"
+    }
+
+
 def render_site(
     site: Site,
     episodes: list[Episode],
@@ -161,6 +205,8 @@ def render_site(
         page = Page(number, pages, episodes[(number - 1) * per_page : number * per_page])
         render(page.output_path, "index.html", page=page, episodes=page.episodes)
     render("404.html", "404.html")
+    from generator import discovery  # lxml loads only when the site's own pages are made
+
     every_page = [*files, *episode_pages]
     files.update(discovery.discovery_files(site, episodes, every_page, site_dir, problems))
     files[".nojekyll"] = ""  # GitHub Pages: publish the files as they are, without Jekyll
@@ -221,7 +267,9 @@ def gather_copies(site_dir: Path, cache: Cache, problems: Problems) -> dict[str,
         outside = not source.resolve().is_relative_to(site_dir.resolve())
         if outside and source.is_dir():  # a link to a folder, which rglob does not enter
             shown = source.relative_to(site_dir).as_posix()
-            problems.error(shown, None, "is a link to a folder outside the site (copy it in)")
+            problems.error(
+                shown, None, "is a link to a folder outside the site (copy the folder in)"
+            )
             continue
         if not source.is_file():
             continue

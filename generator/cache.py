@@ -16,6 +16,7 @@ import hashlib
 import os
 import pickle
 import shutil
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,6 +50,7 @@ class State:
     stats: dict[str, tuple[int, int, str]] = field(default_factory=dict)
     entries: dict[str, Entry] = field(default_factory=dict)  # record path -> entry
     stash: dict[str, str] = field(default_factory=dict)  # source path -> digest kept in files/
+    site: str = ""  # the entry of the site's own pages (index, feed ...)
 
 
 class Cache:
@@ -141,7 +143,33 @@ class Cache:
         for folder in (self.root / "entries").glob("*"):
             if folder.name not in keep:
                 shutil.rmtree(folder, ignore_errors=True)
+        for folder in (self.root / "site").glob("*"):
+            if folder.name != self.new.site:
+                shutil.rmtree(folder, ignore_errors=True)
         files = set(self.new.stash.values())
         for file in (self.root / "files").glob("*"):
             if file.name not in files and not file.name.startswith("."):
                 file.unlink(missing_ok=True)
+
+
+def write_entry(folder: Path, files: Mapping[str, str | bytes], warnings: bytes = b"") -> None:
+    """Write a cache entry folder whole or not at all (a killed build leaves no half entry).
+    ``files`` are by path relative to the folder; ``warnings`` are kept beside them."""
+    if folder.is_dir():
+        return
+    temporary = folder.with_name(f".{folder.name}.{os.getpid()}")
+    shutil.rmtree(temporary, ignore_errors=True)
+    temporary.mkdir(parents=True)
+    made = {temporary}
+    for name, content in files.items():
+        target = temporary / name
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        target.write_bytes(content.encode() if isinstance(content, str) else content)
+    if warnings:
+        (temporary / ".warnings.pickle").write_bytes(warnings)
+    try:
+        os.rename(temporary, folder)
+    except OSError:  # another build made the same entry meanwhile
+        shutil.rmtree(temporary, ignore_errors=True)

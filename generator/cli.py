@@ -10,12 +10,15 @@ import sys
 import time
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from generator import __version__, deploy
+from generator import __version__
 from generator.build import build
-from generator.check import CheckResult, check_site
 from generator.config import load_site
 from generator.errors import BuildFailed, CuepressError, Problem, Problems
+
+if TYPE_CHECKING:
+    from generator.check import CheckResult
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -145,6 +148,8 @@ def run_serve(args: argparse.Namespace) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
+    from generator.check import check_site  # each command loads only what it uses
+
     started = time.perf_counter()
     problems = Problems()
     site = load_site(args.site, problems, args.base_url)
@@ -178,6 +183,9 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def run_deploy(args: argparse.Namespace) -> int:
+    from generator import deploy
+    from generator.check import check_site
+
     try:
         target = deploy.prepare(args.site, args.remote, args.branch)
     except CuepressError as exc:

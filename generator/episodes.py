@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from markupsafe import Markup
 
-from generator.cache import Cache, Entry
+from generator.cache import Cache, Entry, write_entry
 from generator.errors import CuepressError, Problem, Problems
 from generator.models import Episode, Transcript
 from generator.records import find_records, read_record
@@ -118,7 +117,7 @@ class EpisodeStage:
             return Rendered(record, None, (), tuple(problems.errors), tuple(problems.warnings))
         deps = tuple((p, self._state(p)) for p in self.inputs(path, episode))
         key = self.cache.key_for({p: s[2] if s else None for p, s in deps})
-        _write_entry(self.cache.entry_dir(key), files)
+        write_entry(self.cache.entry_dir(key), files)
         return Rendered(
             record,
             episode,
@@ -174,18 +173,3 @@ def _process_in_worker(record: str) -> Rendered:
 
 def _can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
-
-
-def _write_entry(folder: Path, files: dict[str, str]) -> None:
-    """Write an entry folder whole, or not at all (a killed build leaves no half entry)."""
-    if folder.is_dir():
-        return
-    temporary = folder.with_name(f".{folder.name}.{os.getpid()}")
-    shutil.rmtree(temporary, ignore_errors=True)
-    temporary.mkdir(parents=True)
-    for name, text in files.items():
-        (temporary / name).write_text(text, encoding="utf-8")
-    try:
-        os.rename(temporary, folder)
-    except OSError:  # another build made the same entry meanwhile
-        shutil.rmtree(temporary, ignore_errors=True)

@@ -67,7 +67,7 @@ def seconds_text(ms: int) -> str:
     return f"{whole}.{frac:03d}".rstrip("0")
 
 
-def make_anchors(starts: list[int]) -> list[str]:
+def make_anchors(starts: list[int], taken: set[int] | None = None) -> list[str]:
     """Time-derived ids (``t=83``, ``t=83.4``) for segments with these start times, in order.
 
     A segment's id is its start floored to whole seconds; a segment whose id is taken gets the
@@ -75,7 +75,7 @@ def make_anchors(starts: list[int]) -> list[str]:
     not line numbers, and survive a regenerated transcript. Identical starts take the next free
     millisecond.
     """
-    taken: set[int] = set()
+    taken = set() if taken is None else taken  # anchor values already given, in milliseconds
     anchors = []
     for start in starts:
         value = start - start % 1000

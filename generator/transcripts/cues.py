@@ -97,27 +97,18 @@ def normalise(
 ) -> Transcript:
     """Turn raw cues into a transcript: speakers, sane times, sorted, with unique anchors.
 
-    This runs once for every cue of an archive, so it is written for speed.
+    This runs once for every cue of an archive, so it is one pass, written for speed; the
+    rare transcript whose cues are out of order is sorted and given its anchors afterwards.
     """
-    cues = _assign_speakers(cues, speaker_names or {})
-    _warn_timing(cues, path, problems)
-    starts = [c[0] for c in cues]
-    if any(a > b for a, b in zip(starts, starts[1:], strict=False)):
-        cues.sort(key=lambda c: c[0])  # stable: equal starts keep file order
-        starts = [c[0] for c in cues]
-    anchors = make_anchors(starts)
-    segments = tuple(
-        Segment(s, e if e is not None and e > s else None, t, who, anchor, n)
-        for (s, e, t, who, n), anchor in zip(cues, anchors, strict=True)
-    )
-    return Transcript(source=path, segments=segments)
-
-
-def _assign_speakers(cues: list[Cue], names: Mapping[str, str]) -> list[Cue]:
-    """Explicit speakers win; a text label names the speaker until the next label.
-    Cues left with no text are dropped."""
-    result = []
-    current: str | None = None
+    names = speaker_names or {}
+    new = tuple.__new__
+    segments: list[Segment] = []
+    append = segments.append
+    current: str | None = None  # the speaker a text label named last
+    previous_start, previous_end = -1, None
+    defects: dict[str, list[int]] = {}
+    in_order = True
+    taken: set[int] = set()
     for start, end, text, speaker, line in cues:
         if text[:1] == "[" or ":" in text[:60]:  # only then can it hold a label
             label, text = split_label(text)
@@ -131,25 +122,32 @@ def _assign_speakers(cues: list[Cue], names: Mapping[str, str]) -> list[Cue]:
             continue
         if speaker and names:
             speaker = names.get(speaker, speaker)
-        result.append(Cue(start, end, text, speaker, line))
-    return result
-
-
-def _warn_timing(cues: list[Cue], path: str, problems: Problems) -> None:
-    """One warning per kind of timing defect, at its first line, with how often it occurs."""
-    found: dict[str, list[int]] = {}
-    previous: Cue | None = None
-    for cue in cues:
-        if cue.end_ms is not None and cue.end_ms < cue.start_ms:
-            found.setdefault("ends before it starts", []).append(cue.line)
-        if previous is not None:
-            if cue.start_ms < previous.start_ms:
-                found.setdefault("starts before the cue above it", []).append(cue.line)
-            elif cue.start_ms == previous.start_ms:
-                found.setdefault("starts at the same time as the cue above it", []).append(cue.line)
-            elif previous.end_ms is not None and cue.start_ms < previous.end_ms:
-                found.setdefault("overlaps the cue above it", []).append(cue.line)
-        previous = cue
-    for what, lines in found.items():
+        if end is not None and end <= start:
+            if end < start:
+                defects.setdefault("ends before it starts", []).append(line)
+            end = None
+        if start <= previous_start:
+            if start < previous_start:
+                in_order = False
+                defects.setdefault("starts before the cue above it", []).append(line)
+            else:
+                defects.setdefault("starts at the same time as the cue above it", []).append(line)
+        elif previous_end is not None and start < previous_end:
+            defects.setdefault("overlaps the cue above it", []).append(line)
+        previous_start, previous_end = start, end
+        whole = start - start % 1000
+        if whole not in taken:
+            taken.add(whole)
+            anchor = f"t={whole // 1000}"
+        else:  # another segment in this second: see timecodes.make_anchors
+            anchor = make_anchors([start], taken)[0]
+        append(new(Segment, (start, end, text, speaker, anchor, line)))
+    for what, lines in defects.items():
         more = f" (and {len(lines) - 1} more)" if len(lines) > 1 else ""
         problems.warn(path, lines[0], f"a cue {what}{more}; it was imported, check its timing")
+    if not in_order:
+        segments.sort(key=lambda s: s.start_ms)  # stable: equal starts keep file order
+    if not in_order:
+        anchors = make_anchors([s.start_ms for s in segments])
+        segments = [s._replace(anchor=a) for s, a in zip(segments, anchors, strict=True)]
+    return Transcript(source=path, segments=tuple(segments))

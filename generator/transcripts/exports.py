@@ -41,6 +41,7 @@ def ends(transcript: Transcript, duration_ms: int | None) -> list[int]:
 
 _TWO = [f"{n:02d}" for n in range(100)]
 _THREE = [f"{n:03d}" for n in range(1000)]
+_FRAC = [f".{n:03d}".rstrip("0") if n else "" for n in range(1000)]  # 500 -> ".5"
 
 
 def _stamp(ms: int) -> str:
@@ -51,22 +52,25 @@ def _stamp(ms: int) -> str:
     return f"{hours:02d}:{_TWO[minutes]}:{_TWO[seconds]}.{_THREE[millis]}"
 
 
-def _clock(seconds: int) -> str:
-    """``1:23`` or ``1:02:03`` (as :func:`generator.timecodes.clock`, for whole seconds)."""
-    minutes, seconds = divmod(seconds, 60)
-    if minutes < 60:
-        return f"{minutes}:{_TWO[seconds]}"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}:{_TWO[minutes]}:{_TWO[seconds]}"
-
-
 def render_all(
     transcript: Transcript, duration_ms: int | None, chapters: Sequence[Chapter] = ()
 ) -> dict[str, str]:
     """Every form of a transcript in one pass: ``html`` (the episode page's transcript: a
     paragraph per segment with its time anchor and link, the speaker's name where it changes,
     a heading where each chapter starts), ``vtt``, ``srt``, ``txt`` and ``json``."""
-    html, vtt, srt, txt, js = [], ["WEBVTT\n"], [], [], []
+    html: list[str] = []
+    vtt: list[str] = ["WEBVTT\n"]
+    srt: list[str] = []
+    txt: list[str] = []
+    js: list[str] = []
+    add_html, add_vtt, add_srt, add_txt, add_js = (
+        html.append,
+        vtt.append,
+        srt.append,
+        txt.append,
+        js.append,
+    )
+    two, frac = _TWO, _FRAC
     previous: str | None = None  # the speaker of the segment before (SRT, text)
     shown: str | None = None  # the speaker last named on the page (again after a chapter)
     pending = list(chapters)
@@ -74,31 +78,38 @@ def render_all(
     for segment, end in zip(transcript.segments, ends(transcript, duration_ms), strict=True):
         start, _, text, speaker, anchor, _ = segment
         while pending and pending[0].start_ms <= start:
-            html.append(f'<h3 class="chapter-heading">{escape(pending.pop(0).title)}</h3>\n')
+            add_html(f'<h3 class="chapter-heading">{escape(pending.pop(0).title)}</h3>\n')
             shown = None
         seconds, millis = divmod(start, 1000)
-        begins = f"{seconds}.{_THREE[millis]}".rstrip("0") if millis else str(seconds)
+        minutes, sec = divmod(seconds, 60)
+        hours, minutes = divmod(minutes, 60)
+        label = f"{hours}:{two[minutes]}:{two[sec]}" if hours else f"{minutes}:{two[sec]}"
+        first = f"{hours:02d}:{two[minutes]}:{two[sec]}"  # then . or , and milliseconds
         end_s, end_ms = divmod(end, 1000)
-        finish = f"{end_s}.{_THREE[end_ms]}".rstrip("0") if end_ms else str(end_s)
-        label = _clock(seconds)
-        first, last = _stamp(start), _stamp(end)
-        safe = escape(text, quote=False)
+        end_m, end_sec = divmod(end_s, 60)
+        end_h, end_m = divmod(end_m, 60)
+        last = f"{end_h:02d}:{two[end_m]}:{two[end_sec]}"
+        begins, finish = f"{seconds}{frac[millis]}", f"{end_s}{frac[end_ms]}"
+        start_ms, end_ms3 = _THREE[millis], _THREE[end_ms]
+        if "&" in text or "<" in text or ">" in text:
+            safe = escape(text, quote=False)
+        else:
+            safe = text
         named = f"{speaker}: {text}" if speaker is not None and speaker != previous else text
         if speaker is not None and speaker != shown:
-            html.append(f'<p class="speaker">{escape(speaker)}</p>\n')
+            add_html(f'<p class="speaker">{escape(speaker)}</p>\n')
         shown = speaker
-        html.append(
+        add_html(
             f'<p class="seg" id="{anchor}" data-t="{begins}"><a class="ts" href="#{anchor}">'
             f'{label}</a> <span class="text">{safe}</span></p>\n'
         )
         voice = f"<v {escape(speaker, quote=False)}>" if speaker else ""
-        vtt.append(f"\n{anchor}\n{first} --> {last}\n{voice}{safe}\n")
+        add_vtt(f"\n{anchor}\n{first}.{start_ms} --> {last}.{end_ms3}\n{voice}{safe}\n")
         number += 1
-        srt.append(f"{number}\n{first[:8]},{first[9:]} --> {last[:8]},{last[9:]}\n{named}\n\n")
-        exact = f"{label}.{_THREE[millis].rstrip('0')}" if millis else label
-        txt.append(f"{exact} {named}\n")
+        add_srt(f"{number}\n{first},{start_ms} --> {last},{end_ms3}\n{named}\n\n")
+        add_txt(f"{label}{frac[millis]} {named}\n")
         who = f'"speaker":{encode(speaker)},' if speaker else ""
-        js.append(f'{{{who}"startTime":{begins},"endTime":{finish},"body":{encode(text)}}}')
+        add_js(f'{{{who}"startTime":{begins},"endTime":{finish},"body":{encode(text)}}}')
         previous = speaker
     return {
         "html": "".join(html),
