@@ -77,13 +77,20 @@ bench: $(VENV)/.installed-test chromium
 	$(BIN)/python -m bench.parsers 200
 	$(BIN)/python -m bench.check 500
 	$(BIN)/python -m bench.build 560 5
+	$(BIN)/python -m bench.search 500
 	$(BIN)/python -m bench.preview . 20
 
 bench-quick: $(VENV)/.installed-test chromium
 	$(BIN)/python -m bench.parsers 3
 	$(BIN)/python -m bench.check 3
 	$(BIN)/python -m bench.build 12 1 24
+	$(BIN)/python -m bench.search 5 1
 	$(BIN)/python -m bench.preview . 2
+
+# The long runs of the hostile-input proofs: 300 random SIGKILLs of a 600-episode build, and 30 s
+# of 20 clients on the preview while a record changes every 100 ms (make test runs them short).
+stress: $(VENV)/.installed-test chromium
+	CUEPRESS_STRESS=1 $(BIN)/pytest -s tests/test_crash_safety.py tests/test_serve_security.py
 
 clean:
 	rm -rf output .cache

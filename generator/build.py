@@ -14,15 +14,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator import __version__
+from generator import __version__, search
 from generator.cache import Cache, digest_bytes, write_entry
 from generator.config import load_site
 from generator.episodes import EpisodeStage, Rendered
 from generator.errors import BuildFailed, CuepressError, Problem, Problems, in_order
 from generator.models import Episode, Site
+from generator.paths import link_problem
 from generator.records import find_records, read_record
 from generator.render import Renderer, default_layouts
-from generator.writer import check_output, locked, read_marker, write_site
+from generator.writer import check_output, locked, read_marker, remove_leftovers, write_site
 
 
 @dataclass(frozen=True)
@@ -43,10 +44,12 @@ def build(
     drafts: bool = False,
     base_url: str | None = None,
     jobs: int | None = None,
+    search_index: bool = True,
 ) -> BuildResult:
     """Build the site in ``site_dir`` into ``output`` (default ``site_dir/output``).
 
     ``jobs`` is the number of processes for the episode stage (default: one per core).
+    ``search_index=False`` leaves out the search index (the live preview makes it afterwards).
     Raises :class:`BuildFailed` with every error found; the old output is then untouched.
     """
     output = output if output is not None else site_dir / "output"
@@ -55,6 +58,7 @@ def build(
         check_output(output, site_dir)
     except CuepressError as exc:
         problems.add(exc)
+    check_sources(site_dir, problems)
     site = load_site(site_dir, problems, base_url)
     if site is None:
         check_records(site_dir, problems)
@@ -69,6 +73,10 @@ def build(
         overwrites(episode_files, copies, problems)
         problems.raise_if_failed(strict=strict)
         pages = site_pages(site, episodes, renderer, site_dir, episode_files, cache, problems)
+        if site.search:  # the search page and its Pagefind index (generator/search.py)
+            pages |= search.search_files(
+                site, episodes, renderer, episode_files, problems, index=search_index
+            )
         overwrites(pages, copies, problems)
         problems.raise_if_failed(strict=strict)
         files = {**copies, **episode_files, **pages}
@@ -81,6 +89,8 @@ def build(
         changed = read_marker(output) != inputs
         if changed:
             write_site(output, files, inputs)
+        else:
+            remove_leftovers(output)  # a killed build's, even when the site is up to date
         cache.save()
     return BuildResult(
         site=site,
@@ -90,6 +100,18 @@ def build(
         warnings=tuple(in_order(problems.warnings)),
         changed=changed,
     )
+
+
+def check_sources(site_dir: Path, problems: Problems) -> None:
+    """Refuse source folders that are links out of the site: nothing there is read, or listed."""
+    root = site_dir.resolve()
+    for name in ("content", "content/episodes", "layouts", "static"):
+        if name == "content/episodes" and not (site_dir / "content").resolve().is_relative_to(root):
+            continue  # reported as content
+        folder = site_dir / name
+        if folder.is_dir() and not folder.resolve().is_relative_to(root):
+            message = "is a link to a folder outside the site (copy the folder in)"
+            problems.error(name, None, message)
 
 
 def check_records(site_dir: Path, problems: Problems) -> None:
@@ -141,7 +163,7 @@ def collect(
         episodes.append(episode)
         for name in result.files:
             files[episode.url_path + name] = folder / name
-    if not rendered:
+    if not rendered and not problems.errors:  # an error may be why none were found
         problems.warn(
             "content/episodes", None, "no episode records found (add NAME.md with front matter)"
         )
@@ -261,21 +283,15 @@ def gather_copies(site_dir: Path, cache: Cache, problems: Problems) -> dict[str,
         if source.is_file():
             sources["assets/" + source.relative_to(theme_assets).as_posix()] = source
     static = site_dir / "static"
-    for source in sorted(static.rglob("*")) if static.is_dir() else []:
+    inside = static.is_dir() and static.resolve().is_relative_to(site_dir.resolve())
+    for source in sorted(static.rglob("*")) if inside else []:
         if any(p.startswith(".") for p in source.relative_to(static).parts):
             continue
-        outside = not source.resolve().is_relative_to(site_dir.resolve())
-        if outside and source.is_dir():  # a link to a folder, which rglob does not enter
-            shown = source.relative_to(site_dir).as_posix()
-            problems.error(
-                shown, None, "is a link to a folder outside the site (copy the folder in)"
-            )
+        problem = link_problem(source, site_dir, "folder" if source.is_dir() else "file")
+        if problem:  # out of the site, or into .git: never published
+            problems.error(source.relative_to(site_dir).as_posix(), None, problem)
             continue
         if not source.is_file():
-            continue
-        if outside:
-            shown = source.relative_to(site_dir).as_posix()
-            problems.error(shown, None, "is a link to a file outside the site (copy the file in)")
             continue
         sources[source.relative_to(static).as_posix()] = source
     return {name: cache.stashed(source) for name, source in sources.items()}

@@ -16,6 +16,7 @@ import hashlib
 import os
 import pickle
 import shutil
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -83,6 +84,8 @@ class Cache:
             st = path.stat()
         except OSError:
             return None
+        if not stat.S_ISREG(st.st_mode):
+            return None  # a folder named like a sidecar (ep.vtt/) is no input
         known = self.old.stats.get(relative)
         if known and known[0] == st.st_size and known[1] == st.st_mtime_ns:
             value = known[2]

@@ -14,11 +14,13 @@ from generator.models import Owner, Site
 from generator.yamlfile import Mapping
 
 # A host name: dot-separated labels of letters, digits and inner hyphens, ending in a name.
+# A BCP 47 language tag as feeds, pages and the search index use it: en, pt-BR, zh-Hant-TW.
+_LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8}){0,3}")
 _HOST = re.compile(r"(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62}")
 
 KNOWN = (
     "title, base_url, description, language, author, owner, image, categories, explicit, "
-    "copyright, episodes_per_page, locked, podcast_guid, cname"
+    "copyright, episodes_per_page, locked, podcast_guid, cname, search"
 )
 
 
@@ -63,7 +65,7 @@ def _read(fields: Fields, base_url_override: str | None) -> Site | None:
         title=title or "",
         base_url=base_url or "",
         description=fields.text("description") or "",
-        language=fields.text("language") or "en",
+        language=_language(fields),
         author=fields.text("author") or "",
         owner=owner,
         image=fields.url("image"),
@@ -74,6 +76,7 @@ def _read(fields: Fields, base_url_override: str | None) -> Site | None:
         locked=_locked(fields, owner),
         podcast_guid=_podcast_guid(fields),
         cname=_cname(fields, base_url),
+        search=fields.boolean("search") is not False,
     )
     fields.warn_unknown(KNOWN)
     if len(fields.problems.errors) > errors_before:
@@ -102,6 +105,20 @@ def _base_url(fields: Fields, override: str | None) -> str | None:
             fields.error("base_url", message)
         return None
     return value if value.endswith("/") else value + "/"
+
+
+def _language(fields: Fields) -> str:
+    """The show's language tag; it names files of the search index, so it is checked."""
+    value = fields.text("language")
+    if value is None:
+        return "en"
+    if not _LANGUAGE.fullmatch(value):
+        fields.error(
+            "language",
+            f"'language' must be a language tag like en, fr or pt-BR, got {value[:40]!r}",
+        )
+        return "en"
+    return value
 
 
 def _owner(fields: Fields) -> Owner | None:

@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from generator.errors import Problems
+from generator.timecodes import EXPECTED as TIME_EXPECTED
 from generator.timecodes import parse_time
 from generator.yamlfile import Mapping, Sequence
 
@@ -145,6 +146,9 @@ class Fields:
     def duration(self, key: str) -> int | None:
         value = self.get(key)
         if value is None:
+            return None
+        if not isinstance(value, str | int | float) or isinstance(value, bool):
+            self.error(key, f"'{key}' must be a time ({TIME_EXPECTED}), got {describe(value)}")
             return None
         try:
             return parse_time(value)

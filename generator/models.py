@@ -39,6 +39,7 @@ class Site:
     locked: bool | None = None  # podcast:locked; None leaves the tag out
     podcast_guid: str | None = None  # pins podcast:guid (else derived from the feed URL)
     cname: str | None = None  # custom domain for GitHub Pages, written to CNAME
+    search: bool = True  # the search page and its Pagefind index (generator/search.py)
 
     @property
     def path(self) -> str:

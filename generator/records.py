@@ -16,13 +16,13 @@ from generator import markup, transcripts, yamlfile
 from generator.errors import ContentError, CuepressError, Problems
 from generator.fields import Fields, describe
 from generator.models import Audio, Chapter, Episode, Transcript
+from generator.paths import link_problem
 from generator.timecodes import parse_time
 from generator.yamlfile import Mapping, Sequence
 
 RECORD_SUFFIXES = (".md", ".yaml", ".yml")
 MAX_RECORD_BYTES = 2_000_000  # a long inline transcript is 200 kB; longer belongs in a sidecar
 MAX_SUMMARY_CHARS = 100_000  # Apple shows 4,000
-OUTSIDE = "is a link to a file outside the site (copy the file in)"
 KNOWN = (
     "title, date, number, season, duration, audio, hosts, guests, tags, chapters, transcript, "
     "speakers, slug, draft, image, guid, explicit, summary (in .yaml records)"
@@ -42,8 +42,10 @@ AUDIO_TYPES = {
 
 
 def find_records(content_dir: Path) -> list[Path]:
-    """Every record file below ``content_dir``, sorted; ``_name`` and ``.name`` are skipped."""
-    if not content_dir.is_dir():
+    """Every record file below ``content_dir`` (``SITE/content/episodes``), sorted; ``_name``
+    and ``.name`` are skipped, and a folder that links out of the site is not even listed."""
+    site_dir = content_dir.parent.parent
+    if not content_dir.is_dir() or not content_dir.resolve().is_relative_to(site_dir.resolve()):
         return []
     found = []
     for path in content_dir.rglob("*"):
@@ -73,8 +75,9 @@ def split_front_matter(text: str, shown: str) -> tuple[str, str, int]:
 def _read_text(path: Path, shown: str, site_dir: Path) -> str:
     """A record's text with ``\\n`` line ends; links out of the site, huge files and bytes no
     text holds are refused."""
-    if not path.resolve().is_relative_to(site_dir.resolve()):
-        raise ContentError(shown, None, OUTSIDE)
+    problem = link_problem(path, site_dir)
+    if problem:
+        raise ContentError(shown, None, problem)
     try:
         size = path.stat().st_size
         if size > MAX_RECORD_BYTES:
@@ -152,11 +155,16 @@ def read_record(
     fields.warn_unknown(KNOWN)
     if len(problems.errors) > errors_before or title is None or date is None:
         return None
+    try:
+        summary_html = markup.markdown_to_html(body)
+    except markup.MarkdownError as exc:
+        problems.error(shown, body_line, str(exc))
+        return None
     episode = Episode(
         source=shown,
         title=title,
         date=date,
-        summary_html=markup.markdown_to_html(body),
+        summary_html=summary_html,
         transcript=transcript.info() if transcript is not None else None,
         **values,
     )
@@ -209,8 +217,9 @@ def _audio(fields: Fields, site_dir: Path, problems: Problems) -> Audio | None:
         return None
     if "://" not in url:
         local = site_dir / "static" / PurePosixPath(url)
-        if not local.resolve().is_relative_to(site_dir.resolve()):
-            problems.error(f"static/{url}", None, OUTSIDE)
+        problem = link_problem(local, site_dir)
+        if problem:
+            fields.error("audio", f"'audio': static/{url} {problem}")
             return None
         if _is_file(local):
             length = length or local.stat().st_size
@@ -313,8 +322,9 @@ def _transcript(
             return None
         if sidecars:
             sidecar, sidecar_shown = sidecars[0], sidecars[0].relative_to(site_dir).as_posix()
-            if not sidecar.resolve().is_relative_to(site_dir.resolve()):
-                problems.error(sidecar_shown, None, OUTSIDE)
+            problem = link_problem(sidecar, site_dir)
+            if problem:
+                problems.error(sidecar_shown, None, problem)
                 return None
             return transcripts.read_file(sidecar, sidecar_shown, problems, names)
     except CuepressError as exc:
@@ -328,11 +338,17 @@ def _inside_site(file: Path, site_dir: Path, fields: Fields) -> Path | None:
     """``file`` with links resolved, if it is an existing file inside the site; else an error."""
     value = fields.data.get("transcript")
     resolved = file.resolve()
-    root = site_dir.resolve()
-    if not resolved.is_relative_to(root):
+    if not resolved.is_relative_to(site_dir.resolve()):
         fields.error(
             "transcript",
             f"'transcript: {value}' points outside the site (keep transcripts inside it)",
+        )
+        return None
+    if link_problem(file, site_dir):  # inside the site, but hidden (.git/...)
+        fields.error(
+            "transcript",
+            f"'transcript: {value}' points into a hidden file or folder (like .git), which is "
+            "never read (keep transcripts beside the records)",
         )
         return None
     if not _is_file(resolved):

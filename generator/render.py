@@ -22,6 +22,7 @@ from markupsafe import Markup
 
 from generator.errors import TemplateError
 from generator.models import Site, Transcript
+from generator.paths import link_problem
 from generator.timecodes import clock, seconds_text
 
 _OBJECT = re.compile(r"'[\w.]+\.(\w+) object'")
@@ -58,7 +59,8 @@ class Renderer:
         """A digest of every layout file, the site's and the default theme's."""
         parts = []
         for folder in self.search_path:
-            for file in sorted(folder.rglob("*")) if folder.is_dir() else []:
+            inside = folder.is_dir() and folder.resolve().is_relative_to(folder.parent.resolve())
+            for file in sorted(folder.rglob("*")) if inside else []:
                 if file.is_file() and file.resolve().is_relative_to(folder.parent.resolve()):
                     parts += [file.relative_to(folder).as_posix().encode(), file.read_bytes()]
         return hashlib.blake2b(b"\0".join(parts), digest_size=16).hexdigest()
@@ -88,6 +90,8 @@ class Renderer:
                 message = _OBJECT.sub(r"\1", exc.message or "undefined") + " (check the spelling)"
             else:
                 what = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+                if isinstance(exc, RecursionError):  # its wording varies with the stack's depth
+                    what = "RecursionError: a macro or include calls itself without end"
                 message = f"{what} (raised while rendering)"
             raise TemplateError(self._shown(filename, name), line, message) from None
 
@@ -114,10 +118,10 @@ class _Loader(jinja2.FileSystemLoader):
         for folder, root in self.folders:
             candidate = folder.joinpath(*pieces)
             if candidate.is_file():
-                if not candidate.resolve().is_relative_to(root):
-                    shown = candidate.relative_to(folder.parent).as_posix()
+                problem = link_problem(candidate, root)
+                if problem:
                     raise TemplateError(
-                        shown, None, "is a link to a file outside the site (copy the file in)"
+                        candidate.relative_to(folder.parent).as_posix(), None, problem
                     )
                 break
         return super().get_source(environment, template)

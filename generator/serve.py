@@ -38,7 +38,8 @@ from livereload.handlers import LiveReloadHandler
 from livereload.watcher import Watcher
 from tornado.ioloop import IOLoop
 
-from generator.build import build
+from generator import search
+from generator.build import BuildResult, build
 from generator.errors import BuildFailed, Problem
 
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
@@ -64,12 +65,15 @@ class Preview:
         self.prefix = "/"
         self.errors: list[Problem] = []
         self.built_once = False
+        self.result: BuildResult | None = None  # the last build, until its search index is made
+        self.interrupt = threading.Event()  # set when a change comes in: indexing stops for it
 
     def rebuild(self) -> bool:
         """Build once; on failure keep the last good site and remember the errors."""
         started = time.perf_counter()
         try:
-            result = build(self.site_dir, self.output, drafts=self.drafts)
+            # The search index is left out here and made by index() after the reload.
+            result = build(self.site_dir, self.output, drafts=self.drafts, search_index=False)
         except BuildFailed as failed:
             self.errors = failed.errors
             for problem in failed.errors:
@@ -77,6 +81,7 @@ class Preview:
             print("Build failed; still serving the last good site.", file=sys.stderr)
             return False
         self.errors = []
+        self.result = result
         self.prefix = result.site.path
         self.built_once = True
         for problem in result.warnings:
@@ -86,12 +91,37 @@ class Preview:
         print(f"Built in {time.perf_counter() - started:.2f} s.", file=sys.stderr)
         return True
 
+    def index(self) -> None:
+        """Make the search index of the site just built (which browsers already show): only
+        the index parts whose episodes changed are made again."""
+        result, self.result = self.result, None
+        if result is None or not result.site.search:
+            return
+        started = time.perf_counter()
+        try:
+            site, episodes = result.site, result.episodes
+            search.write_bundle(self.output, site, episodes, self.site_dir, self.interrupt)
+        except search.Interrupted:
+            print("Search index: stopped for a newer change.", file=sys.stderr)
+            return
+        except (OSError, RuntimeError, EOFError) as exc:
+            print(f"warning: the search index was not made: {exc}", file=sys.stderr)
+            return
+        print(f"Search index made in {time.perf_counter() - started:.2f} s.", file=sys.stderr)
+
     def close(self) -> None:
         shutil.rmtree(self.workdir, ignore_errors=True)
 
     # The WSGI application -------------------------------------------------------------------
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        body = self.answer(environ, start_response)
+        if environ.get("REQUEST_METHOD") == "HEAD":
+            return [b""]  # the headers of a GET, no body (tornado refuses to send one)
+        return body
+
+    def answer(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        """The response to a GET (or HEAD) of a file of the built site."""
         method = environ.get("REQUEST_METHOD", "GET")
         if method not in ("GET", "HEAD"):
             return _respond(start_response, "405 Method Not Allowed", b"", "text/plain")
@@ -99,14 +129,17 @@ class Preview:
         path = raw.encode("latin-1").decode("utf-8", "replace") if isinstance(raw, str) else raw
         if path in ("", "/") and self.prefix != "/":
             return _redirect(start_response, self.prefix)
-        file = self.resolve(path)
-        if file is not None and file.is_dir():
-            if not path.endswith("/"):
-                return _redirect(start_response, quote(path) + "/")
-            file = file / "index.html"
-        if file is None or not file.is_file():
+        try:
+            file = self.resolve(path)
+            if file is not None and file.is_dir():
+                if not path.endswith("/"):
+                    return _redirect(start_response, quote(path) + "/")
+                file = file / "index.html"
+            if file is None or not file.is_file():
+                return self.not_found(start_response)
+            return self.send_file(file, environ, start_response)
+        except OSError:  # a name too long for the file system, a page gone in a rebuild
             return self.not_found(start_response)
-        return self.send_file(file, environ, start_response)
 
     def resolve(self, path: str) -> Path | None:
         """The file inside the built site that ``path`` names, or None for anything else."""
@@ -229,6 +262,7 @@ class SourceWatcher(Watcher):  # type: ignore[misc]
                 *existing, stop_event=self.stop, debounce=1600, step=20, raise_interrupt=False
             ):
                 self.changes.put({path for _, path in batch})
+                self.preview.interrupt.set()  # a search index being made is out of date
 
     def _watch_top(self) -> None:
         """site.yaml, and source folders created after the start."""
@@ -248,8 +282,10 @@ class SourceWatcher(Watcher):  # type: ignore[misc]
             raise_interrupt=False,
         ):
             self.changes.put({path for _, path in batch})
+            self.preview.interrupt.set()  # a search index being made is out of date
 
     def _build_loop(self, loop: IOLoop) -> None:
+        self.preview.index()  # of the first build, made before the server started
         while not self.stop.is_set():
             try:
                 changed = self.changes.get(timeout=0.5)
@@ -260,10 +296,12 @@ class SourceWatcher(Watcher):  # type: ignore[misc]
                     changed |= self.changes.get_nowait()
                 except queue.Empty:
                     break
+            self.preview.interrupt.clear()  # every change so far is in this build
             shown = ", ".join(sorted(_relative(p, self.preview.site_dir) for p in changed))
             print(f"Changed: {shown}", file=sys.stderr)
             self.preview.rebuild()
             loop.add_callback(LiveReloadHandler.reload_waiters, "*")
+            self.preview.index()  # after the reload, so a reload never waits for it
 
 
 def _relative(path: str, root: Path) -> str:

@@ -13,7 +13,7 @@ import os
 import shutil
 from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from generator.errors import OutputError
 
@@ -81,6 +81,9 @@ def write_site(output: Path, files: Mapping[str, bytes | Path], inputs: str) -> 
     try:
         made: set[Path] = {staging}
         for relative, data in sorted(files.items()):
+            parts = PurePosixPath(relative).parts
+            if not parts or parts[0] == "/" or ".." in parts:  # never outside the site
+                raise ValueError(f"refusing to write {relative!r}: it leaves the output folder")
             target = staging / relative
             _mkdirs(target.parent, made)
             if isinstance(data, Path):
@@ -138,6 +141,11 @@ def _exchange(a: Path, b: Path) -> bool:
     if code in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP):
         return False
     raise OSError(code, os.strerror(code), str(b))
+
+
+def remove_leftovers(output: Path) -> None:
+    """Remove what builds killed beside ``output`` left (a build that writes does it too)."""
+    _remove_stale_staging(output.resolve())
 
 
 def _remove_stale_staging(output: Path) -> None:

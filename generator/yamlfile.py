@@ -4,7 +4,10 @@ Differences from ``yaml.safe_load``, each to give users exact messages instead o
 - mappings are :class:`Mapping` objects whose ``lines`` say where each key was written;
 - a duplicate key is an error (YAML 1.1 silently keeps the last one);
 - dates and times stay strings (``2023-02-30`` would otherwise crash the loader, and
-  ``1:23`` would silently become the base-60 number 83); the record reader validates them.
+  ``1:23`` would silently become the base-60 number 83); the record reader validates them;
+- hostile input is refused with a message, never a hang or a crash: nesting deeper than
+  ``MAX_DEPTH`` (PyYAML recurses once per level), aliases that expand to far more data than the
+  file holds (the "billion laughs"), aliases that refer to themselves, control characters.
 """
 
 from __future__ import annotations
@@ -37,25 +40,99 @@ class Sequence(list[Any]):
         return self.lines[index] if index < len(self.lines) else self.line
 
 
+MAX_DEPTH = 50  # levels of nesting; a record needs three or four
+MAX_ALIAS_GROWTH = 1_000_000  # values and characters that aliases may add beyond the file's own
+
+
 class _Loader(yaml.SafeLoader):
-    pass
+    def __init__(self, text: str, first_line: int) -> None:
+        super().__init__(text)
+        self.first_line = first_line  # the line of the file that the text starts on
+        self.depth = 0
+        self.aliases = 0
+
+    def line_of(self, node: yaml.Node) -> int:
+        return int(node.start_mark.line) + self.first_line
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        """PyYAML's composer, counting aliases and refusing deep nesting before Python's
+        recursion limit does (with a traceback)."""
+        if self.check_event(yaml.AliasEvent):
+            self.aliases += 1
+        elif self.depth >= MAX_DEPTH:
+            raise yaml.composer.ComposerError(
+                None,
+                None,
+                f"nested more than {MAX_DEPTH} levels deep (flatten it; a record needs a few)",
+                self.peek_event().start_mark,  # type: ignore[no-untyped-call]
+            )
+        self.depth += 1
+        try:
+            node: yaml.Node | None = super().compose_node(parent, index)
+            return node
+        finally:
+            self.depth -= 1
+
+
+def _check_aliases(root: yaml.Node, limit: int) -> None:
+    """Refuse a document whose aliases expand it beyond ``limit`` values and characters, or
+    that holds an alias to a node it is inside of. Each node is sized once, without recursion."""
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        children = _children(node)
+        if children_done:
+            open_nodes.discard(id(node))
+            own = len(node.value) if isinstance(node, yaml.ScalarNode) else 0
+            sizes[id(node)] = size = 1 + own + sum(sizes[id(child)] for child in children)
+            if size > limit:
+                raise yaml.composer.ComposerError(
+                    None,
+                    None,
+                    "aliases (*name) expand this to over a million values (write the values "
+                    "out instead)",
+                    node.start_mark,
+                )
+            continue
+        if id(node) in sizes:
+            continue
+        if id(node) in open_nodes:
+            raise yaml.composer.ComposerError(
+                None,
+                None,
+                "an alias (*name) refers to a value it is part of (a value cannot hold itself)",
+                node.start_mark,
+            )
+        open_nodes.add(id(node))
+        stack.append((node, True))
+        stack.extend((child, False) for child in children if id(child) not in sizes)
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
 
 
 def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> Sequence:
     sequence = Sequence(loader.construct_object(child, deep=True) for child in node.value)
-    sequence.line = node.start_mark.line + 1
-    sequence.lines = [child.start_mark.line + 1 for child in node.value]
+    sequence.line = loader.line_of(node)
+    sequence.lines = [loader.line_of(child) for child in node.value]
     return sequence
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Mapping:
     loader.flatten_mapping(node)
     mapping = Mapping()
-    mapping.line = node.start_mark.line + 1
+    mapping.line = loader.line_of(node)
     mapping.lines = {}
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
-        line = key_node.start_mark.line + 1
+        line = loader.line_of(key_node)
         try:
             hash(key)
         except TypeError:
@@ -101,19 +178,31 @@ def load(text: str, path: str | Path, first_line: int = 1) -> Any:
     Raises :class:`CuepressError` naming the file and line of a syntax error.
     """
     try:
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+        loader = _Loader(text, first_line)  # checks every character first
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + first_line
+        message = f"invalid YAML: the character U+{exc.character:04X} is not allowed (remove it)"
+        raise CuepressError(path, line, message) from None
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        if loader.aliases:
+            _check_aliases(node, len(text) + MAX_ALIAS_GROWTH)
+        return loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         raise CuepressError(path, *_explain(exc, first_line)) from None
     except yaml.YAMLError as exc:
         raise CuepressError(path, first_line, f"invalid YAML: {exc}") from None
-    _shift_lines(data, first_line - 1)
-    return data
+    finally:
+        loader.dispose()
 
 
 _HINTS = {
     "found character '\\t' that cannot start any token": "indent with spaces, not tabs",
     "found unexpected end of stream": "close the quote",
 }
+_SECOND_DOCUMENT = "but found another document"
 
 
 def _explain(exc: yaml.MarkedYAMLError, first_line: int) -> tuple[int | None, str]:
@@ -123,24 +212,13 @@ def _explain(exc: yaml.MarkedYAMLError, first_line: int) -> tuple[int | None, st
     if problem == "found unexpected end of stream" and exc.context_mark:
         mark = exc.context_mark  # an unclosed quote: point at where it opens
     message = f"invalid YAML: {problem}"
-    if exc.context and "scanning for the next token" not in exc.context:
+    if problem == _SECOND_DOCUMENT:
+        message = "invalid YAML: a second document starts here (a file holds one; remove the '---')"
+    elif exc.context and "scanning for the next token" not in exc.context:
         message = f"invalid YAML {exc.context}: {problem}"
     hint = _HINTS.get(problem)
+    if problem.startswith("could not determine a constructor for the tag"):
+        hint = "tags like !!python/... are not allowed; write plain text, numbers and lists"
     if hint:
         message += f" ({hint})"
     return (mark.line + first_line if mark else None), message
-
-
-def _shift_lines(data: Any, offset: int) -> None:
-    if not offset:
-        return
-    if isinstance(data, Mapping):
-        data.line += offset
-        data.lines = {k: v + offset for k, v in data.lines.items()}
-        for value in data.values():
-            _shift_lines(value, offset)
-    elif isinstance(data, Sequence):
-        data.line += offset
-        data.lines = [line + offset for line in data.lines]
-        for value in data:
-            _shift_lines(value, offset)

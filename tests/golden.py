@@ -2,16 +2,33 @@
 
 ``make golden`` (``python -m tests.golden``) rewrites them on purpose after a deliberate change;
 review the result with ``git diff tests/`` before committing.
+
+A broken case is a folder of site files and ``expected.txt`` (``exit N`` and the exact stderr).
+Inputs that cannot sit in git as they are (20 MB, UTF-16, links to files outside the site) are
+made from the case's ``recipe.json``::
+
+    {"about": "why the case exists",
+     "files": {"content/episodes/ep.txt": {"parts": [["0:00 ", 1], ["word ", 4000000]]},
+               "content/episodes/ep.vtt": {"text": "...", "encoding": "utf-16-le"}},
+     "links": {"content/episodes/ep.srt": "OUTSIDE/secret.srt"}}
+
+``OUTSIDE`` (in link targets, and as ``{OUTSIDE}`` in texts) is a folder beside the site that
+holds files marked ``SECRET``; messages show it as ``OUTSIDE``, and no build may read from it.
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
+import json
+import os
 import re
 import shutil
+import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from generator.cli import main
 
@@ -21,6 +38,9 @@ BROKEN = Path(__file__).resolve().parent / "broken"
 DEFAULT_SITE_YAML = "title: Test Show\nbase_url: https://example.test/show/\n"
 # Files copied unchanged from static/ (large binaries) are compared with their source, not kept.
 COPIED = ("audio/", "images/")
+# The search index (Pagefind's binary, hash-named bundle) is not kept either: it is tested on its
+# own in tests/test_search.py.
+SEARCH_INDEX = ("pagefind/",)
 
 
 def build_demo(output: Path) -> None:
@@ -35,37 +55,120 @@ def generated_files(output: Path) -> dict[str, bytes]:
     return {
         path.relative_to(output).as_posix(): path.read_bytes()
         for path in sorted(output.rglob("*"))
-        if path.is_file() and not path.relative_to(output).as_posix().startswith(COPIED)
+        if path.is_file()
+        and not path.relative_to(output).as_posix().startswith(COPIED + SEARCH_INDEX)
     }
+
+
+SECRET = "SECRET-OUTSIDE-THE-SITE"
+OUTSIDE_FILES = {
+    "secret.vtt": f"WEBVTT\n\n00:00.000 --> 00:01.000\n{SECRET}\n",
+    "secret.srt": f"1\n00:00:00,000 --> 00:00:01,000\n{SECRET}\n",
+    "secret.md": f"---\ntitle: {SECRET}\ndate: 2026-01-01\n---\n{SECRET}\n",
+    "secret.yaml": f"title: {SECRET}\nbase_url: https://secret.test/\n",
+    "secret.html": f"<p>{SECRET}</p>\n",
+    "secret.txt": f"0:00 {SECRET}\n",
+    "secret.mp3": f"ID3 {SECRET}",
+    "folder/ep.md": f"---\ntitle: {SECRET}\ndate: 2026-01-01\n---\n",
+    "folder/secret.txt": f"{SECRET}\n",
+}
+
+
+def make_outside(work: Path) -> Path:
+    """The folder beside every case's site whose files no build may read."""
+    outside = work / "outside"
+    for name, text in OUTSIDE_FILES.items():
+        (outside / name).parent.mkdir(parents=True, exist_ok=True)
+        (outside / name).write_text(text)
+    return outside
+
+
+def prepare_case(case: Path, work: Path) -> Path:
+    """Copy the broken case ``case`` into ``work`` and apply its recipe; returns the site."""
+    site = work / case.name
+    outside = make_outside(work)
+    shutil.copytree(case, site, ignore=shutil.ignore_patterns("expected.txt", "recipe.json"))
+    recipe: dict[str, Any] = {}
+    if (case / "recipe.json").exists():
+        recipe = json.loads((case / "recipe.json").read_text())
+    for name, spec in recipe.get("files", {}).items():
+        if "parts" in spec:
+            text = "".join(part * count for part, count in spec["parts"])
+        else:
+            text = spec["text"].replace("{OUTSIDE}", str(outside))
+        (site / name).parent.mkdir(parents=True, exist_ok=True)
+        (site / name).write_bytes(text.encode(spec.get("encoding", "utf-8")))
+    for name, target in recipe.get("links", {}).items():
+        (site / name).parent.mkdir(parents=True, exist_ok=True)
+        (site / name).symlink_to(target.replace("OUTSIDE", str(outside)))
+    if not (site / "site.yaml").is_file() and not (site / "site.yaml").is_symlink():
+        (site / "site.yaml").write_text(DEFAULT_SITE_YAML)
+    return site
 
 
 def run_case(case: Path, work: Path) -> tuple[int, str]:
     """Build a copy of the broken case ``case`` in ``work``; return exit code and stderr."""
-    site = work / case.name
-    shutil.copytree(case, site, ignore=shutil.ignore_patterns("expected.txt"))
-    if not (site / "site.yaml").exists():
-        (site / "site.yaml").write_text(DEFAULT_SITE_YAML)
+    return build_case(prepare_case(case, work), work)
+
+
+def build_case(site: Path, work: Path) -> tuple[int, str]:
+    """Build a prepared case; return exit code and stderr with the folders' paths replaced."""
     stderr = io.StringIO()
     with contextlib.redirect_stderr(stderr):
         code = main(["build", "--site", str(site)])
-    report = stderr.getvalue().replace(str(site), "SITE")
+    report = stderr.getvalue().replace(str(site), "SITE").replace(str(work / "outside"), "OUTSIDE")
     return code, re.sub(r" in \d+\.\d+ s\.", " in N s.", report)
 
 
-def regenerate() -> None:
+_WATCHED: list[tuple[str, list[str]]] = []
+_HOOKED: list[bool] = []  # the audit hook is added once per process (it cannot be removed)
+
+
+def _audit(event: str, args: tuple[Any, ...]) -> None:
+    """Note every file opened and folder listed under the watched folder (with links resolved)."""
+    if not _WATCHED or event not in ("open", "os.listdir", "os.scandir"):
+        return
+    path = args[0] if args else None
+    if isinstance(path, str | bytes | os.PathLike):
+        real = os.path.realpath(os.fsdecode(path))
+        root, seen = _WATCHED[-1]
+        if real == root or real.startswith(root + os.sep):
+            seen.append(f"{event} {real}")
+
+
+@contextlib.contextmanager
+def reads_under(folder: Path) -> Iterator[list[str]]:
+    """Record what this process opens or lists under ``folder`` while the block runs."""
+    if not _HOOKED:
+        sys.addaudithook(_audit)  # idle outside these blocks
+        _HOOKED.append(True)
+    seen: list[str] = []
+    _WATCHED.append((os.path.realpath(folder), seen))
+    try:
+        yield seen
+    finally:
+        _WATCHED.pop()
+
+
+def regenerate(cases: list[str]) -> None:
+    """Rewrite the golden demo site and every case's ``expected.txt``; with ``cases``, only
+    those cases' ``expected.txt``."""
     with tempfile.TemporaryDirectory() as folder:
-        output = Path(folder) / "out"
-        build_demo(output)
-        shutil.rmtree(GOLDEN, ignore_errors=True)
-        for relative, data in generated_files(output).items():
-            target = GOLDEN / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+        if not cases:
+            output = Path(folder) / "out"
+            build_demo(output)
+            shutil.rmtree(GOLDEN, ignore_errors=True)
+            for relative, data in generated_files(output).items():
+                target = GOLDEN / relative
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(data)
         for case in sorted(p for p in BROKEN.iterdir() if p.is_dir()):
-            code, stderr = run_case(case, Path(folder))
+            if cases and case.name not in cases:
+                continue
+            code, stderr = run_case(case, Path(folder) / case.name)
             (case / "expected.txt").write_text(f"exit {code}\n{stderr}")
-    print(f"wrote {GOLDEN} and {BROKEN}/*/expected.txt; review them with git diff")
+    print(f"wrote {'' if cases else f'{GOLDEN} and '}{BROKEN}/*/expected.txt; review with git diff")
 
 
 if __name__ == "__main__":
-    regenerate()
+    regenerate(sys.argv[1:])

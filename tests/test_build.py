@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import difflib
-import shutil
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -14,12 +16,14 @@ from generator.writer import MARKER
 from tests.conftest import MakeSite, record
 from tests.golden import (
     BROKEN,
-    DEFAULT_SITE_YAML,
     GOLDEN,
     ROOT,
+    SECRET,
+    build_case,
     build_demo,
     generated_files,
-    run_case,
+    prepare_case,
+    reads_under,
 )
 
 
@@ -77,22 +81,48 @@ class TestGoldenDemoSite:
 CASES = sorted(p.name for p in BROKEN.iterdir() if p.is_dir())
 
 
+@contextmanager
+def deadline(seconds: float) -> Iterator[None]:
+    """Fail a block that runs longer than ``seconds`` (a hang) instead of waiting for ever."""
+
+    def expire(signum: int, frame: object) -> None:
+        raise TimeoutError(f"still running after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 class TestBrokenInputs:
+    def test_the_corpus_is_large(self) -> None:
+        """At least 40 broken inputs, each with its expected report."""
+        assert len(CASES) >= 40
+        assert all((BROKEN / case / "expected.txt").is_file() for case in CASES)
+
     @pytest.mark.parametrize("case", CASES)
     def test_exact_messages(self, case: str, tmp_path: Path) -> None:
-        """Each broken input gives exactly its expected report and exit code, no traceback."""
+        """Each broken input gives exactly its expected report and exit code, quickly, with no
+        traceback, and nothing is read from outside the site."""
         expected = (BROKEN / case / "expected.txt").read_text()
-        code, stderr = run_case(BROKEN / case, tmp_path)
+        site = prepare_case(BROKEN / case, tmp_path)
+        with deadline(30), reads_under(tmp_path / "outside") as reads:
+            code, stderr = build_case(site, tmp_path)
         assert f"exit {code}\n{stderr}" == expected
         assert "Traceback" not in stderr
+        assert reads == []
+        assert SECRET not in stderr
+        output = tmp_path / case / "output"
+        if output.is_dir():  # a build with warnings only
+            assert all(SECRET.encode() not in data for data in snapshot(output).values())
 
     @pytest.mark.parametrize("case", [c for c in CASES if not c.startswith("warnings-only")])
     def test_failed_build_leaves_output_untouched(self, case: str, tmp_path: Path) -> None:
         """A failing build leaves the previous output byte for byte."""
-        site = tmp_path / case
-        shutil.copytree(BROKEN / case, site, ignore=shutil.ignore_patterns("expected.txt"))
-        if not (site / "site.yaml").exists():
-            (site / "site.yaml").write_text(DEFAULT_SITE_YAML)
+        site = prepare_case(BROKEN / case, tmp_path)
         output = site / "output"
         output.mkdir()
         (output / MARKER).write_text("x")

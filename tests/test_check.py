@@ -441,7 +441,7 @@ class TestCommand:
         assert main(["check", "--site", str(site)]) == 0
         err = capsys.readouterr().err
         assert re.fullmatch(
-            r"Checked \d+ links in 3 pages of output/ in \d+\.\d\d s: all resolve "
+            r"Checked \d+ links in 4 pages of output/ in \d+\.\d\d s: all resolve "
             r"\(\d+ external, not fetched\)\.\n",
             err,
         ), err

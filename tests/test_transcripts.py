@@ -414,3 +414,63 @@ class TestExports:
         assert [(s.start_ms, s.speaker, s.text) for s in again.segments] == [
             (s.start_ms, s.speaker, s.text) for s in transcript.segments
         ]
+
+
+class TestHostileFiles:
+    def test_json_nested_5000_deep_is_refused_at_its_line(self, tmp_path: Path) -> None:
+        """Deep nesting gives a message at the line where it passes the limit, not a
+        RecursionError."""
+        content = '{"segments":\n' + "[" * 5000 + "]" * 5000 + "}"
+        assert fails(tmp_path, "a.json", content) == (
+            "a.json:2: invalid JSON: nested more than 50 levels deep (a transcript needs three)"
+        )
+
+    def test_json_number_too_long_is_refused(self, tmp_path: Path) -> None:
+        """A 5,000-digit number (which int() refuses with a ValueError) is named."""
+        content = '{"segments": [\n{"start": ' + "9" * 5000 + ', "text": "x"}]}'
+        assert fails(tmp_path, "a.json", content) == (
+            "a.json:2: invalid JSON: the number 99999999999999999999... is too long to be a time"
+        )
+
+    def test_utf16_without_bom_is_refused(self, tmp_path: Path) -> None:
+        """UTF-16 without a BOM would read as text with a NUL after every letter."""
+        content = "WEBVTT\n\n00:01.000 --> 00:02.000\nhi\n".encode("utf-16-le")
+        assert fails(tmp_path, "a.vtt", content) == (
+            "a.vtt:1: the file looks like UTF-16 without a byte-order mark, or is not text at "
+            "all (save it as UTF-8)"
+        )
+
+    def test_nul_bytes_are_replaced_with_a_warning(self, tmp_path: Path) -> None:
+        """NUL becomes U+FFFD (as WebVTT says), and the warning names the first line."""
+        content = "WEBVTT\n\n00:01.000 --> 00:02.000\nh\0i\0\n"
+        transcript, warnings = read(tmp_path, "a.vtt", content)
+        assert rows(transcript) == [(1000, 2000, None, "h\ufffdi\ufffd")]
+        assert warnings == [
+            "a.vtt:4: the file holds 2 NUL characters; they were read as U+FFFD (remove them)"
+        ]
+
+    def test_one_20_mb_line_is_refused_quickly(self, tmp_path: Path) -> None:
+        """A transcript whose line breaks were lost is one giant segment: refused, in time."""
+        content = "0:00 " + "and then we talked 0:01 " * 833_334
+        assert fails(tmp_path, "a.txt", content) == (
+            "a.txt:1: a segment of 20,000,015 characters is too long for one moment (at most "
+            "100,000; did the file lose its line breaks? give each segment its own line)"
+        )
+
+    @pytest.mark.parametrize(
+        ("name", "content"),
+        [("a.vtt", "WEBVTT\n\nNOTE nothing else\n"), ("a.json", '{"segments": []}')],
+    )
+    def test_a_transcript_without_segments_is_an_error(
+        self, tmp_path: Path, name: str, content: str
+    ) -> None:
+        """A file that holds no segment at all is not silently an empty transcript."""
+        assert fails(tmp_path, name, content) == (
+            f"{name}:1: no segments found in the transcript (add some)"
+        )
+
+    def test_srt_text_may_hold_an_arrow(self, tmp_path: Path) -> None:
+        """'-->' inside a cue's text is text (our own SRT export writes such lines)."""
+        content = "1\n00:00:01,000 --> 00:00:02,000\nfirst line\nthen a --> arrow\n"
+        transcript, _ = read(tmp_path, "a.srt", content)
+        assert rows(transcript) == [(1000, 2000, None, "first line then a --> arrow")]

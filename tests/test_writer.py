@@ -102,3 +102,55 @@ class TestWriteSite:
             write_site(output, {"a.html": b"new", "x.mp3": tmp_path / "missing.mp3"}, "y")
         assert (output / "a.html").read_bytes() == b"good"
         assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+class TestKilledMidway:
+    def test_a_half_removed_staging_folder_is_still_marked(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Removal deletes the marker last: a build killed while removing a staging folder
+        leaves one the next build still recognises and removes."""
+        import generator.writer as writer
+
+        staging = tmp_path / ".out.staging-99999"
+        (staging / "sub").mkdir(parents=True)
+        (staging / MARKER).write_text("x")
+        for n in range(5):
+            (staging / f"{n}.html").write_text("x")
+        removed: list[str] = []
+
+        def unlink_then_die(self: Path, missing_ok: bool = False) -> None:
+            if len(removed) == 2:
+                raise KeyboardInterrupt  # stands in for SIGKILL
+            removed.append(self.name)
+            os.unlink(self)
+
+        monkeypatch.setattr(Path, "unlink", unlink_then_die)
+        with pytest.raises(KeyboardInterrupt):
+            writer._remove_marked(staging)
+        monkeypatch.undo()
+        assert (staging / MARKER).is_file() and MARKER not in removed
+        writer.remove_leftovers(tmp_path / "out")
+        assert not staging.exists()
+
+    def test_empty_unmarked_staging_folders_are_removed(self, tmp_path: Path) -> None:
+        """A build killed between making its staging folder and marking it leaves an empty
+        folder: removed; a non-empty unmarked one is not Cuepress's to delete."""
+        from generator.writer import remove_leftovers
+
+        (tmp_path / ".out.staging-1").mkdir()
+        (tmp_path / ".out.staging-2").mkdir()
+        (tmp_path / ".out.staging-2" / "mine.txt").write_text("mine")
+        remove_leftovers(tmp_path / "out")
+        assert sorted(p.name for p in tmp_path.iterdir()) == [".out.staging-2"]
+
+
+class TestPaths:
+    def test_a_path_leaving_the_output_is_refused(self, tmp_path: Path) -> None:
+        """Whatever names a generated file, it is never written outside the output folder."""
+        output = tmp_path / "site" / "out"
+        output.parent.mkdir()
+        for name in ("../escaped.html", "a/../../escaped.html", "/tmp/escaped.html"):
+            with pytest.raises(ValueError):
+                write_site(output, {name: b"x"}, "x")
+        assert sorted(p.name for p in tmp_path.rglob("*")) == ["site"]

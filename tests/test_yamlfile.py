@@ -28,7 +28,7 @@ class TestLoad:
         with pytest.raises(CuepressError) as info:
             load("title: a\ndate: 2026-01-01\ntitle: b\n", "f.yaml", first_line=2)
         assert str(info.value) == (
-            "f.yaml:4: invalid YAML: duplicate key 'title' (first written on line 1; keep one)"
+            "f.yaml:4: invalid YAML: duplicate key 'title' (first written on line 2; keep one)"
         )
 
     def test_syntax_error_names_line(self) -> None:
@@ -37,3 +37,68 @@ class TestLoad:
             load('title: "open\ndate: 2026-01-01\n', "f.yaml", first_line=2)
         assert str(info.value).startswith("f.yaml:")
         assert "invalid YAML" in str(info.value)
+
+
+class TestHostileYaml:
+    def test_alias_bomb_is_refused_quickly(self) -> None:
+        """Nine levels of nine aliases (the "billion laughs") are refused at once, at the line
+        where the expansion passes the limit."""
+        lines = ["a: &a [x, x, x, x, x, x, x, x, x]"]
+        for previous, name in zip("abcdefgh", "bcdefghi", strict=True):
+            lines.append(f"{name}: &{name} [" + ", ".join([f"*{previous}"] * 9) + "]")
+        with pytest.raises(CuepressError) as info:
+            load("\n".join(lines) + "\n", "f.yaml")
+        assert str(info.value) == (
+            "f.yaml:6: invalid YAML: aliases (*name) expand this to over a million values "
+            "(write the values out instead)"
+        )
+
+    def test_a_few_aliases_and_merge_keys_still_work(self) -> None:
+        """Ordinary anchors, aliases and merge keys load, with lines offset into the file."""
+        data = load("base: &b {k: 1}\nm:\n  <<: *b\n  z: 2\nl: [*b, *b]\n", "f.yaml", 3)
+        assert data == {"base": {"k": 1}, "m": {"k": 1, "z": 2}, "l": [{"k": 1}, {"k": 1}]}
+        assert data.lines == {"base": 3, "m": 4, "l": 7}
+        assert data["m"].lines == {"k": 3, "z": 6}
+
+    def test_alias_inside_itself_is_refused(self) -> None:
+        """An alias to the list it is in would make a value without end."""
+        with pytest.raises(CuepressError) as info:
+            load("title: x\ntags: &t [a, *t]\n", "f.yaml")
+        assert str(info.value) == (
+            "f.yaml:2: invalid YAML: an alias (*name) refers to a value it is part of (a value "
+            "cannot hold itself)"
+        )
+
+    @pytest.mark.parametrize(
+        "text", ["deep: " + "[" * 5000 + "]" * 5000, "deep: " + "{a: " * 5000 + "1" + "}" * 5000]
+    )
+    def test_deep_nesting_is_refused_before_recursion_fails(self, text: str) -> None:
+        """5,000 levels of nesting give a message, not a RecursionError."""
+        with pytest.raises(CuepressError) as info:
+            load("title: x\n" + text + "\n", "f.yaml", first_line=2)
+        assert str(info.value) == (
+            "f.yaml:3: invalid YAML: nested more than 50 levels deep (flatten it; a record "
+            "needs a few)"
+        )
+
+    def test_control_character_is_named_at_its_line(self) -> None:
+        """A NUL (which YAML does not allow) is reported at its line, in one line."""
+        with pytest.raises(CuepressError) as info:
+            load("title: x\ndate: 2026\0-01-01\n", "f.yaml", first_line=2)
+        assert str(info.value) == (
+            "f.yaml:3: invalid YAML: the character U+0000 is not allowed (remove it)"
+        )
+
+    def test_second_document_and_python_tags(self) -> None:
+        """A second document and a !!python tag each get a message saying what to do."""
+        with pytest.raises(CuepressError) as info:
+            load("title: x\n---\ntitle: y\n", "f.yaml")
+        assert str(info.value) == (
+            "f.yaml:2: invalid YAML: a second document starts here (a file holds one; remove "
+            "the '---')"
+        )
+        with pytest.raises(CuepressError) as info:
+            load("title: !!python/object/apply:os.system [ls]\n", "f.yaml")
+        assert str(info.value).endswith(
+            "(tags like !!python/... are not allowed; write plain text, numbers and lists)"
+        )

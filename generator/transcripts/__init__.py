@@ -16,6 +16,8 @@ from generator.transcripts.cues import Cue, decode, normalise
 from generator.yamlfile import Sequence
 
 Parser = Callable[[str, str, Problems], list[Cue]]
+MAX_FILE_BYTES = 50_000_000  # a ten-hour episode's transcript is about 1 MB
+MAX_SEGMENT_CHARS = 100_000  # an hour of speech; longer means the line breaks were lost
 
 READERS: dict[str, Parser] = {
     ".vtt": vtt.parse,
@@ -38,10 +40,30 @@ def read_file(
         raise TranscriptError(
             shown, None, f"unknown transcript format {path.suffix!r} (use {known})"
         )
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise TranscriptError(
+            shown,
+            None,
+            f"the file is {size / 1e6:,.0f} MB; a transcript is at most {MAX_FILE_BYTES // 10**6} "
+            "MB (is it really a transcript?)",
+        )
     text = decode(path.read_bytes(), shown, problems)
     if not text.strip():
         raise TranscriptError(shown, 1, "the transcript file is empty")
-    return normalise(parser(text, shown, problems), shown, problems, speaker_names)
+    cues = parser(text, shown, problems)
+    if not cues:
+        raise TranscriptError(shown, 1, "no segments found in the transcript (add some)")
+    longest = max(cues, key=lambda cue: len(cue.text))
+    if len(longest.text) > MAX_SEGMENT_CHARS:
+        raise TranscriptError(
+            shown,
+            longest.line,
+            f"a segment of {len(longest.text):,} characters is too long for one moment (at most "
+            f"{MAX_SEGMENT_CHARS:,}; did the file lose its line breaks? give each segment its "
+            "own line)",
+        )
+    return normalise(cues, shown, problems, speaker_names)
 
 
 def read_inline(

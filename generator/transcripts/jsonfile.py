@@ -24,25 +24,58 @@ EXPECTED = (
 
 
 _NEWLINE = re.compile("\n")
+MAX_DEPTH = 50  # levels of nesting; a transcript needs three (the scanner recurses per level)
+MAX_DIGITS = 30  # in a whole number; times are seconds
 
 
 class _Object(dict[str, Any]):
     line: int
 
 
+class _Refused(ValueError):
+    """JSON that parses but is refused: too deep, or a number too long to be a time."""
+
+    def __init__(self, position: int, message: str) -> None:
+        super().__init__(message)
+        self.position = position
+
+
 def _loads(text: str) -> Any:
-    """``json.loads`` whose objects carry the line they start on."""
+    """``json.loads`` whose objects carry the line they start on, refusing nesting deeper than
+    ``MAX_DEPTH`` and whole numbers longer than ``MAX_DIGITS`` digits."""
     newlines = [m.start() for m in _NEWLINE.finditer(text)]
     decoder: Any = json.JSONDecoder()
-    parse_object = decoder.parse_object
+    parse_object, parse_array = decoder.parse_object, decoder.parse_array
+    depth = 0
+
+    def nested(parse: Any, s_and_end: tuple[str, int], *args: Any) -> tuple[Any, int]:
+        nonlocal depth
+        if depth >= MAX_DEPTH:
+            raise _Refused(
+                s_and_end[1], f"nested more than {MAX_DEPTH} levels deep (a transcript needs three)"
+            )
+        depth += 1
+        try:
+            return parse(s_and_end, *args)  # type: ignore[no-any-return]
+        finally:
+            depth -= 1
 
     def parse_with_line(s_and_end: tuple[str, int], *args: Any) -> tuple[Any, int]:
-        obj, end = parse_object(s_and_end, *args)
+        obj, end = nested(parse_object, s_and_end, *args)
         result = _Object(obj)
         result.line = bisect.bisect_left(newlines, s_and_end[1]) + 1
         return result, end
 
+    def parse_int(digits: str) -> int:
+        if len(digits.lstrip("-")) > MAX_DIGITS:
+            raise _Refused(
+                text.find(digits), f"the number {digits[:20]}... is too long to be a time"
+            )
+        return int(digits)
+
     decoder.parse_object = parse_with_line
+    decoder.parse_array = lambda *args: nested(parse_array, *args)
+    decoder.parse_int = parse_int
     decoder.scan_once = getattr(json.scanner, "py_make_scanner")(decoder)  # noqa: B009 - untyped
     return decoder.decode(text)
 
@@ -55,6 +88,9 @@ def parse(text: str, path: str, problems: Problems) -> list[Cue]:
         raise TranscriptError(
             path, exc.lineno, f"invalid JSON: {exc.msg} (is the file complete?)"
         ) from None
+    except _Refused as exc:
+        line = text.count("\n", 0, max(0, exc.position)) + 1
+        raise TranscriptError(path, line, f"invalid JSON: {exc}") from None
     if not isinstance(data, dict) or not isinstance(data.get("segments"), list):
         line = data.line if isinstance(data, _Object) else 1
         raise TranscriptError(path, line, f"no 'segments' list ({EXPECTED})")

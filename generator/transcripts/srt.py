@@ -18,10 +18,14 @@ _TAG = re.compile(r"<[^>]*>|\{\\[^}]*\}")  # <i>, <font ...>, and {\an8}-style o
 def parse(text: str, path: str, problems: Problems) -> list[Cue]:
     """Read the cues of an SRT file (already decoded, ``\\n`` line ends)."""
     # srt folds a cue with a malformed timing into the text of the cue before it, and gives no
-    # positions: check every "-->" line first, and map the n-th cue to the n-th timing line.
+    # positions: check every "-->" line where a timing belongs (first in its block, or after
+    # the cue number) first, and map the n-th cue to the n-th timing line. A "-->" further
+    # down a cue is part of its text.
     timing_lines = []
+    previous = ""
     for number, text_line in enumerate(text.split("\n"), 1):
-        if "-->" in text_line:
+        at_timing, previous = not previous or previous.isdigit(), text_line.strip()
+        if "-->" in text_line and at_timing:
             if not _TIMING.match(text_line):
                 raise TranscriptError(
                     path, number, f"not a valid SRT cue: {text_line.strip()[:60]!r} {EXPECTED}"
