@@ -130,6 +130,7 @@ def edit_layout(site: Path, n: int) -> None:
 
 def measure(episodes: int, runs: int) -> list[str]:
     rows: list[str] = []
+    (ROOT / "bench" / "corpus").mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory(dir=ROOT / "bench" / "corpus") as folder:
         work = Path(folder)
         site = work / "site"

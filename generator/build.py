@@ -88,7 +88,8 @@ def build(
         )
         changed = read_marker(output) != inputs
         if changed:
-            write_site(output, files, inputs)
+            spare = cache.root / "spare" / digest_bytes(str(output.resolve()).encode())
+            write_site(output, files, inputs, spare)
         else:
             remove_leftovers(output)  # a killed build's, even when the site is up to date
         cache.save()

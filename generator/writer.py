@@ -9,7 +9,9 @@ from __future__ import annotations
 import ctypes
 import errno
 import fcntl
+import hashlib
 import os
+import pickle
 import shutil
 from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
@@ -69,30 +71,114 @@ def read_marker(output: Path) -> str | None:
     return lines[1] if len(lines) > 1 else None
 
 
-def write_site(output: Path, files: Mapping[str, bytes | Path], inputs: str) -> None:
+def write_site(
+    output: Path, files: Mapping[str, bytes | Path], inputs: str, spare: Path | None = None
+) -> None:
     """Make ``output`` hold exactly ``files`` (relative path -> bytes, or a file to link or
-    copy), atomically; the marker records ``inputs``, the digest of what it was built from."""
+    copy), atomically; the marker records ``inputs``, the digest of what it was built from.
+
+    With ``spare`` (a folder in the build cache on the same disk as ``output``), the site is
+    assembled there instead and the old site is kept there after the swap: the next build then
+    changes only the files that differ, which makes a one-file rebuild of a large site fast.
+    """
     output = output.resolve()
+    for relative in files:
+        parts = PurePosixPath(relative).parts
+        if not parts or parts[0] == "/" or ".." in parts:  # never outside the site
+            raise ValueError(f"refusing to write {relative!r}: it leaves the output folder")
+    if spare is not None and _same_disk(spare.parent, output.parent):
+        _write_through_spare(output, files, inputs, spare)
+        return
     _remove_stale_staging(output)
     staging = output.parent / f".{output.name}.staging-{os.getpid()}"
     _remove_marked(staging)
     staging.mkdir()
     (staging / MARKER).write_bytes(MARKER_TEXT + inputs.encode() + b"\n")
     try:
-        made: set[Path] = {staging}
-        for relative, data in sorted(files.items()):
-            parts = PurePosixPath(relative).parts
-            if not parts or parts[0] == "/" or ".." in parts:  # never outside the site
-                raise ValueError(f"refusing to write {relative!r}: it leaves the output folder")
-            target = staging / relative
-            _mkdirs(target.parent, made)
-            if isinstance(data, Path):
-                _link(data, target)
-            else:
-                target.write_bytes(data)
+        _fill(staging, files)
         _swap(staging, output)
     finally:
         _remove_marked(staging)
+
+
+def _fill(folder: Path, files: Mapping[str, bytes | Path]) -> None:
+    made: set[Path] = {folder}
+    for relative, data in sorted(files.items()):
+        target = folder / relative
+        _mkdirs(target.parent, made)
+        if isinstance(data, Path):
+            _link(data, target)
+        else:
+            target.write_bytes(data)
+
+
+Manifest = dict[str, str]  # relative path -> what it holds (a cache file, or a digest of bytes)
+
+
+def _manifest(files: Mapping[str, bytes | Path]) -> Manifest:
+    return {
+        name: str(data) if isinstance(data, Path) else hashlib.blake2b(data).hexdigest()
+        for name, data in files.items()
+    }
+
+
+def _write_through_spare(
+    output: Path, files: Mapping[str, bytes | Path], inputs: str, spare: Path
+) -> None:
+    """Bring the spare tree to exactly ``files``, swap it with ``output``, keep the old site as
+    the next spare. The spare's marker is removed before it is touched and written after, so a
+    build killed meanwhile leaves a spare the next build rebuilds rather than trusts."""
+    book = spare.with_name(spare.name + ".manifests")
+    try:
+        manifests: dict[str, Manifest] = pickle.loads(book.read_bytes())
+    except (OSError, pickle.UnpicklingError, EOFError, ValueError):
+        manifests = {}
+    new = _manifest(files)
+    old = manifests.get(read_marker(spare) or "")
+    (spare / MARKER).unlink(missing_ok=True)
+    if old is None:  # no spare, or one that cannot be trusted: build it whole
+        shutil.rmtree(spare, ignore_errors=True)
+        spare.mkdir(parents=True)
+        _fill(spare, files)
+    else:
+        for name in old.keys() - new.keys():
+            (spare / name).unlink(missing_ok=True)
+            _prune(spare / name, spare)
+        changed = {name: files[name] for name, held in new.items() if old.get(name) != held}
+        for name in changed:
+            (spare / name).unlink(missing_ok=True)
+        _fill(spare, changed)
+    (spare / MARKER).write_bytes(MARKER_TEXT + inputs.encode() + b"\n")
+    previous = read_marker(output)
+    if output.exists():
+        if not _exchange(spare, output):
+            _swap(spare, output)
+    else:
+        os.rename(spare, output)
+    kept = {inputs: new}
+    if previous is not None and previous in manifests and spare.exists():
+        kept[previous] = manifests[previous]
+    temporary = book.with_name(book.name + f".{os.getpid()}")
+    temporary.write_bytes(pickle.dumps(kept))
+    os.replace(temporary, book)
+    if not spare.exists():  # the first build: seed the spare by linking the new site
+        shutil.copytree(output, spare, copy_function=os.link)
+
+
+def _prune(path: Path, root: Path) -> None:
+    """Remove the now empty folders above a removed file, up to ``root``."""
+    folder = path.parent
+    while folder != root and folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
+        folder = folder.parent
+
+
+def _same_disk(a: Path, b: Path) -> bool:
+    try:
+        a.mkdir(parents=True, exist_ok=True)
+        return a.stat().st_dev == b.stat().st_dev
+    except OSError:
+        return False
 
 
 def _link(source: Path, target: Path) -> None:
