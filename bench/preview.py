@@ -62,7 +62,7 @@ def main() -> None:
             time.sleep(idle_seconds)
             idle = (cpu_seconds(server.process.pid) - before) / idle_seconds * 100
         server.stop()
-    print(f"Live preview, {source.name}: save -> reloaded page, {rounds} rounds")
+    print(f"Live preview, {source.resolve().name}: save -> reloaded page, {rounds} rounds")
     median, low, high = statistics.median(times), min(times), max(times)
     print(f"  median {median:.0f} ms, min {low:.0f} ms, max {high:.0f} ms")
     print(f"  idle CPU of the server: {idle:.1f} % of one core")
