@@ -1,0 +1,139 @@
+"""The build cache: every kind of edit shows up, and an incremental build equals a cold one
+byte for byte."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from generator.build import build
+from tests.conftest import MakeSite, record
+
+VTT = "WEBVTT\n\n00:00:01.000 --> 00:00:04.000\n<v Ana>First words.\n\n{extra}"
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def cold(site: Path, scratch: Path) -> dict[str, bytes]:
+    """The site as a build with no cache and no previous output makes it."""
+    copy = scratch / "cold-site"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(site, copy, ignore=shutil.ignore_patterns(".cache", "output"))
+    build(copy, jobs=1)
+    return tree(copy / "output")
+
+
+@pytest.fixture
+def site(make_site: MakeSite) -> Path:
+    root = make_site(
+        {
+            "content/episodes/a.md": record("Alpha", "2026-01-01"),
+            "content/episodes/a.vtt": VTT.format(extra=""),
+            "content/episodes/b.md": record("Beta", "2026-02-01"),
+            "static/notes.txt": "first notes\n",
+        },
+        site_yaml="title: Cache Show\nbase_url: https://example.test/show/\nsearch: false\n",
+    )
+    build(root, jobs=1)
+    return root
+
+
+def edit_transcript(site: Path) -> str:
+    (site / "content/episodes/a.vtt").write_text(
+        VTT.format(extra="00:00:05.000 --> 00:00:06.000\nA new line.\n")
+    )
+    return "A new line."
+
+
+def edit_record(site: Path) -> str:
+    (site / "content/episodes/b.md").write_text(record("Beta, renamed", "2026-02-01"))
+    return "Beta, renamed"
+
+
+def edit_layout(site: Path) -> str:
+    layout = (Path(__file__).parent.parent / "layouts" / "episode.html").read_text()
+    (site / "layouts").mkdir(exist_ok=True)
+    (site / "layouts/episode.html").write_text(layout.replace("<article", "<!-- mine --><article"))
+    return "<!-- mine -->"
+
+
+def edit_settings(site: Path) -> str:
+    text = (site / "site.yaml").read_text().replace("Cache Show", "Cache Show Renamed")
+    (site / "site.yaml").write_text(text)
+    return "Cache Show Renamed"
+
+
+def edit_static(site: Path) -> str:
+    (site / "static/notes.txt").write_text("second notes\n")
+    return "second notes"
+
+
+EDITS: dict[str, Callable[[Path], str]] = {
+    "transcript": edit_transcript,
+    "record": edit_record,
+    "layout": edit_layout,
+    "site.yaml": edit_settings,
+    "static file": edit_static,
+}
+
+
+class TestIncrementalBuilds:
+    @pytest.mark.parametrize("kind", sorted(EDITS))
+    def test_edit_shows_and_equals_cold_build(self, site: Path, tmp_path: Path, kind: str) -> None:
+        """After each kind of edit the rebuilt site shows it and is byte for byte what a cold
+        build of the same input makes."""
+        text = EDITS[kind](site)
+        result = build(site, jobs=1)
+        assert result.changed
+        built = tree(site / "output")
+        assert any(text.encode() in data for data in built.values()), f"{kind} edit missing"
+        assert built == cold(site, tmp_path)
+
+    def test_deleting_an_episode_removes_its_pages(self, site: Path, tmp_path: Path) -> None:
+        """A removed record's folder is gone from the next build, which equals a cold one."""
+        (site / "content/episodes/a.md").unlink()
+        (site / "content/episodes/a.vtt").unlink()
+        build(site, jobs=1)
+        assert not (site / "output/episodes/a").exists()
+        assert tree(site / "output") == cold(site, tmp_path)
+
+    def test_many_rebuilds_in_a_row_stay_equal_to_cold(self, site: Path, tmp_path: Path) -> None:
+        """Edits one after another (the spare tree is reused each time) never drift."""
+        for kind in ("transcript", "record", "static file", "layout"):
+            EDITS[kind](site)
+            build(site, jobs=1)
+        (site / "content/episodes/c.md").write_text(record("Gamma", "2026-03-01"))
+        build(site, jobs=1)
+        assert tree(site / "output") == cold(site, tmp_path)
+
+    def test_nothing_changed_touches_nothing(self, site: Path) -> None:
+        """A rebuild with no change leaves every output file as it was, modification time too."""
+        before = {p: p.stat().st_mtime_ns for p in (site / "output").rglob("*") if p.is_file()}
+        result = build(site, jobs=1)
+        assert not result.changed
+        after = {p: p.stat().st_mtime_ns for p in (site / "output").rglob("*") if p.is_file()}
+        assert after == before
+
+    def test_parallel_build_equals_serial(self, site: Path, tmp_path: Path) -> None:
+        """The episode stage on two processes makes the same site as on one."""
+        for n in range(20):  # enough records for the stage to use a second process
+            (site / f"content/episodes/e{n:02d}.md").write_text(record(f"E{n}", "2026-04-01"))
+        shutil.rmtree(site / ".cache")
+        build(site, jobs=2)
+        assert tree(site / "output") == cold(site, tmp_path)
+
+    def test_a_damaged_cache_is_rebuilt(self, site: Path, tmp_path: Path) -> None:
+        """A cache whose state file is garbage is ignored, not trusted."""
+        (site / ".cache/cuepress/state.pickle").write_bytes(b"not a pickle")
+        edit_transcript(site)
+        build(site, jobs=1)
+        assert tree(site / "output") == cold(site, tmp_path)
