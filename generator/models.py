@@ -65,16 +65,6 @@ class Segment(NamedTuple):
     anchor: str  # time-derived element id, e.g. "t=83" or "t=83.4"
     line: int  # where it was written, for messages
 
-    @property
-    def start(self) -> str:
-        """Start in decimal seconds, as text for attributes (``83.4``)."""
-        return seconds_text(self.start_ms)
-
-    @property
-    def label(self) -> str:
-        """Start as a clock label (``1:23``)."""
-        return clock(self.start_ms)
-
 
 @dataclass(frozen=True, slots=True)
 class Transcript:

@@ -72,8 +72,16 @@ class Preview:
         """Build once; on failure keep the last good site and remember the errors."""
         started = time.perf_counter()
         try:
-            # The search index is left out here and made by index() after the reload.
-            result = build(self.site_dir, self.output, drafts=self.drafts, search_index=False)
+            # The search index is left out here and made by index() after the reload. Only
+            # the first build may fork worker processes: later ones run beside the server's
+            # threads, where forking is unsafe (and the cache leaves little to render).
+            result = build(
+                self.site_dir,
+                self.output,
+                drafts=self.drafts,
+                search_index=False,
+                jobs=None if not self.built_once else 1,
+            )
         except BuildFailed as failed:
             self.errors = failed.errors
             for problem in failed.errors:

@@ -7,9 +7,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser
+from playwright.sync_api import Browser, Page
 
-from tests.browser import launch
+from tests.browser import launch, serve
 
 SITE_YAML = """\
 title: Test Show
@@ -24,6 +24,26 @@ def browser() -> Iterator[Browser]:
     """One headless Chromium for the whole run (Playwright's sync API allows one per thread)."""
     with launch() as (_, browser):
         yield browser
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A fresh browser context and page, closed after the test."""
+    context = browser.new_context()
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def demo_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The demo site, built once, served under its base_url path."""
+    from tests.golden import build_demo
+
+    output = tmp_path_factory.mktemp("demo") / "out"
+    build_demo(output)
+    with serve(output, "/borrowed-hammer/") as url:
+        yield url
 
 
 def write_files(root: Path, files: dict[str, str | bytes]) -> None:

@@ -3,24 +3,13 @@ script and styles stay small and local."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page
 
-from tests.browser import serve
-from tests.golden import ROOT, build_demo
+from tests.golden import ROOT
 
 PAGES = ["", "page/2/", "episodes/02-the-ladder-ledger/", "episodes/01-opening-the-shed-doors/"]
-
-
-@pytest.fixture(scope="module")
-def demo_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    output = tmp_path_factory.mktemp("demo") / "out"
-    build_demo(output)
-    with serve(output, "/borrowed-hammer/") as url:
-        yield url
 
 
 def open_page(browser: Browser, url: str, scheme: str, width: int = 1280) -> Page:

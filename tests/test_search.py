@@ -9,7 +9,6 @@ import json
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +26,6 @@ from generator.transcripts import exports
 from generator.transcripts.cues import Cue, normalise
 from tests.browser import serve
 from tests.conftest import MakeSite, record
-from tests.golden import build_demo
 
 PREFIX = "/borrowed-hammer/"
 RARE = "breeding"  # said once in the demo, in one segment of one episode, in no summary
@@ -154,7 +152,7 @@ class TestRecords:
         """Lines come from the transcript.json Cuepress writes, start times exact to the ms."""
         cues = [Cue(83_456, None, "Hello there.", "Ana", 1), Cue(90_000, 95_000, "Bye.", None, 2)]
         transcript = normalise(cues, "x.vtt", Problems())
-        data = exports.to_json(transcript, None).encode()
+        data = exports.render_all(transcript, None)["json"].encode()
         assert search.read_lines(data) == [
             Line(83_456, "Hello there.", "Ana"),
             Line(90_000, "Bye.", None),
@@ -376,22 +374,6 @@ class TestPreview:
 
 
 # The search page in a real browser ------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def demo_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    output = tmp_path_factory.mktemp("demo") / "out"
-    build_demo(output)
-    with serve(output, PREFIX) as url:
-        yield url
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context()
-    page = context.new_page()
-    yield page
-    context.close()
 
 
 def search_for(page: Page, demo_url: str, words: str) -> None:

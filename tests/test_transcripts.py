@@ -168,7 +168,7 @@ class TestWebVTT:
         )
         with tempfile.TemporaryDirectory() as folder:
             transcript, _ = read(Path(folder), "a.vtt", "WEBVTT\n" + body)
-            again, _ = read(Path(folder), "b.vtt", exports.to_vtt(transcript, None))
+            again, _ = read(Path(folder), "b.vtt", exports.render_all(transcript, None)["vtt"])
         assert rows(again) == rows(transcript)
 
 
@@ -379,16 +379,18 @@ class TestExports:
     def test_all_formats_from_one_transcript(self, tmp_path: Path) -> None:
         """VTT, SRT, text and JSON downloads say the same thing, ends filled in."""
         transcript, _ = read(tmp_path, "a.txt", "0:01 Ana: Hi & <bye>\n0:03.5 Bo: Yo\n")
-        assert exports.to_vtt(transcript, 10_000) == (
+        assert exports.render_all(transcript, 10_000)["vtt"] == (
             "WEBVTT\n\nt=1\n00:00:01.000 --> 00:00:03.500\n<v Ana>Hi &amp; &lt;bye&gt;\n\n"
             "t=3\n00:00:03.500 --> 00:00:10.000\n<v Bo>Yo\n"
         )
-        assert exports.to_srt(transcript, None) == (
+        assert exports.render_all(transcript, None)["srt"] == (
             "1\n00:00:01,000 --> 00:00:03,500\nAna: Hi & <bye>\n\n"
             "2\n00:00:03,500 --> 00:00:08,500\nBo: Yo\n\n"
         )
-        assert exports.to_txt(transcript) == "0:01 Ana: Hi & <bye>\n0:03.5 Bo: Yo\n"
-        assert json.loads(exports.to_json(transcript, 10_000)) == {
+        assert (
+            exports.render_all(transcript, None)["txt"] == "0:01 Ana: Hi & <bye>\n0:03.5 Bo: Yo\n"
+        )
+        assert json.loads(exports.render_all(transcript, 10_000)["json"]) == {
             "version": "1.0.0",
             "segments": [
                 {"speaker": "Ana", "startTime": 1.0, "endTime": 3.5, "body": "Hi & <bye>"},
@@ -405,10 +407,10 @@ class TestExports:
         """
         transcript, _ = read(tmp_path, "a.vtt", VTT.replace("No voice", "<v Cy>No voice"))
         writer = {
-            ".vtt": lambda t: exports.to_vtt(t, None),
-            ".srt": lambda t: exports.to_srt(t, None),
-            ".txt": exports.to_txt,
-            ".json": lambda t: exports.to_json(t, None),
+            ".vtt": lambda t: exports.render_all(t, None)["vtt"],
+            ".srt": lambda t: exports.render_all(t, None)["srt"],
+            ".txt": lambda t: exports.render_all(t, None)["txt"],
+            ".json": lambda t: exports.render_all(t, None)["json"],
         }[suffix]
         again, _ = read(tmp_path, "again" + suffix, writer(transcript))
         assert [(s.start_ms, s.speaker, s.text) for s in again.segments] == [

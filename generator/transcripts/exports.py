@@ -118,23 +118,3 @@ def render_all(
         "txt": "".join(txt),
         "json": '{"version":"1.0.0","segments":[' + ",".join(js) + "]}\n",
     }
-
-
-def to_vtt(transcript: Transcript, duration_ms: int | None) -> str:
-    return render_all(transcript, duration_ms)["vtt"]
-
-
-def to_srt(transcript: Transcript, duration_ms: int | None) -> str:
-    return render_all(transcript, duration_ms)["srt"]
-
-
-def to_txt(transcript: Transcript) -> str:
-    return render_all(transcript, None)["txt"]
-
-
-def to_json(transcript: Transcript, duration_ms: int | None) -> str:
-    return render_all(transcript, duration_ms)["json"]
-
-
-def to_html(transcript: Transcript, chapters: Sequence[Chapter] = ()) -> str:
-    return render_all(transcript, None, chapters)["html"]
