@@ -14,9 +14,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator.errors import Problems, TranscriptError
-from generator.models import Transcript
+from generator.models import Chapter, Segment, Transcript
 from generator.transcripts import READERS, exports, jsonfile, read_file
 from generator.transcripts.cues import split_label
+from tests import reference
 
 
 def read(tmp_path: Path, name: str, content: str | bytes) -> tuple[Transcript, list[str]]:
@@ -397,6 +398,41 @@ class TestExports:
                 {"speaker": "Bo", "startTime": 3.5, "endTime": 10.0, "body": "Yo"},
             ],
         }
+
+    @settings(max_examples=300, deadline=None)
+    @given(
+        st.lists(
+            st.tuples(
+                st.integers(0, 40_000_000),  # start, ms (up to about 11 hours)
+                st.one_of(st.none(), st.integers(1, 20_000)),  # length, or no end
+                st.text(alphabet="ab <&>\"'é😀:", min_size=1, max_size=12),
+                st.sampled_from([None, None, "Ana", "Bo & <Co>", ""]),
+            ),
+            min_size=1,
+            max_size=40,
+        ),
+        st.lists(
+            st.tuples(st.integers(0, 40_000_000), st.text(alphabet='ab<&"', max_size=5)),
+            max_size=5,
+        ),
+        st.one_of(st.none(), st.integers(0, 50_000_000)),
+    )
+    def test_render_all_equals_the_reference(
+        self,
+        cues: list[tuple[int, int | None, str, str | None]],
+        chapters: list[tuple[int, str]],
+        duration: int | None,
+    ) -> None:
+        """The column-wise exporter writes exactly what the plain one-loop version writes."""
+        segments = tuple(
+            Segment(start, None if length is None else start + length, text, who, f"t={n}", n)
+            for n, (start, length, text, who) in enumerate(sorted(cues, key=lambda c: c[0]))
+        )
+        transcript = Transcript("a.vtt", segments)
+        marks = [Chapter(start, title) for start, title in sorted(chapters)]
+        assert exports.render_all(transcript, duration, marks) == reference.render_all(
+            transcript, duration, marks
+        )
 
     @pytest.mark.parametrize("suffix", sorted(READERS))
     def test_every_export_reads_back_identically(self, tmp_path: Path, suffix: str) -> None:

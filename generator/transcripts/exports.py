@@ -4,18 +4,19 @@ downloadable WebVTT, SRT, plain text and Podcast Index JSON.
 Every format but plain text needs an end time for each cue; where the source gave none, a cue
 ends where the next one starts, and the last one at the episode's end (or 5 s after its start).
 
-These run for every segment of an archive on every cold build, so they build strings in one
-pass with f-strings and format each time once; the page markup is made here rather than in a
-Jinja loop, which is ten times slower for a thousand segments.
+These run for every segment of an archive on every cold build, so they are written for speed
+(see :func:`render_all`); the page markup is made here rather than in a Jinja loop, which is ten
+times slower for a thousand segments.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from html import escape
 from json.encoder import encode_basestring as encode  # the C function behind json.dumps
 
 from generator.models import Chapter, Transcript
+from generator.timecodes import clock
 
 LAST_CUE_MS = 5000
 
@@ -39,17 +40,40 @@ def ends(transcript: Transcript, duration_ms: int | None) -> list[int]:
     return result
 
 
-_TWO = [f"{n:02d}" for n in range(100)]
 _THREE = [f"{n:03d}" for n in range(1000)]
 _FRAC = [f".{n:03d}".rstrip("0") if n else "" for n in range(1000)]  # 500 -> ".5"
 
 
+class _Memo(dict[int, str]):
+    """Text for each whole second, made on first use and kept (up to ``KEEP`` entries, so a
+    hostile end time costs no memory)."""
+
+    KEEP = 50_000  # about 14 hours
+
+    def __init__(self, make: Callable[[int], str]) -> None:
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, second: int) -> str:
+        text = self.make(second)
+        if len(self) < self.KEEP:
+            self[second] = text
+        return text
+
+
+def _hms(total: int) -> str:
+    hours, rest = divmod(total, 3600)
+    return f"{hours:02d}:{rest // 60:02d}:{rest % 60:02d}"
+
+
+_STAMPS = _Memo(_hms)  # HH:MM:SS, as WebVTT and SRT write it
+_LABELS = _Memo(lambda total: clock(total * 1000))  # 1:23 or 1:02:03, as a listener reads it
+_SECONDS = _Memo(str)
+
+
 def _stamp(ms: int) -> str:
     """``HH:MM:SS.mmm`` (WebVTT; SRT swaps the dot for a comma)."""
-    seconds, millis = divmod(ms, 1000)
-    minutes, seconds = divmod(seconds, 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours:02d}:{_TWO[minutes]}:{_TWO[seconds]}.{_THREE[millis]}"
+    return f"{_STAMPS[ms // 1000]}.{_THREE[ms % 1000]}"
 
 
 def render_all(
@@ -57,9 +81,14 @@ def render_all(
 ) -> dict[str, str]:
     """Every form of a transcript in one pass: ``html`` (the episode page's transcript: a
     paragraph per segment with its time anchor and link, the speaker's name where it changes,
-    a heading where each chapter starts), ``vtt``, ``srt``, ``txt`` and ``json``."""
+    a heading where each chapter starts), ``vtt``, ``srt``, ``txt`` and ``json``.
+
+    This is the hottest loop of a cold build, so each time is looked up in tables rather than
+    formatted, and a segment without a speaker takes a shorter path. ``tests/reference.py``
+    keeps the plain version that the tests hold this one to.
+    """
     html: list[str] = []
-    vtt: list[str] = ["WEBVTT\n"]
+    vtt: list[str] = []
     srt: list[str] = []
     txt: list[str] = []
     js: list[str] = []
@@ -70,50 +99,56 @@ def render_all(
         txt.append,
         js.append,
     )
-    two, frac = _TWO, _FRAC
+    finishes = ends(transcript, duration_ms)
+    stamps, labels, seconds = _STAMPS, _LABELS, _SECONDS
+    three, frac = _THREE, _FRAC
     previous: str | None = None  # the speaker of the segment before (SRT, text)
     shown: str | None = None  # the speaker last named on the page (again after a chapter)
     pending = list(chapters)
-    number = 0
-    for segment, end in zip(transcript.segments, ends(transcript, duration_ms), strict=True):
-        start, _, text, speaker, anchor, _ = segment
-        while pending and pending[0].start_ms <= start:
-            add_html(f'<h3 class="chapter-heading">{escape(pending.pop(0).title)}</h3>\n')
+    next_chapter = pending[0].start_ms if pending else None
+    for number, ((start, _, text, speaker, anchor, _), end) in enumerate(
+        zip(transcript.segments, finishes, strict=True), 1
+    ):
+        if next_chapter is not None and next_chapter <= start:
+            while pending and pending[0].start_ms <= start:
+                add_html(f'<h3 class="chapter-heading">{escape(pending.pop(0).title)}</h3>\n')
+            next_chapter = pending[0].start_ms if pending else None
             shown = None
-        seconds, millis = divmod(start, 1000)
-        minutes, sec = divmod(seconds, 60)
-        hours, minutes = divmod(minutes, 60)
-        label = f"{hours}:{two[minutes]}:{two[sec]}" if hours else f"{minutes}:{two[sec]}"
-        first = f"{hours:02d}:{two[minutes]}:{two[sec]}"  # then . or , and milliseconds
-        end_s, end_ms = divmod(end, 1000)
-        end_m, end_sec = divmod(end_s, 60)
-        end_h, end_m = divmod(end_m, 60)
-        last = f"{end_h:02d}:{two[end_m]}:{two[end_sec]}"
-        begins, finish = f"{seconds}{frac[millis]}", f"{end_s}{frac[end_ms]}"
-        start_ms, end_ms3 = _THREE[millis], _THREE[end_ms]
+        whole, millis = start // 1000, start % 1000
+        end_whole, end_millis = end // 1000, end % 1000
+        label, fraction = labels[whole], frac[millis]
+        begins = seconds[whole] + fraction
+        times = f"{stamps[whole]}.{three[millis]} --> {stamps[end_whole]}.{three[end_millis]}"
         if "&" in text or "<" in text or ">" in text:
             safe = escape(text, quote=False)
         else:
             safe = text
-        named = f"{speaker}: {text}" if speaker is not None and speaker != previous else text
-        if speaker is not None and speaker != shown:
-            add_html(f'<p class="speaker">{escape(speaker)}</p>\n')
-        shown = speaker
-        add_html(
+        row = (
             f'<p class="seg" id="{anchor}" data-t="{begins}"><a class="ts" href="#{anchor}">'
             f'{label}</a> <span class="text">{safe}</span></p>\n'
         )
-        voice = f"<v {escape(speaker, quote=False)}>" if speaker else ""
-        add_vtt(f"\n{anchor}\n{first}.{start_ms} --> {last}.{end_ms3}\n{voice}{safe}\n")
-        number += 1
-        add_srt(f"{number}\n{first},{start_ms} --> {last},{end_ms3}\n{named}\n\n")
-        add_txt(f"{label}{frac[millis]} {named}\n")
-        who = f'"speaker":{encode(speaker)},' if speaker else ""
-        add_js(f'{{{who}"startTime":{begins},"endTime":{finish},"body":{encode(text)}}}')
-        previous = speaker
+        finish = seconds[end_whole] + frac[end_millis]
+        if speaker is None:
+            add_html(row)
+            add_vtt(f"\n{anchor}\n{times}\n{safe}\n")
+            add_srt(f"{number}\n{times.replace('.', ',')}\n{text}\n\n")
+            add_txt(f"{label}{fraction} {text}\n")
+            add_js(f'{{"startTime":{begins},"endTime":{finish},"body":{encode(text)}}}')
+        else:
+            named = text if speaker == previous else f"{speaker}: {text}"
+            add_html(
+                row if speaker == shown else f'<p class="speaker">{escape(speaker)}</p>\n{row}'
+            )
+            voice = f"<v {escape(speaker, quote=False)}>" if speaker else ""
+            add_vtt(f"\n{anchor}\n{times}\n{voice}{safe}\n")
+            add_srt(f"{number}\n{times.replace('.', ',')}\n{named}\n\n")
+            add_txt(f"{label}{fraction} {named}\n")
+            who = f'"speaker":{encode(speaker)},' if speaker else ""
+            add_js(f'{{{who}"startTime":{begins},"endTime":{finish},"body":{encode(text)}}}')
+        shown = previous = speaker
     return {
         "html": "".join(html),
-        "vtt": "".join(vtt),
+        "vtt": "WEBVTT\n" + "".join(vtt),
         "srt": "".join(srt),
         "txt": "".join(txt),
         "json": '{"version":"1.0.0","segments":[' + ",".join(js) + "]}\n",
