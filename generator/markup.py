@@ -14,6 +14,7 @@ instead of hanging the build.
 from __future__ import annotations
 
 import re
+import threading
 
 import markdown
 import nh3
@@ -26,6 +27,9 @@ _ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}}
 MAX_MARKS = 2_000  # of "[" and of "<": show notes with 300 links have 300
 MAX_DEPTH = 100  # characters of indentation or of ">" quote markers before a line's text
 _DEEP = re.compile(rf"^(?:[ \t>]{{{MAX_DEPTH + 1},}})", re.M)
+
+
+_LOCAL = threading.local()  # one Markdown converter per thread, reset between summaries
 
 
 class MarkdownError(ValueError):
@@ -48,7 +52,12 @@ def markdown_to_html(text: str) -> str:
             "the summary is nested too deeply for Markdown (flatten its lists and quotes)"
         )
     try:
-        html = markdown.markdown(text, extensions=["sane_lists"], output_format="html")
+        converter = getattr(_LOCAL, "converter", None)
+        if converter is None:  # making one costs more than converting a summary
+            converter = _LOCAL.converter = markdown.Markdown(
+                extensions=["sane_lists"], output_format="html"
+            )
+        html = converter.reset().convert(text)
     except RecursionError:
         raise MarkdownError(
             "the summary is nested too deeply for Markdown (flatten its lists and quotes)"

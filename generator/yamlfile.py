@@ -8,10 +8,16 @@ Differences from ``yaml.safe_load``, each to give users exact messages instead o
 - hostile input is refused with a message, never a hang or a crash: nesting deeper than
   ``MAX_DEPTH`` (PyYAML recurses once per level), aliases that expand to far more data than the
   file holds (the "billion laughs"), aliases that refer to themselves, control characters.
+
+Speed: a record is read with libyaml (PyYAML's C parser) when the text cannot trip any of those
+limits; whenever libyaml finds fault, or the text is unusual (tabs, deep indentation, many
+brackets), the pure-Python parser reads it again, so every message and every limit is the pure
+parser's. An archive of 560 records spends 0.2 s less this way.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -118,14 +124,14 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
     return []
 
 
-def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> Sequence:
+def _construct_sequence(loader: _Loader | _CLoader, node: yaml.SequenceNode) -> Sequence:
     sequence = Sequence(loader.construct_object(child, deep=True) for child in node.value)
     sequence.line = loader.line_of(node)
     sequence.lines = [loader.line_of(child) for child in node.value]
     return sequence
 
 
-def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Mapping:
+def _construct_mapping(loader: _Loader | _CLoader, node: yaml.MappingNode) -> Mapping:
     loader.flatten_mapping(node)
     mapping = Mapping()
     mapping.line = loader.line_of(node)
@@ -151,7 +157,7 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Mapping:
     return mapping
 
 
-def _construct_plain(loader: _Loader, node: yaml.ScalarNode) -> Any:
+def _construct_plain(loader: _Loader | _CLoader, node: yaml.ScalarNode) -> Any:
     """Integers and floats as usual, but base-60 forms like ``1:23`` stay strings."""
     value = loader.construct_scalar(node)
     if ":" in str(value):
@@ -161,15 +167,77 @@ def _construct_plain(loader: _Loader, node: yaml.ScalarNode) -> Any:
     return loader.construct_yaml_float(node)
 
 
-def _construct_text(loader: _Loader, node: yaml.ScalarNode) -> str:
+def _construct_text(loader: _Loader | _CLoader, node: yaml.ScalarNode) -> str:
     return str(loader.construct_scalar(node))
 
 
-_Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
-_Loader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
-_Loader.add_constructor("tag:yaml.org,2002:int", _construct_plain)
-_Loader.add_constructor("tag:yaml.org,2002:float", _construct_plain)
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_text)
+try:
+    from yaml._yaml import CParser  # libyaml, which PyYAML's wheels include
+except ImportError:  # pragma: no cover - a PyYAML built without libyaml reads everything in Python
+    CParser = None  # type: ignore[assignment,misc]
+_PARSER: tuple[type, ...] = () if CParser is None else (CParser,)
+
+
+class _CLoader(
+    *_PARSER,  # type: ignore[misc]
+    yaml.constructor.SafeConstructor,
+    yaml.resolver.Resolver,
+):
+    """libyaml's parser with the same constructors: for text :func:`_plain_enough` passes."""
+
+    def __init__(self, text: str, first_line: int) -> None:
+        _PARSER[0].__init__(self, text)  # type: ignore[misc]
+        yaml.constructor.SafeConstructor.__init__(self)
+        yaml.resolver.Resolver.__init__(self)
+        self.first_line = first_line
+
+    def line_of(self, node: yaml.Node) -> int:
+        return int(node.start_mark.line) + self.first_line
+
+
+def _register(loader: Any) -> None:
+    loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
+    loader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
+    loader.add_constructor("tag:yaml.org,2002:int", _construct_plain)
+    loader.add_constructor("tag:yaml.org,2002:float", _construct_plain)
+    loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_text)
+
+
+_register(_Loader)
+_register(_CLoader)
+_NOT_PRINTABLE = yaml.reader.Reader.NON_PRINTABLE
+_DEEP_LINE = re.compile(r"^[ \t?:-]{24,}", re.M)  # indentation and "- " marks: nesting
+_UNREAD = object()
+
+
+def _plain_enough(text: str) -> bool:
+    """Whether libyaml may read ``text``: no tab or character the pure parser refuses, and
+    too few brackets and too little indentation to nest anywhere near ``MAX_DEPTH`` (libyaml
+    has no nesting limit of its own and recurses in C)."""
+    return (
+        "\t" not in text
+        and text.count("[") + text.count("{") < 24
+        and not _DEEP_LINE.search(text)
+        and not _NOT_PRINTABLE.search(text)
+    )
+
+
+def _load_fast(text: str, first_line: int) -> Any:
+    """``text`` read by libyaml, or ``_UNREAD`` if it is not plain enough or has any fault."""
+    if not _PARSER or not _plain_enough(text):
+        return _UNREAD
+    loader = _CLoader(text, first_line)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        if "*" in text:
+            _check_aliases(node, len(text) + MAX_ALIAS_GROWTH)
+        return loader.construct_document(node)
+    except yaml.YAMLError:
+        return _UNREAD  # the pure parser reads it again and says exactly what is wrong
+    finally:
+        loader.dispose()
 
 
 def load(text: str, path: str | Path, first_line: int = 1) -> Any:
@@ -177,6 +245,12 @@ def load(text: str, path: str | Path, first_line: int = 1) -> Any:
 
     Raises :class:`CuepressError` naming the file and line of a syntax error.
     """
+    data = _load_fast(text, first_line)
+    return _load_pure(text, path, first_line) if data is _UNREAD else data
+
+
+def _load_pure(text: str, path: str | Path, first_line: int) -> Any:
+    """``text`` read by the pure-Python parser, with its exact messages and limits."""
     try:
         loader = _Loader(text, first_line)  # checks every character first
     except yaml.reader.ReaderError as exc:

@@ -2,10 +2,91 @@
 
 from __future__ import annotations
 
-import pytest
+from pathlib import Path
+from typing import Any
 
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from generator import yamlfile
 from generator.errors import CuepressError
 from generator.yamlfile import Mapping, Sequence, load
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def with_lines(value: Any) -> Any:
+    """A loaded value with every line it remembers, for comparing two loaders."""
+    if isinstance(value, Mapping):
+        items = {k: with_lines(v) for k, v in value.items()}
+        return ("map", value.line, value.lines, items)
+    if isinstance(value, Sequence):
+        return ("seq", value.line, value.lines, [with_lines(v) for v in value])
+    return (type(value).__name__, value)
+
+
+def both_loaders(text: str, first_line: int = 1) -> tuple[Any, Any]:
+    """What libyaml made of ``text`` (or the marker that it declined), and the pure parser."""
+    fast = yamlfile._load_fast(text, first_line)
+    try:
+        pure = yamlfile._load_pure(text, "f.yaml", first_line)
+    except CuepressError as exc:
+        pure = exc
+    return fast, pure
+
+
+SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**12), 10**12),
+    st.floats(allow_nan=False),
+    st.text(st.characters(blacklist_categories=("Cs",)), max_size=20),
+    st.sampled_from(["1:23", "2023-02-30", "yes", "~", "0x1F", "1e3", "*x", "&a", "- a", "#"]),
+)
+DOCUMENTS = st.recursive(
+    SCALARS,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4),
+        st.dictionaries(st.text(min_size=1, max_size=8), inner, max_size=4),
+    ),
+    max_leaves=20,
+)
+
+
+class TestTwoParsers:
+    """libyaml reads plain records faster; it must never read anything differently."""
+
+    @settings(max_examples=300, deadline=None)
+    @given(DOCUMENTS, st.booleans(), st.integers(1, 30))
+    def test_libyaml_reads_what_the_pure_parser_reads(
+        self, data: Any, flow: bool, first_line: int
+    ) -> None:
+        text = yaml.safe_dump(data, default_flow_style=flow, allow_unicode=True)
+        fast, pure = both_loaders(text, first_line)
+        if fast is not yamlfile._UNREAD:
+            assert with_lines(fast) == with_lines(pure)
+
+    @pytest.mark.parametrize(
+        "record",
+        sorted(
+            p.relative_to(ROOT).as_posix()
+            for folder in ("content", "tests/broken")
+            for p in (ROOT / folder).rglob("*")
+            if p.suffix in (".md", ".yaml", ".yml")
+        ),
+    )
+    def test_every_record_and_broken_case_reads_the_same(self, record: str) -> None:
+        """On every record of the demo and every broken case: the same data and lines, or
+        libyaml declines and the pure parser gives its message."""
+        text = (ROOT / record).read_text(encoding="utf-8", errors="replace")
+        if record.endswith(".md") and text.startswith("---\n") and "\n---" in text[3:]:
+            text = text[4 : text.index("\n---", 3) + 1]
+        fast, pure = both_loaders(text)
+        if fast is not yamlfile._UNREAD:
+            assert with_lines(fast) == with_lines(pure)
+        assert isinstance(pure, CuepressError) <= (fast is yamlfile._UNREAD)
 
 
 class TestLoad:

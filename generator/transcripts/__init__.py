@@ -54,8 +54,9 @@ def read_file(
     cues = parser(text, shown, problems)
     if not cues:
         raise TranscriptError(shown, 1, "no segments found in the transcript (add some)")
-    longest = max(cues, key=lambda cue: len(cue.text))
-    if len(longest.text) > MAX_SEGMENT_CHARS:
+    lengths = [len(cue.text) for cue in cues]
+    if max(lengths) > MAX_SEGMENT_CHARS:
+        longest = cues[lengths.index(max(lengths))]
         raise TranscriptError(
             shown,
             longest.line,
