@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator import __version__, search
+from generator import __version__
 from generator.cache import Cache, digest_bytes, write_entry
 from generator.config import load_site
 from generator.episodes import EpisodeStage, Rendered
@@ -73,7 +73,9 @@ def build(
         overwrites(episode_files, copies, problems)
         problems.raise_if_failed(strict=strict)
         pages = site_pages(site, episodes, renderer, site_dir, episode_files, cache, problems)
-        if site.search:  # the search page and its Pagefind index (generator/search.py)
+        if site.search:  # the search page and its Pagefind index
+            from generator import search  # asyncio and friends load only for a site with search
+
             pages |= search.search_files(
                 site, episodes, renderer, episode_files, problems, index=search_index
             )

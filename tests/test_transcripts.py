@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 from generator.errors import Problems, TranscriptError
 from generator.models import Chapter, Segment, Transcript
-from generator.transcripts import READERS, exports, jsonfile, read_file
-from generator.transcripts.cues import split_label
+from generator.transcripts import READERS, exports, jsonfile, read_file, vtt
+from generator.transcripts.cues import Cue, _normalise_plain, normalise, split_label
 from tests import reference
 
 
@@ -75,6 +75,44 @@ class TestWebVTT:
             (3723250, 3725000, None, "No voice here <3"),
         ]
         assert [s.line for s in transcript.segments] == [11, 14, 18]
+
+    @settings(max_examples=500, deadline=None)
+    @given(
+        st.lists(
+            st.one_of(
+                st.tuples(
+                    st.sampled_from(["", "7\n", "intro\n", "00:00:09.000 --> 00:00:10.000\n"]),
+                    st.sampled_from(
+                        ["00:00:01.000", "00:59:59.999", "01:02:03.004", "00:61:00.000"]
+                    ),
+                    st.sampled_from(["", " align:start", "\tline:0", " x --> y"]),
+                    st.lists(
+                        st.sampled_from(
+                            ["words", "<v Ana>hi", "a &amp; b", "two  spaces", "a-->b"]
+                        ),
+                        max_size=3,
+                    ),
+                ).map(lambda c: f"{c[0]}{c[1]} --> 00:00:02.500{c[2]}\n" + "\n".join(c[3])),
+                st.sampled_from(["NOTE a comment", "stray text", "STYLE\n::cue {}", "00:01.000"]),
+            ),
+            min_size=1,
+            max_size=8,
+        ),
+        st.lists(st.sampled_from(["\n\n", "\n\n\n", "\n"]), min_size=8, max_size=8),
+        st.sampled_from(["", "\n", "\n\n\n", "\ntrailing"]),
+    )
+    def test_fast_path_equals_the_reference_and_the_spec_reader(
+        self, blocks: list[str], gaps: list[str], end: str
+    ) -> None:
+        """On any mix of cues, ids, notes, stray text, settings, arrows and odd times the
+        findall reader gives what the one-loop reader gave and the spec's line-by-line reader
+        reads, or declines (None) and leaves the file to the latter."""
+        text = "WEBVTT\n" + "".join(g + b for g, b in zip(gaps, blocks, strict=False)) + end
+        fast, loop = vtt._parse_plain(text), reference.parse_plain(text)
+        if fast is not None:
+            assert fast == loop == vtt._parse_lines(text, "a.vtt", Problems())
+        elif loop is not None:  # declined only for an arrow in a timing's settings
+            assert text.count("-->") > len(loop)
 
     @pytest.mark.parametrize(
         "text",
@@ -374,6 +412,53 @@ class TestLabels:
     def test_split_label(self, text: str, expected: tuple[str | None, str]) -> None:
         """Only a short capitalised name followed by a colon is a speaker label."""
         assert split_label(text) == expected
+
+
+class TestNormalise:
+    @settings(max_examples=400, deadline=None)
+    @given(
+        st.lists(
+            st.tuples(
+                st.integers(0, 5_000),  # gap to the cue before, ms (0: same start)
+                st.one_of(st.none(), st.integers(-500, 3_000)),  # length (negative: ends early)
+                st.sampled_from(
+                    ["hello", "a: b", "Ana: hi", "[SPEAKER_01]: yes", "", "at 3:00", "x < y"]
+                ),
+                st.sampled_from([None, None, "Ana", "Bo"]),
+            ),
+            min_size=1,
+            max_size=30,
+        ),
+        st.booleans(),
+        st.booleans(),
+    )
+    def test_equals_the_reference(
+        self,
+        raw: list[tuple[int, int | None, str, str | None]],
+        shuffle: bool,
+        rename: bool,
+    ) -> None:
+        """Whatever mix of defects the cues have, normalise gives exactly the reference's
+        transcript and warnings (plain cues take the column-wise path, others the loop)."""
+        start, cues = 0, []
+        for line, (gap, length, text, speaker) in enumerate(raw, 1):
+            start += gap
+            end = None if length is None else start + length
+            cues.append(Cue(start, end, text, speaker, line))
+        if shuffle:
+            cues.reverse()
+        names = {"Ana": "Ana Ruiz", "SPEAKER_01": "Bo Chen"} if rename else None
+        ours, theirs = Problems(), Problems()
+        got = normalise(cues, "a.vtt", ours, names)
+        assert got == reference.normalise(cues, "a.vtt", theirs, names)
+        assert ours.warnings == theirs.warnings
+
+    def test_plain_cues_take_the_fast_path(self) -> None:
+        """The column-wise path really runs for plain cues (and the loop for others)."""
+        plain = [Cue(1000 * n + 7 * (n % 3), 1000 * n + 900, "words", None, n) for n in range(9)]
+        assert _normalise_plain(plain, "a.vtt", Problems(), {}) is not None
+        labelled = [*plain, Cue(99_000, 99_500, "Ana: hi", None, 10)]
+        assert _normalise_plain(labelled, "a.vtt", Problems(), {}) is None
 
 
 class TestExports:

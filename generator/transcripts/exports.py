@@ -14,16 +14,21 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from html import escape
 from json.encoder import encode_basestring as encode  # the C function behind json.dumps
+from operator import attrgetter
 
 from generator.models import Chapter, Transcript
 from generator.timecodes import clock
 
 LAST_CUE_MS = 5000
+_END = attrgetter("end_ms")
 
 
 def ends(transcript: Transcript, duration_ms: int | None) -> list[int]:
     """The end of each segment, filled in where the source had none."""
     segments = transcript.segments
+    given = list(map(_END, segments))
+    if None not in given:  # WebVTT, SRT and JSON give every end
+        return given
     result = []
     last = len(segments) - 1
     for index, segment in enumerate(segments):

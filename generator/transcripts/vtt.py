@@ -53,49 +53,55 @@ def parse(text: str, path: str, problems: Problems) -> list[Cue]:
     return cues if cues is not None else _parse_lines(text, path, problems)
 
 
-# A cue in the common form: timing line (settings allowed), then text lines up to a blank line.
+# A cue in the common form: blank lines and at most one identifier line, the timing line
+# (settings allowed), then text lines up to a blank line.
 _PLAIN_CUE = re.compile(
-    r"^(\d\d):(\d\d:\d\d)\.(\d\d\d) --> (\d\d):(\d\d:\d\d)\.(\d\d\d)(?:[ \t][^\n]*)?\n"
-    r"((?:[^\n]+\n?)*)",
-    re.M,
+    r"((\n+(?:[^\n]+\n)?)(\d\d):(\d\d:\d\d)\.(\d\d\d) --> (\d\d):(\d\d:\d\d)\.(\d\d\d)"
+    r"(?:[ \t][^\n]*)?\n((?:[^\n]+\n?)*))"
 )
-# Between two cues: blank lines, then at most one cue identifier line.
-_GAP = re.compile(r"\n+(?:[^\n]+\n)?")
 
 
 def _parse_plain(text: str) -> list[Cue] | None:
-    """The cues of a file made only of a header and cues in the common form, else None."""
+    """The cues of a file made only of a header and cues in the common form, else None.
+
+    ``findall`` hands over every cue's fields at C speed, but skips silently over text no cue
+    matches; so the cues found, put end to end, must be exactly the file after its header
+    (blank lines at the end aside), and every ``-->`` in it must be a cue's own.
+    """
     head_end = text.find("\n\n")
     if head_end < 0 or "-->" in text[:head_end]:
         return None
     cues: list[Cue] = []
-    append, gap_ok, cue_text, new = cues.append, _GAP.fullmatch, _cue_text, tuple.__new__
+    found: list[str] = []
+    append, keep, cue_text, new = cues.append, found.append, _cue_text, tuple.__new__
     hours, minsec, millis = _HOURS, _MINSEC, _MILLIS
-    position = counted = head_end + 1
-    line = text.count("\n", 0, counted) + 1
-    for match in _PLAIN_CUE.finditer(text, head_end + 1):
-        start = match.start()
-        gap = text[position:start]
-        if gap != "\n" and (not gap_ok(gap) or "-->" in gap):
-            return None
-        line += text.count("\n", counted, start)
-        counted = start
-        h1, ms1, f1, h2, ms2, f2, body = match.groups()
-        if "-->" in body:
-            return None
-        try:
+    line = text.count("\n", 0, head_end + 1) + 1  # the line the next cue's gap starts on
+    try:
+        for whole, gap, h1, ms1, f1, h2, ms2, f2, body in _PLAIN_CUE.findall(text, head_end + 1):
+            keep(whole)
+            line += 1 if gap == "\n" else gap.count("\n")  # now the timing line's
             begin = hours[h1] + minsec[ms1] + millis[f1]
             end = hours[h2] + minsec[ms2] + millis[f2]
-        except KeyError:  # minutes or seconds above 59: let the full reader report it
-            return None
-        body = body.rstrip("\n")
-        if "<" in body or "&" in body or "\n" in body or "  " in body:
-            speaker, words = cue_text(body)
-            append(new(Cue, (begin, end, words, speaker, line)))
-        else:
-            append(new(Cue, (begin, end, body.strip(), None, line)))
-        position = match.end()
-    if text[position:].strip("\n"):
+            after = 1  # lines from this timing line to the next gap
+            if body[-1:] == "\n":
+                body = body[:-1]
+                after = 2
+            if "<" in body or "&" in body or "\n" in body or "  " in body:
+                speaker, words = cue_text(body)
+                append(new(Cue, (begin, end, words, speaker, line)))
+                line += after + body.count("\n")
+            else:
+                append(new(Cue, (begin, end, body.strip(), None, line)))
+                line += after
+    except KeyError:  # minutes or seconds above 59: let the full reader report it
+        return None
+    covered = "".join(found)
+    rest = text[head_end + 1 :]
+    if (
+        not rest.startswith(covered)
+        or rest[len(covered) :].strip("\n")
+        or rest.count("-->") != len(cues)
+    ):
         return None
     return cues
 
