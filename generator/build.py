@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator import __version__
+from generator import __version__, paths
 from generator.cache import Cache, digest_bytes, write_entry
 from generator.config import load_site
 from generator.episodes import EpisodeStage, Rendered
@@ -53,6 +53,7 @@ def build(
     Raises :class:`BuildFailed` with every error found; the old output is then untouched.
     """
     output = output if output is not None else site_dir / "output"
+    paths.forget()  # links may have changed since the last build in this process (the preview)
     problems = Problems()
     try:
         check_output(output, site_dir)

@@ -97,7 +97,8 @@ class EpisodeStage:
         _STAGE = self
         context = multiprocessing.get_context("fork")
         with context.Pool(workers) as pool:
-            chunk = max(1, len(records) // (workers * 8))
+            # Small chunks, so that neither process idles long while the other ends the stage.
+            chunk = max(1, len(records) // (workers * 32))
             yield from pool.imap(_process_in_worker, records, chunksize=chunk)
         _STAGE = None
 

@@ -5,13 +5,33 @@ checkouts keep their token), is refused before a byte of it is read.
 
 from __future__ import annotations
 
+import functools
+import os
 from pathlib import Path
+
+
+@functools.lru_cache(maxsize=1024)
+def _real_folder(folder: str) -> Path:
+    return Path(folder).resolve()
+
+
+def forget() -> None:
+    """Forget the folders resolved so far: a build starts afresh (links may have changed)."""
+    _real_folder.cache_clear()
+
+
+def real_path(path: Path) -> Path:
+    """``path.resolve()``, remembering each folder's real place: an archive's thousands of
+    files sit in a few folders, and resolving a path costs a system call per part."""
+    if path.name in ("", ".", "..") or os.path.islink(path):
+        return path.resolve()
+    return _real_folder(str(path.parent)) / path.name
 
 
 def link_problem(path: Path, root: Path, kind: str = "file") -> str | None:
     """Why ``path`` (a ``kind``: file or folder) may not be read, or None if it may: its real
     place is outside ``root``, or in a hidden file or folder below it."""
-    real, base = path.resolve(), root.resolve()
+    real, base = real_path(path), _real_folder(str(root))
     if not real.is_relative_to(base):
         return f"is a link to a {kind} outside the site (copy the {kind} in)"
     if any(part.startswith(".") for part in real.relative_to(base).parts):
