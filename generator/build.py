@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator import __version__, paths
-from generator.cache import Cache, digest_bytes, write_entry
+from generator.cache import Cache, digest_bytes, make_root, write_entry
 from generator.config import load_site
 from generator.episodes import EpisodeStage, Rendered
 from generator.errors import BuildFailed, CuepressError, Problem, Problems, in_order
@@ -65,8 +65,10 @@ def build(
         check_records(site_dir, problems)
         problems.raise_if_failed(strict=strict)
         raise AssertionError("load_site returned None without an error")  # pragma: no cover
-    renderer = Renderer(site, site_dir)
     with locked(site_dir, output.resolve().parent):
+        compiled = make_root(site_dir) / "templates"
+        compiled.mkdir(exist_ok=True)
+        renderer = Renderer(site, site_dir, compiled)
         cache = Cache(site_dir, build_key(site_dir, site, renderer, drafts))
         rendered = EpisodeStage(site_dir, renderer, cache, drafts).run(jobs)
         episodes, episode_files = collect(rendered, drafts, problems)
@@ -83,11 +85,9 @@ def build(
         overwrites(pages, copies, problems)
         problems.raise_if_failed(strict=strict)
         files = {**copies, **episode_files, **pages}
+        root = len(str(cache.root)) + 1
         inputs = digest_bytes(  # cache paths name their content: entry key, then file
-            *(
-                f"{name}\0{path.relative_to(cache.root)}".encode()
-                for name, path in sorted(files.items())
-            )
+            *(f"{name}\0{str(path)[root:]}".encode() for name, path in sorted(files.items()))
         )
         changed = read_marker(output) != inputs
         if changed:

@@ -79,9 +79,9 @@ class Cache:
     def digest(self, relative: str) -> str | None:
         """The content digest of a file (a path relative to the site, or absolute), or None if
         it does not exist."""
-        path = self.site_dir / relative
+        path = os.path.join(self.site_dir, relative)  # strings: thousands per rebuild
         try:
-            st = path.stat()
+            st = os.stat(path)
         except OSError:
             return None
         if not stat.S_ISREG(st.st_mode):
@@ -90,14 +90,15 @@ class Cache:
         if known and known[0] == st.st_size and known[1] == st.st_mtime_ns:
             value = known[2]
         else:
-            value = digest_bytes(path.read_bytes())
+            with open(path, "rb") as handle:
+                value = digest_bytes(handle.read())
         self.new.stats[relative] = (st.st_size, st.st_mtime_ns, value)
         return value
 
     def lookup(self, record: str) -> Entry | None:
         """The cached entry for a record whose inputs are all unchanged."""
         entry = self.old.entries.get(record)
-        if entry is None or not self.entry_dir(entry.key).is_dir():
+        if entry is None or not os.path.isdir(os.path.join(self.root, "entries", entry.key)):
             return None
         for path, value in entry.deps.items():
             if self.digest(path) != value:
@@ -131,13 +132,7 @@ class Cache:
 
     def save(self) -> None:
         """Write the new state and remove entries and files no longer used."""
-        self.root.mkdir(parents=True, exist_ok=True)
-        ignore = self.root.parent / ".gitignore"
-        if not ignore.exists():  # git and tools that honour .gitignore leave the cache alone
-            ignore.write_text("# Made by Cuepress: the build cache is never committed.\n*\n")
-        (self.root / "CACHEDIR.TAG").write_text(
-            "Signature: 8a477f597d28d172789f06886806bc55\n# Cuepress build cache; safe to delete.\n"
-        )
+        make_root(self.site_dir)
         temporary = self.root / f".state.{os.getpid()}"
         with temporary.open("wb") as handle:
             pickle.dump(self.new, handle, protocol=pickle.HIGHEST_PROTOCOL)
@@ -153,6 +148,22 @@ class Cache:
         for file in (self.root / "files").glob("*"):
             if file.name not in files and not file.name.startswith("."):
                 file.unlink(missing_ok=True)
+
+
+def make_root(site_dir: Path) -> Path:
+    """The cache folder of the site in ``site_dir``, made if missing, marked as a cache and
+    ignored by git and tools that honour ``.gitignore``."""
+    root = site_dir / ".cache" / "cuepress"
+    root.mkdir(parents=True, exist_ok=True)
+    ignore = root.parent / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("# Made by Cuepress: the build cache is never committed.\n*\n")
+    tag = root / "CACHEDIR.TAG"
+    if not tag.exists():
+        tag.write_text(
+            "Signature: 8a477f597d28d172789f06886806bc55\n# Cuepress build cache; safe to delete.\n"
+        )
+    return root
 
 
 def write_entry(folder: Path, files: Mapping[str, str | bytes], warnings: bytes = b"") -> None:

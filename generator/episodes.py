@@ -93,6 +93,7 @@ class EpisodeStage:
         if workers < 2 or len(records) < PARALLEL_FROM or not _can_fork():
             yield from map(self.process, records)
             return
+        self.renderer.preload("episode.html")  # compiled once, not once per process
         global _STAGE
         _STAGE = self
         context = multiprocessing.get_context("fork")

@@ -38,12 +38,17 @@ def default_layouts() -> Path:
 class Renderer:
     """Renders the templates of one site."""
 
-    def __init__(self, site: Site, site_dir: Path) -> None:
+    def __init__(self, site: Site, site_dir: Path, compiled: Path | None = None) -> None:
+        """``compiled``: a folder to keep compiled templates in between builds (Jinja checks
+        each against its source), which saves compiling the layouts on every rebuild."""
         self.site = site
         self.site_dir = site_dir
         self.search_path = [site_dir / "layouts", default_layouts()]
         self.env = jinja2.Environment(
             loader=_Loader(self.search_path, [site_dir, default_layouts()]),
+            bytecode_cache=(
+                None if compiled is None else jinja2.FileSystemBytecodeCache(str(compiled))
+            ),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
@@ -64,6 +69,14 @@ class Renderer:
                 if file.is_file() and file.resolve().is_relative_to(folder.parent.resolve()):
                     parts += [file.relative_to(folder).as_posix().encode(), file.read_bytes()]
         return hashlib.blake2b(b"\0".join(parts), digest_size=16).hexdigest()
+
+    def preload(self, name: str) -> None:
+        """Compile template ``name`` now, so that processes forked later share it; a broken
+        template is left for :meth:`render` to report."""
+        try:
+            self.env.get_template(name)
+        except Exception:  # noqa: BLE001, S110 - render() reports it with file and line
+            pass
 
     def url(self, path: str = "") -> str:
         """A link to ``path`` (relative to the site root) that works under the site's sub-path."""
