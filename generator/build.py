@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import pickle
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -129,10 +130,18 @@ def check_records(site_dir: Path, problems: Problems) -> None:
 
 
 def build_key(site_dir: Path, site: Site, renderer: Renderer, drafts: bool) -> str:
-    """What every episode page depends on besides its own record: Cuepress, the site's
-    settings and every layout."""
+    """What every episode page depends on besides its own record: Cuepress and the libraries
+    that shape its output (an upgrade may change a page), the site's settings and every
+    layout."""
+    import jinja2
+    import markdown
+    import nh3
+    import yaml
+
     return digest_bytes(
         __version__.encode(),
+        f"{sys.version} jinja2 {jinja2.__version__} markdown {markdown.__version__} "
+        f"nh3 {nh3.__version__} pyyaml {yaml.__version__}".encode(),  # type: ignore[attr-defined]
         repr(site).encode(),
         b"drafts" if drafts else b"",
         renderer.layouts_digest().encode(),

@@ -123,6 +123,20 @@ class TestIncrementalBuilds:
         after = {p: p.stat().st_mtime_ns for p in (site / "output").rglob("*") if p.is_file()}
         assert after == before
 
+    def test_a_library_upgrade_renders_again(
+        self, site: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Pages made by an older Markdown (or Jinja, nh3, PyYAML, Python) are not reused: the
+        cache key holds their versions."""
+        import markdown
+
+        entries = site / ".cache/cuepress/entries"
+        before = {p.name for p in entries.iterdir()}
+        monkeypatch.setattr(markdown, "__version__", "99.0")
+        build(site, jobs=1)
+        after = {p.name for p in entries.iterdir()}
+        assert after and not after & before
+
     def test_parallel_build_equals_serial(self, site: Path, tmp_path: Path) -> None:
         """The episode stage on two processes makes the same site as on one."""
         for n in range(20):  # enough records for the stage to use a second process
