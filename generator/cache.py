@@ -140,10 +140,10 @@ class Cache:
         keep = {entry.key for entry in self.new.entries.values()}
         for folder in (self.root / "entries").glob("*"):
             if folder.name not in keep:
-                shutil.rmtree(folder, ignore_errors=True)
+                discard(folder)
         for folder in (self.root / "site").glob("*"):
             if folder.name != self.new.site:
-                shutil.rmtree(folder, ignore_errors=True)
+                discard(folder)
         files = set(self.new.stash.values())
         for file in (self.root / "files").glob("*"):
             if file.name not in files and not file.name.startswith("."):
@@ -164,6 +164,19 @@ def make_root(site_dir: Path) -> Path:
             "Signature: 8a477f597d28d172789f06886806bc55\n# Cuepress build cache; safe to delete.\n"
         )
     return root
+
+
+def discard(folder: Path) -> None:
+    """Delete a cache folder so that no build can find part of it under its name: it is
+    renamed aside first (one atomic step), then removed. A build killed while removing it
+    leaves a dot-named folder that the next clean-up removes; a build that wants the same
+    entry again makes it afresh instead of trusting a half-deleted one."""
+    trash = folder.with_name(f".discarded-{folder.name.lstrip('.')}-{os.getpid()}")
+    try:
+        os.rename(folder, trash)
+    except OSError:
+        return
+    shutil.rmtree(trash, ignore_errors=True)
 
 
 def write_entry(folder: Path, files: Mapping[str, str | bytes], warnings: bytes = b"") -> None:

@@ -42,7 +42,7 @@ from typing import Any, NamedTuple, cast
 from pagefind.index import IndexConfig
 from pagefind.service import PagefindService
 
-from generator.cache import write_entry
+from generator.cache import discard, write_entry
 from generator.errors import CuepressError, Problems
 from generator.models import Chapter, Episode, Site
 from generator.render import Renderer
@@ -129,8 +129,7 @@ def search_files(
             problems.error(
                 "site.yaml",
                 None,
-                f"search: Pagefind could not build the index ({_reason(exc)}); reinstall "
-                "Cuepress, whose pagefind[bin] dependency brings the program, or set search: false",
+                _failure(exc),
             )
         else:
             _prune(store, {p.relative_to(store).parts[0] for p in result.values()})
@@ -263,10 +262,22 @@ def store_for(site_dir: Path) -> Path:
     return site_dir / ".cache" / "cuepress" / "search"
 
 
-def _reason(exc: BaseException) -> str:
+def _failure(exc: BaseException) -> str:
+    """The message for Pagefind failing with ``exc``: what went wrong and what to do."""
+    name = str(getattr(exc, "filename", None) or "")
+    if isinstance(exc, FileNotFoundError) and f"{os.sep}.cache{os.sep}cuepress{os.sep}" in name:
+        return (  # one of the build cache's files, not the program
+            f"search: Pagefind could not build the index ({exc.filename} is missing); build "
+            "again, and delete .cache/cuepress if it happens again"
+        )
     if isinstance(exc, FileNotFoundError):
-        return f"no Pagefind program at {exc.filename}" if exc.filename else "no Pagefind program"
-    return str(exc) or type(exc).__name__
+        reason = f"no Pagefind program at {exc.filename}" if name else "no Pagefind program"
+    else:
+        reason = str(exc) or type(exc).__name__
+    return (
+        f"search: Pagefind could not build the index ({reason}); reinstall Cuepress, whose "
+        "pagefind[bin] dependency brings the program, or set search: false"
+    )
 
 
 def _transcript(episode: Episode, files: Mapping[str, Path]) -> bytes:
@@ -309,6 +320,8 @@ def _prune(store: Path, keep: set[str]) -> None:
     its own again)."""
     for folder in store.glob("*"):
         if folder.name not in keep and not folder.name.startswith("."):
+            discard(folder)
+        elif folder.name.startswith(".discarded-"):  # left by a build killed while deleting
             shutil.rmtree(folder, ignore_errors=True)
 
 

@@ -123,6 +123,32 @@ class TestIncrementalBuilds:
         after = {p: p.stat().st_mtime_ns for p in (site / "output").rglob("*") if p.is_file()}
         assert after == before
 
+    def test_a_build_killed_while_removing_old_entries_leaves_none_half_removed(
+        self, site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Killed part-way through deleting an unused entry, a build leaves nothing under that
+        entry's name; when the entry is wanted again (the edit undone), it is made afresh, not
+        taken half-deleted."""
+        original = (site / "content/episodes/a.vtt").read_text()
+        real_rmtree = shutil.rmtree
+
+        def killed_midway(path: str | Path, *args: object, **kwargs: object) -> None:
+            pages = sorted(Path(path).rglob("index.html"))
+            if not pages:
+                real_rmtree(path, ignore_errors=True)
+                return
+            pages[0].unlink()  # one file gone, then the process dies
+            raise SystemExit("killed")
+
+        edit_transcript(site)
+        monkeypatch.setattr(shutil, "rmtree", killed_midway)
+        with pytest.raises(SystemExit):
+            build(site, jobs=1)
+        monkeypatch.undo()
+        (site / "content/episodes/a.vtt").write_text(original)
+        build(site, tmp_path / "elsewhere", jobs=1)  # no old site to borrow files from
+        assert tree(tmp_path / "elsewhere") == cold(site, tmp_path)
+
     def test_a_library_upgrade_renders_again(
         self, site: Path, monkeypatch: pytest.MonkeyPatch
     ) -> None:
