@@ -424,7 +424,7 @@ class TestNormalise:
                 st.sampled_from(
                     ["hello", "a: b", "Ana: hi", "[SPEAKER_01]: yes", "", "at 3:00", "x < y"]
                 ),
-                st.sampled_from([None, None, "Ana", "Bo"]),
+                st.sampled_from([None, None, "Ana", "Bo", ""]),
             ),
             min_size=1,
             max_size=30,

@@ -165,8 +165,9 @@ def _normalise_plain(
     """What :func:`normalise` makes of cues that are already in strict time order, each ending
     after it starts, none empty and none with a speaker label; else None, having warned nothing.
 
-    Every check and field is one ``map`` over C functions, about five times faster than the
-    loop; ``tests/reference.py`` keeps the loop alone, and the tests hold this to it.
+    Every check and field is one ``map`` over C functions (0.43 ms for 1,080 cues, against
+    0.6 ms for the loop); ``tests/reference.py`` keeps the loop alone, and the tests hold this
+    to it.
     """
     if not cues:
         return None
@@ -183,6 +184,8 @@ def _normalise_plain(
         early = map(str.__contains__, map(itemgetter(slice(60)), texts), repeat(":"))
         if any(split_label(text)[0] for text in compress(texts, early)):
             return None
+    if "" in speakers:  # an empty name is no name
+        speakers = tuple(s or None for s in speakers)
     if names:
         speakers = tuple(names.get(s, s) if s else s for s in speakers)
     overlaps = list(compress(islice(lines, 1, None), map(lt, islice(starts, 1, None), ends)))
