@@ -206,17 +206,19 @@ def _register(loader: Any) -> None:
 _register(_Loader)
 _register(_CLoader)
 _NOT_PRINTABLE = yaml.reader.Reader.NON_PRINTABLE
-_DEEP_LINE = re.compile(r"^[ \t?:-]{24,}", re.M)  # indentation and "- " marks: nesting
+_DEEP_LINE = re.compile(r"^[ \t?:-]{20,}", re.M)  # indentation and "- " marks: nesting
 _UNREAD = object()
 
 
 def _plain_enough(text: str) -> bool:
     """Whether libyaml may read ``text``: no tab or character the pure parser refuses, and
     too few brackets and too little indentation to nest anywhere near ``MAX_DEPTH`` (libyaml
-    has no nesting limit of its own and recurses in C)."""
+    has no nesting limit of its own and recurses in C). A block level takes at least one more
+    column of indentation or "- " (an indentless sequence, then its items' two columns), and a
+    flow level a bracket: under 20 columns and 16 brackets stays well under 50 levels."""
     return (
         "\t" not in text
-        and text.count("[") + text.count("{") < 24
+        and text.count("[") + text.count("{") < 16
         and not _DEEP_LINE.search(text)
         and not _NOT_PRINTABLE.search(text)
     )
