@@ -67,7 +67,12 @@ def build(
         problems.raise_if_failed(strict=strict)
         raise AssertionError("load_site returned None without an error")  # pragma: no cover
     with locked(site_dir, output.resolve().parent):
-        compiled = make_root(site_dir) / "templates"
+        try:
+            compiled = make_root(site_dir) / "templates"
+        except CuepressError as exc:  # a cache that did not come from this user's builds
+            problems.add(exc)
+            problems.raise_if_failed(strict=strict)
+            raise
         compiled.mkdir(exist_ok=True)
         renderer = Renderer(site, site_dir, compiled)
         cache = Cache(site_dir, build_key(site_dir, site, renderer, drafts))

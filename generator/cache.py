@@ -12,17 +12,22 @@ built site never shares a file with anything the user wrote.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import hmac
 import os
 import pickle
+import secrets
 import shutil
 import stat
+import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from generator import __version__
+from generator.errors import CuepressError
 
 FORMAT = 1  # bump when the cache layout or the pickled classes change
 
@@ -132,7 +137,7 @@ class Cache:
 
     def save(self) -> None:
         """Write the new state and remove entries and files no longer used."""
-        make_root(self.site_dir)
+        self.root.mkdir(parents=True, exist_ok=True)
         temporary = self.root / f".state.{os.getpid()}"
         with temporary.open("wb") as handle:
             pickle.dump(self.new, handle, protocol=pickle.HIGHEST_PROTOCOL)
@@ -152,9 +157,34 @@ class Cache:
 
 def make_root(site_dir: Path) -> Path:
     """The cache folder of the site in ``site_dir``, made if missing, marked as a cache and
-    ignored by git and tools that honour ``.gitignore``."""
+    ignored by git and tools that honour ``.gitignore``.
+
+    The cache is trusted: its pages are published as they are, its state is unpickled and its
+    compiled layouts run. So a cache this user's builds did not make is never used: one whose
+    ``owner`` seal does not match this user's key (copied in from elsewhere) is discarded and
+    made afresh, and one holding files git tracks (committed, perhaps by a pull request) stops
+    the build with a :class:`CacheError`, before any of it is read.
+    """
     root = site_dir / ".cache" / "cuepress"
-    root.mkdir(parents=True, exist_ok=True)
+    tracked = _tracked_by_git(site_dir, ".cache")
+    if tracked:
+        raise CacheError(
+            ".cache",
+            None,
+            f"git tracks files in the build cache ({tracked}); Cuepress will not use a cache "
+            "that came from a repository (run: git rm -r --cached .cache, and commit)",
+        )
+    seal = _seal()
+    owner = root / "owner"
+    try:
+        trusted = owner.read_bytes() == seal
+    except OSError:
+        trusted = False
+    if not trusted and root.is_dir():
+        discard(root)
+    if not trusted:
+        root.mkdir(parents=True, exist_ok=True)
+        owner.write_bytes(seal)
     ignore = root.parent / ".gitignore"
     if not ignore.exists():
         ignore.write_text("# Made by Cuepress: the build cache is never committed.\n*\n")
@@ -164,6 +194,69 @@ def make_root(site_dir: Path) -> Path:
             "Signature: 8a477f597d28d172789f06886806bc55\n# Cuepress build cache; safe to delete.\n"
         )
     return root
+
+
+class CacheError(CuepressError):
+    """The build cache cannot be trusted."""
+
+
+def _tracked_by_git(site_dir: Path, name: str) -> str | None:
+    """The first file below ``site_dir/name`` that git tracks, if any (None outside a git
+    work tree, or without git)."""
+    if not os.path.lexists(site_dir / name):
+        return None
+    try:
+        listed = subprocess.run(
+            ["git", "-C", str(site_dir), "ls-files", "-z", "--", name],
+            capture_output=True,
+            timeout=30,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if listed.returncode != 0 or not listed.stdout:
+        return None
+    return listed.stdout.split(b"\0")[0].decode(errors="replace")
+
+
+def _key_file() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "cuepress" / "key"
+
+
+@functools.cache
+def _key() -> bytes:
+    """This user's secret key (``~/.cache/cuepress/key``), made on first use. Without a
+    writable home a key for this process alone: each build then starts its cache afresh."""
+    path = _key_file()
+    try:
+        key = path.read_bytes()
+        if len(key) == 32:
+            return key
+    except OSError:
+        pass
+    made = secrets.token_bytes(32)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".key.{os.getpid()}")
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(made)
+        try:
+            os.link(temporary, path)  # never replaces a key another build made meanwhile
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(temporary)
+        key = path.read_bytes()
+    except OSError:
+        return made
+    return key if len(key) == 32 else made
+
+
+def _seal() -> bytes:
+    """What the ``owner`` file of a cache made by this user holds."""
+    return hmac.new(_key(), b"cuepress build cache", hashlib.sha256).hexdigest().encode()
 
 
 def discard(folder: Path) -> None:

@@ -142,9 +142,13 @@ def run_build(args: argparse.Namespace) -> int:
 def run_serve(args: argparse.Namespace) -> int:
     from generator.serve import serve  # the server's libraries load only when serving
 
-    return serve(
-        args.site, host=args.host, port=args.port, open_browser=args.open, drafts=args.drafts
-    )
+    try:
+        return serve(
+            args.site, host=args.host, port=args.port, open_browser=args.open, drafts=args.drafts
+        )
+    except CuepressError as exc:  # the build cache cannot be trusted
+        report([exc.problem], "")
+        return 1
 
 
 def run_check(args: argparse.Namespace) -> int:

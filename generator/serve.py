@@ -40,6 +40,7 @@ from tornado.ioloop import IOLoop
 
 from generator import search
 from generator.build import BuildResult, build
+from generator.cache import make_root
 from generator.errors import BuildFailed, Problem
 
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
@@ -54,8 +55,7 @@ class Preview:
         self.site_dir = site_dir
         self.drafts = drafts
         # Beside the build cache, on the same disk, so pages are hard-linked, not copied.
-        cache = site_dir / ".cache" / "cuepress"
-        cache.mkdir(parents=True, exist_ok=True)
+        cache = make_root(site_dir)  # checked first: an untrusted cache is emptied
         for stale in cache.glob("serve-*-*"):  # left by a preview that was killed
             pid = stale.name.split("-")[1]
             if pid.isdigit() and not _alive(int(pid)):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -17,6 +18,13 @@ base_url: https://example.test/show/
 """
 
 MakeSite = Callable[..., Path]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _own_cache_key(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Builds under test keep their cache key (generator/cache.py) in a folder of the test run,
+    not in the home folder; builds in subprocesses inherit it."""
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("user-cache"))
 
 
 @pytest.fixture(scope="session")

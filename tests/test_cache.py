@@ -4,12 +4,14 @@ byte for byte."""
 from __future__ import annotations
 
 import shutil
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from generator.build import build
+from generator.errors import BuildFailed
 from tests.conftest import MakeSite, record
 
 VTT = "WEBVTT\n\n00:00:01.000 --> 00:00:04.000\n<v Ana>First words.\n\n{extra}"
@@ -148,6 +150,37 @@ class TestIncrementalBuilds:
         (site / "content/episodes/a.vtt").write_text(original)
         build(site, tmp_path / "elsewhere", jobs=1)  # no old site to borrow files from
         assert tree(tmp_path / "elsewhere") == cold(site, tmp_path)
+
+    def test_a_cache_made_elsewhere_is_emptied_not_used(self, site: Path, tmp_path: Path) -> None:
+        """A cache without this user's seal (copied in, or made under another key) is thrown
+        away whole: a page planted in it is never published."""
+        for page in (site / ".cache/cuepress/entries").rglob("index.html"):
+            page.unlink()  # the cache's files are links of the published ones
+            page.write_text("<script>planted</script>")
+        (site / ".cache/cuepress/owner").write_bytes(b"someone else")
+        edit_transcript(site)
+        build(site, tmp_path / "elsewhere", jobs=1)
+        assert tree(tmp_path / "elsewhere") == cold(site, tmp_path)
+        assert not any(
+            b"planted" in p.read_bytes() for p in (site / ".cache").rglob("*") if p.is_file()
+        )
+
+    def test_a_cache_tracked_by_git_stops_the_build(self, site: Path) -> None:
+        """Files of the cache in git (committed by mistake, or by a pull request) are never
+        trusted; the build says what to do and writes nothing."""
+        git = ["git", "-C", str(site), "-c", "user.name=T", "-c", "user.email=t@example.test"]
+        subprocess.run([*git, "init", "-q"], check=True)
+        subprocess.run([*git, "add", "-f", ".cache/cuepress/state.pickle"], check=True)
+        before = tree(site / "output")
+        edit_transcript(site)
+        with pytest.raises(BuildFailed) as failed:
+            build(site, jobs=1)
+        assert [str(p) for p in failed.value.errors] == [
+            ".cache: git tracks files in the build cache (.cache/cuepress/state.pickle); "
+            "Cuepress will not use a cache that came from a repository (run: git rm -r "
+            "--cached .cache, and commit)"
+        ]
+        assert tree(site / "output") == before
 
     def test_a_library_upgrade_renders_again(
         self, site: Path, monkeypatch: pytest.MonkeyPatch
