@@ -180,19 +180,28 @@ def make_root(site_dir: Path) -> Path:
         trusted = owner.read_bytes() == seal
     except OSError:
         trusted = False
-    if not trusted and root.is_dir():
-        discard(root)
-    if not trusted:
-        root.mkdir(parents=True, exist_ok=True)
-        owner.write_bytes(seal)
-    ignore = root.parent / ".gitignore"
-    if not ignore.exists():
-        ignore.write_text("# Made by Cuepress: the build cache is never committed.\n*\n")
-    tag = root / "CACHEDIR.TAG"
-    if not tag.exists():
-        tag.write_text(
-            "Signature: 8a477f597d28d172789f06886806bc55\n# Cuepress build cache; safe to delete.\n"
-        )
+    try:
+        if not trusted and root.is_dir():
+            discard(root)
+        if not trusted:
+            root.mkdir(parents=True, exist_ok=True)
+            owner.write_bytes(seal)
+        ignore = root.parent / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("# Made by Cuepress: the build cache is never committed.\n*\n")
+        tag = root / "CACHEDIR.TAG"
+        if not tag.exists():
+            tag.write_text(
+                "Signature: 8a477f597d28d172789f06886806bc55\n"
+                "# Cuepress build cache; safe to delete.\n"
+            )
+    except OSError as exc:
+        raise CacheError(
+            ".cache",
+            None,
+            f"the build cache cannot be made there ({exc.strerror}); .cache must be a folder "
+            "Cuepress can write to (delete it, and it is made again)",
+        ) from None
     return root
 
 
