@@ -42,6 +42,7 @@ from generator import search
 from generator.build import BuildResult, build
 from generator.cache import make_root
 from generator.errors import BuildFailed, Problem
+from generator.writer import locked
 
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 SOURCES = ("content", "layouts", "static")
@@ -54,8 +55,10 @@ class Preview:
     def __init__(self, site_dir: Path, *, drafts: bool = False) -> None:
         self.site_dir = site_dir
         self.drafts = drafts
-        # Beside the build cache, on the same disk, so pages are hard-linked, not copied.
-        cache = make_root(site_dir)  # checked first: an untrusted cache is emptied
+        # Beside the build cache, on the same disk, so pages are hard-linked, not copied. The
+        # cache is checked first (an untrusted one is emptied), under the lock builds take.
+        with locked(site_dir):
+            cache = make_root(site_dir)
         for stale in cache.glob("serve-*-*"):  # left by a preview that was killed
             pid = stale.name.split("-")[1]
             if pid.isdigit() and not _alive(int(pid)):
