@@ -69,6 +69,11 @@ class Cache:
             __version__.encode(), str(FORMAT).encode(), global_key.encode()
         )
         self.old = self._load()
+        # Each record's last entry folder, even one made with other layouts or settings: a file
+        # in it that comes out the same again is linked, not written (see write_entry).
+        self.previous = {
+            record: self.entry_dir(entry.key) for record, entry in self.old.entries.items()
+        }
         if self.old.global_key != self.global_key:
             self.old = State(stats=self.old.stats)  # file digests stay valid; entries do not
         self.new = State(global_key=self.global_key)
@@ -268,6 +273,17 @@ def _seal() -> bytes:
     return hmac.new(_key(), b"cuepress build cache", hashlib.sha256).hexdigest().encode()
 
 
+def _same(path: Path, data: bytes) -> bool:
+    """Whether the file at ``path`` holds exactly ``data``."""
+    try:
+        if os.stat(path).st_size != len(data):
+            return False
+        with open(path, "rb") as handle:
+            return handle.read() == data
+    except OSError:
+        return False
+
+
 def discard(folder: Path) -> None:
     """Delete a cache folder so that no build can find part of it under its name: it is
     renamed aside first (one atomic step), then removed. A build killed while removing it
@@ -281,9 +297,18 @@ def discard(folder: Path) -> None:
     shutil.rmtree(trash, ignore_errors=True)
 
 
-def write_entry(folder: Path, files: Mapping[str, str | bytes], warnings: bytes = b"") -> None:
+def write_entry(
+    folder: Path,
+    files: Mapping[str, str | bytes],
+    warnings: bytes = b"",
+    previous: Path | None = None,
+) -> None:
     """Write a cache entry folder whole or not at all (a killed build leaves no half entry).
-    ``files`` are by path relative to the folder; ``warnings`` are kept beside them."""
+    ``files`` are by path relative to the folder; ``warnings`` are kept beside them.
+
+    A file identical to the one of that name in ``previous`` (the record's last entry) is
+    hard-linked from there instead of written: after a layout change a record's downloads come
+    out the same, and linking them spares writing and deleting 400 kB per episode."""
     if folder.is_dir():
         return
     temporary = folder.with_name(f".{folder.name}.{os.getpid()}")
@@ -295,7 +320,14 @@ def write_entry(folder: Path, files: Mapping[str, str | bytes], warnings: bytes 
         if target.parent not in made:
             target.parent.mkdir(parents=True, exist_ok=True)
             made.add(target.parent)
-        target.write_bytes(content.encode() if isinstance(content, str) else content)
+        data = content.encode() if isinstance(content, str) else content
+        if previous is not None and _same(previous / name, data):
+            try:
+                os.link(previous / name, target)
+                continue
+            except OSError:
+                pass  # removed meanwhile, or a file system without links: write it
+        target.write_bytes(data)
     if warnings:
         (temporary / ".warnings.pickle").write_bytes(warnings)
     try:

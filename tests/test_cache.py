@@ -182,6 +182,21 @@ class TestIncrementalBuilds:
         ]
         assert tree(site / "output") == before
 
+    def test_a_layout_change_links_the_downloads_it_makes_again(
+        self, site: Path, tmp_path: Path
+    ) -> None:
+        """After a layout change every page is rendered again, but a download that comes out
+        byte for byte the same is linked from the last build's entry, not written anew."""
+        output = site / "output/episodes/a"
+        before = {p.name: p.stat().st_ino for p in output.iterdir()}
+        edit_layout(site)
+        build(site, jobs=1)
+        after = {p.name: p.stat().st_ino for p in output.iterdir()}
+        assert after["transcript.vtt"] == before["transcript.vtt"]
+        assert after["transcript.json"] == before["transcript.json"]
+        assert after["index.html"] != before["index.html"]
+        assert tree(site / "output") == cold(site, tmp_path)
+
     def test_a_library_upgrade_renders_again(
         self, site: Path, monkeypatch: pytest.MonkeyPatch
     ) -> None:
