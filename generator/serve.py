@@ -262,8 +262,18 @@ class SourceWatcher(Watcher):  # type: ignore[misc]
         loop = IOLoop.current()
         threading.Thread(target=self._watch_sources, daemon=True).start()
         threading.Thread(target=self._watch_top, daemon=True).start()
-        threading.Thread(target=self._build_loop, args=(loop,), daemon=True).start()
+        self.builder = threading.Thread(target=self._build_loop, args=(loop,), daemon=True)
+        self.builder.start()
         return True
+
+    def finish(self, timeout: float = 30) -> None:
+        """Stop watching, stop a search index being made, and wait for a build under way to
+        end, so that nothing writes into the preview's folder while it is removed."""
+        self.stop.set()
+        self.preview.interrupt.set()
+        builder = getattr(self, "builder", None)
+        if builder is not None:
+            builder.join(timeout)
 
     def _watch_sources(self) -> None:
         folders = [self.preview.site_dir / name for name in SOURCES]
@@ -312,6 +322,8 @@ class SourceWatcher(Watcher):  # type: ignore[misc]
             print(f"Changed: {shown}", file=sys.stderr)
             self.preview.rebuild()
             loop.add_callback(LiveReloadHandler.reload_waiters, "*")
+            if self.stop.is_set():
+                break
             self.preview.index()  # after the reload, so a reload never waits for it
 
 
@@ -352,7 +364,7 @@ def serve(
         signal.signal(signal.SIGTERM, signal.default_int_handler)  # stop cleanly, like Ctrl-C
         server.serve(port=port, host=host, debug=False, restart_delay=0)
     finally:
-        watcher.stop.set()
+        watcher.finish()
         preview.close()
     print("Stopped.", file=sys.stderr)
     return 0
