@@ -64,16 +64,14 @@ class Cache:
 
     def __init__(self, site_dir: Path, global_key: str) -> None:
         self.site_dir = site_dir
-        self.root = site_dir / ".cache" / "cuepress"
+        self.root = root_of(site_dir)
         self.global_key = digest_bytes(
             __version__.encode(), str(FORMAT).encode(), global_key.encode()
         )
         self.old = self._load()
         # Each record's last entry folder, even one made with other layouts or settings: a file
         # in it that comes out the same again is linked, not written (see write_entry).
-        self.previous = {
-            record: self.entry_dir(entry.key) for record, entry in self.old.entries.items()
-        }
+        self.previous = {record: entry.key for record, entry in self.old.entries.items()}
         if self.old.global_key != self.global_key:
             self.old = State(stats=self.old.stats)  # file digests stay valid; entries do not
         self.new = State(global_key=self.global_key)
@@ -123,6 +121,11 @@ class Cache:
     def entry_dir(self, key: str) -> Path:
         return self.root / "entries" / key
 
+    def previous_entry(self, record: str) -> Path | None:
+        """The record's entry folder in the last build, whatever its layouts and settings."""
+        key = self.previous.get(record)
+        return None if key is None else self.entry_dir(key)
+
     def store(self, record: str, entry: Entry) -> None:
         self.new.entries[record] = entry
 
@@ -160,6 +163,15 @@ class Cache:
                 file.unlink(missing_ok=True)
 
 
+class CacheError(CuepressError):
+    """The build cache cannot be made, or cannot be trusted."""
+
+
+def root_of(site_dir: Path) -> Path:
+    """Where the build cache of the site in ``site_dir`` lives."""
+    return site_dir / ".cache" / "cuepress"
+
+
 def make_root(site_dir: Path) -> Path:
     """The cache folder of the site in ``site_dir``, made if missing, marked as a cache and
     ignored by git and tools that honour ``.gitignore``.
@@ -170,7 +182,7 @@ def make_root(site_dir: Path) -> Path:
     made afresh, and one holding files git tracks (committed, perhaps by a pull request) stops
     the build with a :class:`CacheError`, before any of it is read.
     """
-    root = site_dir / ".cache" / "cuepress"
+    root = root_of(site_dir)
     tracked = _tracked_by_git(site_dir, ".cache")
     if tracked:
         raise CacheError(
@@ -208,10 +220,6 @@ def make_root(site_dir: Path) -> Path:
             "Cuepress can write to (delete it, and it is made again)",
         ) from None
     return root
-
-
-class CacheError(CuepressError):
-    """The build cache cannot be trusted."""
 
 
 def _tracked_by_git(site_dir: Path, name: str) -> str | None:

@@ -122,7 +122,7 @@ class EpisodeStage:
             return Rendered(record, None, (), tuple(problems.errors), tuple(problems.warnings))
         deps = tuple((p, self._state(p)) for p in self.inputs(path, episode))
         key = self.cache.key_for({p: s[2] if s else None for p, s in deps})
-        write_entry(self.cache.entry_dir(key), files, previous=self.cache.previous.get(record))
+        write_entry(self.cache.entry_dir(key), files, previous=self.cache.previous_entry(record))
         return Rendered(
             record,
             episode,

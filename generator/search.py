@@ -42,7 +42,7 @@ from typing import Any, NamedTuple, cast
 from pagefind.index import IndexConfig
 from pagefind.service import PagefindService
 
-from generator.cache import discard, write_entry
+from generator.cache import discard, root_of, write_entry
 from generator.errors import CuepressError, Problems
 from generator.models import Chapter, Episode, Site
 from generator.render import Renderer
@@ -126,11 +126,7 @@ def search_files(
         try:
             result.update(bundle(site, episodes, files, store))
         except (OSError, RuntimeError, EOFError) as exc:
-            problems.error(
-                "site.yaml",
-                None,
-                _failure(exc),
-            )
+            problems.error("site.yaml", None, _failure(exc, store.parent))
         else:
             _prune(store, {p.relative_to(store).parts[0] for p in result.values()})
     return result
@@ -259,13 +255,14 @@ def write_bundle(
 def store_for(site_dir: Path) -> Path:
     """Where a site's search pages and indexes are kept between builds: a folder of the build
     cache (generator/cache.py), which leaves it to this module."""
-    return site_dir / ".cache" / "cuepress" / "search"
+    return root_of(site_dir) / "search"
 
 
-def _failure(exc: BaseException) -> str:
-    """The message for Pagefind failing with ``exc``: what went wrong and what to do."""
+def _failure(exc: BaseException, cache: Path) -> str:
+    """The message for Pagefind failing with ``exc``: what went wrong and what to do.
+    ``cache`` is the build cache's folder, which the episodes' transcripts are read from."""
     name = str(getattr(exc, "filename", None) or "")
-    if isinstance(exc, FileNotFoundError) and f"{os.sep}.cache{os.sep}cuepress{os.sep}" in name:
+    if isinstance(exc, FileNotFoundError) and name and Path(name).is_relative_to(cache):
         return (  # one of the build cache's files, not the program
             f"search: Pagefind could not build the index ({exc.filename} is missing); build "
             "again, and delete .cache/cuepress if it happens again"

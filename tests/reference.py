@@ -1,19 +1,19 @@
 """Reference implementations: the straightforward one-loop versions of Cuepress's speed-tuned
-code, kept as oracles. The tests check that the tuned code gives exactly what these give, on the
-test transcripts and on random ones (hypothesis); nothing in the package imports this module.
+exporter and WebVTT fast path, kept as oracles. The tests check that the tuned code gives
+exactly what these give, on the test transcripts and on random ones (hypothesis); nothing in
+the package imports this module. (``normalise`` keeps its loop in the package, as
+``_normalise_loop``, for the cues its fast path declines; the tests compare the two there.)
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from html import escape
 from json.encoder import encode_basestring as encode
 
-from generator.errors import Problems
-from generator.models import Chapter, Segment, Transcript
-from generator.timecodes import make_anchors
-from generator.transcripts.cues import Cue, split_label
+from generator.models import Chapter, Transcript
+from generator.transcripts.cues import Cue
 from generator.transcripts.exports import ends
 from generator.transcripts.vtt import _cue_text
 
@@ -138,67 +138,3 @@ def parse_plain(text: str) -> list[Cue] | None:
     if text[position:].strip("\n"):
         return None
     return cues
-
-
-def normalise(
-    cues: list[Cue],
-    path: str,
-    problems: Problems,
-    speaker_names: Mapping[str, str] | None = None,
-) -> Transcript:
-    """Turn raw cues into a transcript: speakers, sane times, sorted, with unique anchors.
-
-    This runs once for every cue of an archive, so it is one pass, written for speed; the
-    rare transcript whose cues are out of order is sorted and given its anchors afterwards.
-    """
-    names = speaker_names or {}
-    new = tuple.__new__
-    segments: list[Segment] = []
-    append = segments.append
-    current: str | None = None  # the speaker a text label named last
-    previous_start, previous_end = -1, None
-    defects: dict[str, list[int]] = {}
-    in_order = True
-    taken: set[int] = set()
-    for start, end, text, speaker, line in cues:
-        if text[:1] == "[" or ":" in text[:60]:  # only then can it hold a label
-            label, text = split_label(text)
-            if label:
-                current = label
-                text = text.strip()
-            speaker = speaker or label or current
-        else:
-            speaker = speaker or current
-        if not text:
-            continue
-        if speaker and names:
-            speaker = names.get(speaker, speaker)
-        if end is not None and end <= start:
-            if end < start:
-                defects.setdefault("ends before it starts", []).append(line)
-            end = None
-        if start <= previous_start:
-            if start < previous_start:
-                in_order = False
-                defects.setdefault("starts before the cue above it", []).append(line)
-            else:
-                defects.setdefault("starts at the same time as the cue above it", []).append(line)
-        elif previous_end is not None and start < previous_end:
-            defects.setdefault("overlaps the cue above it", []).append(line)
-        previous_start, previous_end = start, end
-        whole = start - start % 1000
-        if whole not in taken:
-            taken.add(whole)
-            anchor = f"t={whole // 1000}"
-        else:  # another segment in this second: see timecodes.make_anchors
-            anchor = make_anchors([start], taken)[0]
-        append(new(Segment, (start, end, text, speaker, anchor, line)))
-    for what, lines in defects.items():
-        more = f" (and {len(lines) - 1} more)" if len(lines) > 1 else ""
-        problems.warn(path, lines[0], f"a cue {what}{more}; it was imported, check its timing")
-    if not in_order:
-        segments.sort(key=lambda s: s.start_ms)  # stable: equal starts keep file order
-    if not in_order:
-        anchors = make_anchors([s.start_ms for s in segments])
-        segments = [s._replace(anchor=a) for s, a in zip(segments, anchors, strict=True)]
-    return Transcript(source=path, segments=tuple(segments))

@@ -298,14 +298,16 @@ class TestBundle:
     def test_a_missing_cache_file_is_not_blamed_on_pagefind(self) -> None:
         """A file gone from the build cache is named as such, with its own remedy; only a
         missing program is a reason to reinstall."""
+        cache = Path("/site/.cache/cuepress")
         gone = "/site/.cache/cuepress/entries/k/transcript.json"
-        assert search._failure(FileNotFoundError(2, "No such file or directory", gone)) == (
+        missing = FileNotFoundError(2, "No such file or directory", gone)
+        assert search._failure(missing, cache) == (
             f"search: Pagefind could not build the index ({gone} is missing); build again, "
             "and delete .cache/cuepress if it happens again"
         )
         program = FileNotFoundError(2, "No such file or directory", "/bin/pagefind_extended")
         assert "(no Pagefind program at /bin/pagefind_extended); reinstall Cuepress" in (
-            search._failure(program)
+            search._failure(program, cache)
         )
 
 

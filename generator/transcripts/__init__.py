@@ -55,8 +55,9 @@ def read_file(
     if not cues:
         raise TranscriptError(shown, 1, "no segments found in the transcript (add some)")
     lengths = [len(cue.text) for cue in cues]
-    if max(lengths) > MAX_SEGMENT_CHARS:
-        longest = cues[lengths.index(max(lengths))]
+    most = max(lengths)
+    if most > MAX_SEGMENT_CHARS:
+        longest = cues[lengths.index(most)]
         raise TranscriptError(
             shown,
             longest.line,
