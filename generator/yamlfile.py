@@ -171,6 +171,25 @@ def _construct_text(loader: _Loader | _CLoader, node: yaml.ScalarNode) -> str:
     return str(loader.construct_scalar(node))
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _construct_str(loader: _Loader | _CLoader, node: yaml.ScalarNode) -> str:
+    """Text as usual, but an escape that gives half a character (``"\\ud83d"``: PyYAML does
+    not pair UTF-16 surrogates) is refused here, at its line, rather than failing when the
+    page is written out as UTF-8."""
+    value = str(loader.construct_scalar(node))
+    if _SURROGATE.search(value):
+        raise yaml.constructor.ConstructorError(
+            None,
+            None,
+            "an escape like \\ud83d gives half a character (a lone UTF-16 surrogate); write the "
+            "character itself, or escape it whole, as \\U0001F600",
+            node.start_mark,
+        )
+    return value
+
+
 try:
     from yaml._yaml import CParser  # libyaml, which PyYAML's wheels include
 except ImportError:  # pragma: no cover - a PyYAML built without libyaml reads everything in Python
@@ -201,6 +220,7 @@ def _register(loader: Any) -> None:
     loader.add_constructor("tag:yaml.org,2002:int", _construct_plain)
     loader.add_constructor("tag:yaml.org,2002:float", _construct_plain)
     loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_text)
+    loader.add_constructor("tag:yaml.org,2002:str", _construct_str)
 
 
 _register(_Loader)

@@ -24,6 +24,7 @@ EXPECTED = (
 
 
 _NEWLINE = re.compile("\n")
+_SURROGATE = re.compile("[\ud800-\udfff]")  # what UTF-8 cannot write: a lone half of a pair
 MAX_DEPTH = 50  # levels of nesting; a transcript needs three (the scanner recurses per level)
 MAX_DIGITS = 30  # in a whole number; times are seconds
 
@@ -115,6 +116,14 @@ def parse(text: str, path: str, problems: Problems) -> list[Cue]:
             raise TranscriptError(
                 path, line, f"segment 'speaker' must be a string, got {speaker!r}"
             )
+        for key, value in ((text_key, words), ("speaker", speaker)):
+            if value and _SURROGATE.search(value):
+                raise TranscriptError(
+                    path,
+                    line,
+                    f"segment '{key}' holds half a character (a \\ud800-\\udfff escape "
+                    "without its pair); write the character itself, or both halves of the pair",
+                )
         assert start is not None
         cues.append(Cue(start, end, " ".join(words.split()), speaker or None, line))
     return cues
