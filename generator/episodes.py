@@ -115,7 +115,7 @@ class EpisodeStage:
         if read is None or problems.errors:
             return Rendered(record, None, (), tuple(problems.errors), tuple(problems.warnings))
         episode, transcript = read
-        files: dict[str, str] = {}
+        files: dict[str, str | bytes] = {}
         if self.drafts or not episode.draft:
             files = self.render(episode, transcript, problems)
         if problems.errors:
@@ -134,20 +134,21 @@ class EpisodeStage:
 
     def render(
         self, episode: Episode, transcript: Transcript | None, problems: Problems
-    ) -> dict[str, str]:
+    ) -> dict[str, str | bytes]:
         """The episode page and its transcript downloads, by file name."""
-        files: dict[str, str] = {}
-        forms = {}
+        files: dict[str, str | bytes] = {}
+        html = ""
         if transcript is not None:
             forms = exports.render_all(transcript, episode.duration_ms, episode.chapters)
-            for kind in ("vtt", "srt", "txt", "json"):
-                files[f"transcript.{kind}"] = forms[kind]
+            html = forms.html
+            for kind in exports.DOWNLOADS:
+                files[f"transcript.{kind}"] = getattr(forms, kind)
         try:
             files["index.html"] = self.renderer.render(
                 "episode.html",
                 episode=episode,
                 transcript=transcript,
-                transcript_html=Markup(forms.get("html", "")),
+                transcript_html=Markup(html),
             )
         except CuepressError as exc:
             problems.add(exc)

@@ -14,7 +14,7 @@ from json.encoder import encode_basestring as encode
 
 from generator.models import Chapter, Transcript
 from generator.transcripts.cues import Cue
-from generator.transcripts.exports import ends
+from generator.transcripts.exports import Forms, ends
 from generator.transcripts.vtt import _cue_text
 
 _TWO = [f"{n:02d}" for n in range(100)]
@@ -27,7 +27,7 @@ _MILLIS = {f"{ms:03d}": ms for ms in range(1000)}
 
 def render_all(
     transcript: Transcript, duration_ms: int | None, chapters: Sequence[Chapter] = ()
-) -> dict[str, str]:
+) -> Forms:
     """Every form of a transcript in one pass: ``html`` (the episode page's transcript: a
     paragraph per segment with its time anchor and link, the speaker's name where it changes,
     a heading where each chapter starts), ``vtt``, ``srt``, ``txt`` and ``json``."""
@@ -84,13 +84,13 @@ def render_all(
         who = f'"speaker":{encode(speaker)},' if speaker else ""
         add_js(f'{{{who}"startTime":{begins},"endTime":{finish},"body":{encode(text)}}}')
         previous = speaker
-    return {
-        "html": "".join(html),
-        "vtt": "".join(vtt),
-        "srt": "".join(srt),
-        "txt": "".join(txt),
-        "json": '{"version":"1.0.0","segments":[' + ",".join(js) + "]}\n",
-    }
+    return Forms(
+        "".join(html),
+        "".join(vtt).encode(),
+        "".join(srt).encode(),
+        "".join(txt).encode(),
+        ('{"version":"1.0.0","segments":[' + ",".join(js) + "]}\n").encode(),
+    )
 
 
 # A cue in the common form: timing line (settings allowed), then text lines up to a blank line.

@@ -152,7 +152,7 @@ class TestRecords:
         """Lines come from the transcript.json Cuepress writes, start times exact to the ms."""
         cues = [Cue(83_456, None, "Hello there.", "Ana", 1), Cue(90_000, 95_000, "Bye.", None, 2)]
         transcript = normalise(cues, "x.vtt", Problems())
-        data = exports.render_all(transcript, None)["json"].encode()
+        data = exports.render_all(transcript, None).json
         assert search.read_lines(data) == [
             Line(83_456, "Hello there.", "Ana"),
             Line(90_000, "Bye.", None),
