@@ -3,7 +3,8 @@
  * Optional, as MarkupSafe's and PyYAML's are: pyproject.toml builds this module when a C
  * compiler is at hand, and the package falls back to its Python code when the module is missing
  * (or when CUEPRESS_NO_SPEEDUPS is set). Each function here has a Python twin that is the
- * reference: generator/transcripts/exports.py (render_all). The tests hold each function to its twin, byte for byte, on the test
+ * reference: generator/transcripts/exports.py (render_all), generator/transcripts/vtt.py
+ * (_parse_plain) and generator/transcripts/cues.py (_normalise_plain). The tests hold each function to its twin, byte for byte, on the test
  * transcripts and on random ones. A function that meets anything unusual returns None, and the
  * caller takes the Python path; so this file only ever has to cover the common case.
  *
@@ -513,10 +514,458 @@ done:
     return result;
 }
 
+/* ---------------------------------------------------------------- parse_vtt */
+
+/* The reader works on the file's UTF-8, where a newline, a digit, a space or "-->" is one byte
+   each and never part of another character: so each test below means on bytes what the Python
+   reader's regular expression means on characters. */
+
+static inline int
+digits(const char *s, int n)
+{
+    for (int i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9') {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+#define DIGIT(c) ((long long)((c) - '0'))
+
+/* "HH:MM:SS.mmm" at s (12 bytes, exactly two digits of hours), in milliseconds; -1 if it is
+   not one, or its minutes or seconds are above 59 (the Python reader's tables have none). */
+static long long
+stamp_at(const char *s)
+{
+    if (!digits(s, 2) || s[2] != ':' || !digits(s + 3, 2) || s[5] != ':' || !digits(s + 6, 2) ||
+        s[8] != '.' || !digits(s + 9, 3)) {
+        return -1;
+    }
+    long long minutes = DIGIT(s[3]) * 10 + DIGIT(s[4]), seconds = DIGIT(s[6]) * 10 + DIGIT(s[7]);
+    if (minutes > 59 || seconds > 59) {
+        return -1;
+    }
+    return ((DIGIT(s[0]) * 10 + DIGIT(s[1])) * 3600 + minutes * 60 + seconds) * 1000 +
+           DIGIT(s[9]) * 100 + DIGIT(s[10]) * 10 + DIGIT(s[11]);
+}
+
+/* Whether a timing line in the common form starts at s ("HH:MM:SS.mmm --> HH:MM:SS.mmm",
+   then settings after a space or tab, then a newline); its times, and the end of the line
+   (past the newline). */
+static int
+timing_at(const char *s, const char *end, long long *start, long long *stop, const char **next)
+{
+    if (end - s < 30 || memcmp(s + 12, " --> ", 5) != 0) {
+        return 0;
+    }
+    *start = stamp_at(s);
+    *stop = stamp_at(s + 17);
+    if (*start < 0 || *stop < 0) {
+        return 0;
+    }
+    const char *p = s + 29;
+    if (*p == ' ' || *p == '\t') {
+        const char *newline = memchr(p, '\n', (size_t)(end - p));
+        if (newline == NULL) {
+            return 0;
+        }
+        p = newline;
+    }
+    if (*p != '\n') {
+        return 0;
+    }
+    *next = p + 1;
+    return 1;
+}
+
+/* Python's str.strip on UTF-8: the bounds of s[0:n] without whitespace (str.isspace) at
+   either end. */
+static Py_UCS4
+decode_at(const unsigned char *s, Py_ssize_t n, Py_ssize_t *width)
+{
+    unsigned char c = s[0];
+    if (c < 0x80 || n < 2) {
+        *width = 1;
+        return c;
+    }
+    if (c < 0xE0) {
+        *width = 2;
+        return ((Py_UCS4)(c & 0x1F) << 6) | (s[1] & 0x3F);
+    }
+    if (c < 0xF0 || n < 4) {
+        *width = 3;
+        return n < 3 ? 0 : ((Py_UCS4)(c & 0x0F) << 12) | ((Py_UCS4)(s[1] & 0x3F) << 6) |
+                               (s[2] & 0x3F);
+    }
+    *width = 4;
+    return ((Py_UCS4)(c & 0x07) << 18) | ((Py_UCS4)(s[1] & 0x3F) << 12) |
+           ((Py_UCS4)(s[2] & 0x3F) << 6) | (s[3] & 0x3F);
+}
+
+static void
+strip(const char *s, Py_ssize_t n, Py_ssize_t *first, Py_ssize_t *last)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    Py_ssize_t a = 0, b = n, width;
+    while (a < b && Py_UNICODE_ISSPACE(decode_at(u + a, b - a, &width))) {
+        a += width;
+    }
+    while (a < b) {
+        Py_ssize_t back = b - 1;
+        while (back > a && (u[back] & 0xC0) == 0x80) { /* to the start of the last character */
+            back--;
+        }
+        if (!Py_UNICODE_ISSPACE(decode_at(u + back, b - back, &width))) {
+            break;
+        }
+        b = back;
+    }
+    *first = a;
+    *last = b;
+}
+
+/* A Cue (a named tuple: start_ms, end_ms, text, speaker, line), taking the references. */
+static PyObject *
+make_cue(PyTypeObject *type, long long start, long long stop, PyObject *text, PyObject *speaker,
+         Py_ssize_t line)
+{
+    PyObject *begin = PyLong_FromLongLong(start);
+    PyObject *end = PyLong_FromLongLong(stop);
+    PyObject *at = PyLong_FromSsize_t(line);
+    PyObject *cue = NULL;
+    if (begin && end && at && text && speaker) {
+        cue = type->tp_alloc(type, 5);
+    }
+    if (cue == NULL) {
+        Py_XDECREF(begin);
+        Py_XDECREF(end);
+        Py_XDECREF(at);
+        Py_XDECREF(text);
+        Py_XDECREF(speaker);
+        return NULL;
+    }
+    PyTuple_SET_ITEM(cue, 0, begin);
+    PyTuple_SET_ITEM(cue, 1, end);
+    PyTuple_SET_ITEM(cue, 2, text);
+    PyTuple_SET_ITEM(cue, 3, speaker);
+    PyTuple_SET_ITEM(cue, 4, at);
+    return cue;
+}
+
+/* The count of "-->" in s[0:n]. */
+static Py_ssize_t
+arrows(const char *s, Py_ssize_t n)
+{
+    Py_ssize_t count = 0;
+    const char *p = s, *end = s + n;
+    while (end - p >= 3 && (p = memchr(p, '-', (size_t)(end - p - 2))) != NULL) {
+        if (p[1] == '-' && p[2] == '>') {
+            count++;
+            p += 3;
+        }
+        else {
+            p++;
+        }
+    }
+    return count;
+}
+
+PyDoc_STRVAR(parse_vtt_doc,
+"parse_vtt(text, cue, cue_text) -> list[cue] | None\n\n"
+"The cues of a WebVTT file made only of a header and cues in the common form, exactly as\n"
+"generator.transcripts.vtt._parse_plain reads them, else None. `cue` is the Cue class, and\n"
+"`cue_text` the function that reads a cue's text holding tags, entities, line breaks or\n"
+"double spaces (it returns speaker and words).");
+
+static PyObject *
+parse_vtt(PyObject *module, PyObject *args)
+{
+    PyObject *text, *cue_text;
+    PyTypeObject *cue_type;
+    if (!PyArg_ParseTuple(args, "UO!O:parse_vtt", &text, &PyType_Type, &cue_type, &cue_text)) {
+        return NULL;
+    }
+    if (!PyType_IsSubtype(cue_type, &PyTuple_Type)) {
+        PyErr_SetString(PyExc_TypeError, "cue must be a named tuple class");
+        return NULL;
+    }
+    Py_ssize_t n;
+    const char *s = PyUnicode_AsUTF8AndSize(text, &n);
+    if (s == NULL) { /* lone surrogates: the Python reader reads what UTF-8 cannot hold */
+        PyErr_Clear();
+        Py_RETURN_NONE;
+    }
+    const char *end = s + n;
+    /* The header: up to the first blank line, without an arrow. */
+    const char *head_end = NULL;
+    for (const char *p = s; (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++) {
+        if (p + 1 < end && p[1] == '\n') {
+            head_end = p + 1; /* the second newline: the first cue's gap starts there */
+            break;
+        }
+    }
+    if (head_end == NULL || arrows(s, head_end - 1 - s) != 0) {
+        Py_RETURN_NONE;
+    }
+    Py_ssize_t line = 1;
+    for (const char *p = s; p < head_end && (p = memchr(p, '\n', (size_t)(head_end - p))); p++) {
+        line++;
+    }
+    PyObject *cues = PyList_New(0);
+    if (cues == NULL) {
+        return NULL;
+    }
+    const char *p = head_end;
+    for (;;) {
+        /* Blank lines: one or more newlines; only newlines to the end is the end. */
+        const char *q = p;
+        while (q < end && *q == '\n') {
+            q++;
+        }
+        if (q == end) {
+            break;
+        }
+        if (q == p) {
+            goto decline; /* text right after a cue's text: not a cue's start */
+        }
+        line += q - p;
+        /* An identifier line, if the line after it is a timing; else the timing itself. */
+        long long start, stop;
+        const char *body;
+        const char *newline = memchr(q, '\n', (size_t)(end - q));
+        if (newline != NULL && timing_at(newline + 1, end, &start, &stop, &body)) {
+            line++;
+        }
+        else if (!timing_at(q, end, &start, &stop, &body)) {
+            goto decline;
+        }
+        /* The text: lines up to a blank line or the end. */
+        const char *stop_at = body;
+        Py_ssize_t breaks = 0;
+        while (stop_at < end && *stop_at != '\n') {
+            const char *eol = memchr(stop_at, '\n', (size_t)(end - stop_at));
+            if (eol == NULL) {
+                stop_at = end;
+                break;
+            }
+            stop_at = eol + 1;
+            breaks++;
+        }
+        /* body .. stop_at is the text with its last newline, if any, which is not text. */
+        Py_ssize_t length = stop_at - body, after = 1;
+        if (length && body[length - 1] == '\n') {
+            length--;
+            breaks--;
+            after = 2;
+        }
+        int plain = 1;
+        for (Py_ssize_t i = 0; i < length; i++) {
+            char c = body[i];
+            if (c == '<' || c == '&' || c == '\n' || (c == ' ' && i + 1 < length && body[i + 1] == ' ')) {
+                plain = 0;
+                break;
+            }
+        }
+        PyObject *cue;
+        if (plain) {
+            Py_ssize_t first, last;
+            strip(body, length, &first, &last);
+            cue = make_cue(cue_type, start, stop,
+                           PyUnicode_DecodeUTF8(body + first, last - first, NULL),
+                           Py_NewRef(Py_None), line);
+            line += after;
+        }
+        else {
+            PyObject *raw = PyUnicode_DecodeUTF8(body, length, NULL);
+            if (raw == NULL) {
+                goto fail;
+            }
+            PyObject *read = PyObject_CallOneArg(cue_text, raw);
+            Py_DECREF(raw);
+            if (read == NULL) {
+                goto fail;
+            }
+            if (!PyTuple_Check(read) || PyTuple_GET_SIZE(read) != 2) {
+                Py_DECREF(read);
+                PyErr_SetString(PyExc_TypeError, "cue_text must return (speaker, words)");
+                goto fail;
+            }
+            cue = make_cue(cue_type, start, stop, Py_NewRef(PyTuple_GET_ITEM(read, 1)),
+                           Py_NewRef(PyTuple_GET_ITEM(read, 0)), line);
+            Py_DECREF(read);
+            line += after + breaks;
+        }
+        if (cue == NULL || PyList_Append(cues, cue) < 0) {
+            Py_XDECREF(cue);
+            goto fail;
+        }
+        Py_DECREF(cue);
+        p = stop_at;
+    }
+    /* Every arrow must be a cue's own (one in an identifier or a text is no plain file). */
+    if (arrows(head_end, end - head_end) != PyList_GET_SIZE(cues)) {
+        goto decline;
+    }
+    return cues;
+decline:
+    Py_DECREF(cues);
+    Py_RETURN_NONE;
+fail:
+    Py_DECREF(cues);
+    return NULL;
+}
+
+/* ---------------------------------------------------------------- normalise */
+
+/* An anchor, "t=83" or "t=83.4" (timecodes.make_anchors), for a value in milliseconds. */
+static PyObject *
+anchor_of(long long value)
+{
+    char text[NUMBER + 8], *p = text;
+    p = PUT(p, "t=");
+    p = put_fraction(put_int(p, value / 1000), value % 1000);
+    return PyUnicode_FromStringAndSize(text, p - text);
+}
+
+PyDoc_STRVAR(normalise_doc,
+"normalise(cues, segment, names) -> (segments, overlaps) | None\n\n"
+"What generator.transcripts.cues._normalise_plain makes of cues already in strict time order,\n"
+"each ending after it starts, none empty, and none with a colon in its first 60 characters or\n"
+"starting with '[' (where a speaker label could be): the Segment tuples, with speakers renamed\n"
+"by `names` (a dict, or None) and their time anchors, and the lines of the cues that start\n"
+"before the one above them ends. None for any other cues (the caller then uses Python).");
+
+static PyObject *
+normalise(PyObject *module, PyObject *args)
+{
+    PyObject *cues, *names;
+    PyTypeObject *segment_type;
+    if (!PyArg_ParseTuple(args, "O!O!O:normalise", &PyList_Type, &cues, &PyType_Type,
+                          &segment_type, &names)) {
+        return NULL;
+    }
+    if (!PyType_IsSubtype(segment_type, &PyTuple_Type) || (names != Py_None && !PyDict_Check(names))) {
+        PyErr_SetString(PyExc_TypeError, "segment must be a named tuple class, names a dict");
+        return NULL;
+    }
+    Py_ssize_t count = PyList_GET_SIZE(cues);
+    if (count == 0) {
+        Py_RETURN_NONE;
+    }
+    /* First every check, so that nothing is made for cues that are left to Python. */
+    long long previous = -1;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        PyObject *cue = PyList_GET_ITEM(cues, i);
+        if (!PyTuple_Check(cue) || PyTuple_GET_SIZE(cue) != 5) {
+            Py_RETURN_NONE;
+        }
+        long long start, end;
+        PyObject *text = PyTuple_GET_ITEM(cue, 2), *speaker = PyTuple_GET_ITEM(cue, 3);
+        if (!get_ms(PyTuple_GET_ITEM(cue, 0), &start) || !get_ms(PyTuple_GET_ITEM(cue, 1), &end) ||
+            end <= start || start <= previous || !PyUnicode_CheckExact(text) ||
+            !PyLong_CheckExact(PyTuple_GET_ITEM(cue, 4)) ||
+            (speaker != Py_None && !PyUnicode_CheckExact(speaker))) {
+            Py_RETURN_NONE;
+        }
+        Py_ssize_t length = PyUnicode_GET_LENGTH(text);
+        if (length == 0 || PyUnicode_READ_CHAR(text, 0) == '[') {
+            Py_RETURN_NONE;
+        }
+        Py_ssize_t colon = PyUnicode_FindChar(text, ':', 0, length < 60 ? length : 60, 1);
+        if (colon != -1) {
+            if (colon == -2) {
+                return NULL;
+            }
+            Py_RETURN_NONE;
+        }
+        previous = start;
+    }
+    PyObject *segments = PyTuple_New(count);
+    PyObject *overlaps = PyList_New(0);
+    if (segments == NULL || overlaps == NULL) {
+        goto fail;
+    }
+    long long second = -1, given[1000]; /* the anchors given in the current second */
+    int given_count = 0;
+    long long end_before = -1;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        PyObject *cue = PyList_GET_ITEM(cues, i);
+        PyObject *start_obj = PyTuple_GET_ITEM(cue, 0), *end_obj = PyTuple_GET_ITEM(cue, 1);
+        PyObject *line = PyTuple_GET_ITEM(cue, 4), *speaker = PyTuple_GET_ITEM(cue, 3);
+        long long start = PyLong_AsLongLong(start_obj), end = PyLong_AsLongLong(end_obj);
+        if (i && start < end_before && PyList_Append(overlaps, line) < 0) {
+            goto fail;
+        }
+        end_before = end;
+        /* The anchor: the whole second; if taken (another segment in this second), the start
+           floored to the fewest decimals that are free. Starts only grow, so only the ids of
+           this second can be taken, and the start itself always is free. */
+        long long value = start - start % 1000;
+        if (value != second) {
+            second = value;
+            given_count = 0;
+        }
+        else {
+            static const long long steps[] = {100, 10, 1};
+            for (int k = 0; k < 3; k++) {
+                value = start - start % steps[k];
+                int taken = 0;
+                for (int j = 0; j < given_count; j++) {
+                    if (given[j] == value) {
+                        taken = 1;
+                        break;
+                    }
+                }
+                if (!taken) {
+                    break;
+                }
+            }
+        }
+        given[given_count++] = value;
+        /* The speaker: an empty name is none; then renamed. */
+        if (speaker != Py_None && PyUnicode_GET_LENGTH(speaker) == 0) {
+            speaker = Py_None;
+        }
+        if (speaker != Py_None && names != Py_None) {
+            PyObject *renamed = PyDict_GetItemWithError(names, speaker);
+            if (renamed != NULL) {
+                speaker = renamed;
+            }
+            else if (PyErr_Occurred()) {
+                goto fail;
+            }
+        }
+        PyObject *anchor = anchor_of(value);
+        PyObject *segment = anchor ? segment_type->tp_alloc(segment_type, 6) : NULL;
+        if (segment == NULL) {
+            Py_XDECREF(anchor);
+            goto fail;
+        }
+        PyTuple_SET_ITEM(segment, 0, Py_NewRef(start_obj));
+        PyTuple_SET_ITEM(segment, 1, Py_NewRef(end_obj));
+        PyTuple_SET_ITEM(segment, 2, Py_NewRef(PyTuple_GET_ITEM(cue, 2)));
+        PyTuple_SET_ITEM(segment, 3, Py_NewRef(speaker));
+        PyTuple_SET_ITEM(segment, 4, anchor);
+        PyTuple_SET_ITEM(segment, 5, Py_NewRef(line));
+        PyTuple_SET_ITEM(segments, i, segment);
+    }
+    PyObject *result = PyTuple_Pack(2, segments, overlaps);
+    Py_DECREF(segments);
+    Py_DECREF(overlaps);
+    return result;
+fail:
+    Py_XDECREF(segments);
+    Py_XDECREF(overlaps);
+    return NULL;
+}
+
 /* ---------------------------------------------------------------- the module */
 
 static PyMethodDef methods[] = {
     {"render_all", render_all, METH_VARARGS, render_all_doc},
+    {"parse_vtt", parse_vtt, METH_VARARGS, parse_vtt_doc},
+    {"normalise", normalise, METH_VARARGS, normalise_doc},
     {NULL, NULL, 0, NULL},
 };
 

@@ -21,6 +21,7 @@ from generator.transcripts.cues import (
     Cue,
     _normalise_loop,
     _normalise_plain,
+    _warn_overlaps,
     normalise,
     split_label,
 )
@@ -90,12 +91,30 @@ class TestWebVTT:
                 st.tuples(
                     st.sampled_from(["", "7\n", "intro\n", "00:00:09.000 --> 00:00:10.000\n"]),
                     st.sampled_from(
-                        ["00:00:01.000", "00:59:59.999", "01:02:03.004", "00:61:00.000"]
+                        [
+                            "00:00:01.000",
+                            "00:59:59.999",
+                            "01:02:03.004",
+                            "00:61:00.000",
+                            "00:60:00.000",
+                            "00:00:60.000",
+                            "00:00:0\u0661.000",  # an Arabic-Indic digit: \\d, but not ASCII
+                        ]
                     ),
-                    st.sampled_from(["", " align:start", "\tline:0", " x --> y"]),
+                    st.sampled_from(["", " align:start", "\tline:0", " x --> y", "x"]),
                     st.lists(
                         st.sampled_from(
-                            ["words", "<v Ana>hi", "a &amp; b", "two  spaces", "a-->b"]
+                            [
+                                "words",
+                                "<v Ana>hi",
+                                "a &amp; b",
+                                "two  spaces",
+                                "a-->b",
+                                " \u3000wide\xa0",  # spaces str.strip knows, beyond ASCII
+                                "\x1ctab\tin\x0b",
+                                "café ☕",
+                                "\U0001f600",
+                            ]
                         ),
                         max_size=3,
                     ),
@@ -120,6 +139,47 @@ class TestWebVTT:
             assert fast == loop == vtt._parse_lines(text, "a.vtt", Problems())
         elif loop is not None:  # declined only for an arrow in a timing's settings
             assert text.count("-->") > len(loop)
+        assert native is not None
+        assert native.parse_vtt(text, Cue, vtt._cue_text) == fast  # the C reader, the same
+        if fast is not None:
+            assert vtt.parse(text, "a.vtt", Problems()) == fast
+
+    @settings(max_examples=3000, deadline=None)
+    @given(
+        st.lists(
+            st.sampled_from(
+                [
+                    "\n",
+                    "\n\n",
+                    "\n\n00:00:01.000 --> 00:00:02.000\n",
+                    "\n\n7\n00:01:00.500 --> 01:00:00.000 line:0\n",
+                    "12:34:56.789",
+                    " --> ",
+                    "-->",
+                    "<v Bo>",
+                    "&lt;",
+                    "  ",
+                    " ",
+                    "\t",
+                    "\xa0",
+                    "\u3000",
+                    "word",
+                    "é",
+                    "9",
+                    ":",
+                    ".",
+                ]
+            ),
+            max_size=30,
+        ),
+        st.sampled_from(["WEBVTT\n", "WEBVTT - title\nKind: captions\n"]),
+    )
+    def test_c_reader_equals_the_python_fast_path(self, pieces: list[str], head: str) -> None:
+        """On any jumble of the pieces a cue is made of, the C reader reads exactly what the
+        Python fast path reads, or declines exactly where it declines."""
+        text = head + "".join(pieces)
+        assert native is not None
+        assert native.parse_vtt(text, Cue, vtt._cue_text) == vtt._parse_plain(text)
 
     @pytest.mark.parametrize(
         "text",
@@ -464,6 +524,60 @@ class TestNormalise:
             assert plain == expected
             assert fast.warnings == loop.warnings
         assert normalise(cues, "a.vtt", Problems(), names) == expected
+
+    @settings(max_examples=1500, deadline=None)
+    @given(
+        st.lists(
+            st.tuples(
+                st.one_of(  # gap to the cue before, ms: often in the same second
+                    st.integers(1, 400), st.integers(0, 5_000), st.just(1)
+                ),
+                st.one_of(st.integers(1, 3_000), st.none(), st.integers(-500, 0)),
+                st.sampled_from(["hello", "x < y", "ça va", "😀 big", "tab\there", "no colon"]),
+                st.sampled_from([None, None, "Ana", "Bo", "", "SPEAKER_01"]),
+            ),
+            min_size=1,
+            max_size=60,
+        ),
+        st.booleans(),
+    )
+    def test_c_code_equals_the_loop(
+        self, raw: list[tuple[int, int | None, str, str | None]], rename: bool
+    ) -> None:
+        """The C speedups make exactly the transcript and warnings the loop makes, anchors
+        within one second included, or decline exactly where the Python fast path does (for
+        texts without colons, which the C code leaves to Python)."""
+        start, cues = 0, []
+        for line, (gap, length, text, speaker) in enumerate(raw, 1):
+            start += gap
+            end = None if length is None else start + length
+            cues.append(Cue(start, end, text, speaker, line))
+        names = {"Ana": "Ana Ruiz", "SPEAKER_01": "Bo Chen"} if rename else {}
+        assert native is not None
+        made = native.normalise(cues, Segment, names or None)
+        plain = _normalise_plain(cues, "a.vtt", Problems(), names)
+        assert (made is None) == (plain is None)
+        if made is not None:
+            loop = Problems()
+            expected = _normalise_loop(cues, "a.vtt", loop, names)
+            segments, overlaps = made
+            assert Transcript("a.vtt", segments) == expected
+            warned = Problems()
+            _warn_overlaps(overlaps, "a.vtt", warned)
+            assert warned.warnings == loop.warnings
+            assert normalise(cues, "a.vtt", Problems(), names) == expected
+
+    def test_c_code_leaves_possible_labels_to_python(self) -> None:
+        """A colon in a text's first 60 characters, or a text starting with '[', may be a
+        speaker label: the C code declines, and Python reads the label."""
+        assert native is not None
+        for text in ("Ana: hi", "[SPEAKER_00] hi", "x" * 59 + ":"):
+            cues = [Cue(0, 900, "hello", None, 1), Cue(1000, 1900, text, None, 2)]
+            assert native.normalise(cues, Segment, None) is None
+        far = [Cue(0, 900, "x" * 60 + ": not a label", None, 1)]
+        assert native.normalise(far, Segment, None) is not None
+        labelled = normalise([Cue(0, 900, "Ana: hi", None, 1)], "a.vtt", Problems())
+        assert [(s.speaker, s.text) for s in labelled.segments] == [("Ana", "hi")]
 
     def test_plain_cues_take_the_fast_path(self) -> None:
         """The column-wise path really runs for plain cues (and the loop for others)."""

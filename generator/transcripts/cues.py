@@ -16,6 +16,7 @@ from typing import NamedTuple
 
 from generator.errors import Problems, TranscriptError
 from generator.models import Segment, Transcript
+from generator.speedups import native
 from generator.timecodes import make_anchors
 
 
@@ -99,12 +100,29 @@ def normalise(
 ) -> Transcript:
     """Turn raw cues into a transcript: speakers, sane times, sorted, with unique anchors.
 
-    This runs once for every cue of an archive: a transcript with nothing to mend takes
-    :func:`_normalise_plain`, anything else :func:`_normalise_loop`.
+    This runs once for every cue of an archive: a transcript with nothing to mend takes the C
+    speedups where they are built, else :func:`_normalise_plain` (which the tests hold the C
+    code to); anything else :func:`_normalise_loop`.
     """
-    names = speaker_names or {}
+    names = dict(speaker_names or {})
+    if native is not None and type(cues) is list:
+        made = native.normalise(cues, Segment, names or None)
+        if made is not None:
+            segments, overlaps = made
+            _warn_overlaps(overlaps, path, problems)
+            return Transcript(source=path, segments=segments)
     plain = _normalise_plain(cues, path, problems, names)
     return plain if plain is not None else _normalise_loop(cues, path, problems, names)
+
+
+def _warn_overlaps(lines: list[int], path: str, problems: Problems) -> None:
+    if lines:
+        more = f" (and {len(lines) - 1} more)" if len(lines) > 1 else ""
+        problems.warn(
+            path,
+            lines[0],
+            f"a cue overlaps the cue above it{more}; it was imported, check its timing",
+        )
 
 
 def _normalise_loop(
@@ -194,13 +212,7 @@ def _normalise_plain(
     if names:
         speakers = tuple(names.get(s, s) if s else s for s in speakers)
     overlaps = list(compress(islice(lines, 1, None), map(lt, islice(starts, 1, None), ends)))
-    if overlaps:
-        more = f" (and {len(overlaps) - 1} more)" if len(overlaps) > 1 else ""
-        problems.warn(
-            path,
-            overlaps[0],
-            f"a cue overlaps the cue above it{more}; it was imported, check its timing",
-        )
+    _warn_overlaps(overlaps, path, problems)
     seconds = list(map(floordiv, starts, repeat(1000)))
     anchors = list(map("t=".__add__, map(str, seconds)))
     again = list(compress(range(1, len(seconds)), map(eq, islice(seconds, 1, None), seconds)))
