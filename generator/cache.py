@@ -29,15 +29,17 @@ from typing import Any
 from generator import __version__
 from generator.errors import CuepressError
 
-FORMAT = 1  # bump when the cache layout or the pickled classes change
+FORMAT = 2  # bump when the cache layout, the digests or the pickled classes change
 
 
 def digest_bytes(*parts: bytes) -> str:
-    h = hashlib.blake2b(digest_size=16)
+    """A digest of ``parts`` (SHA-256, which processors compute in hardware: twice as fast as
+    BLAKE2 here, and a cold build digests every transcript), as 32 hex digits."""
+    h = hashlib.sha256()
     for part in parts:
         h.update(len(part).to_bytes(8, "little"))
         h.update(part)
-    return h.hexdigest()
+    return h.hexdigest()[:32]
 
 
 @dataclass

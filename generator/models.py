@@ -6,7 +6,9 @@ Times are whole milliseconds; ``*_ms`` names say so. Nothing here reads files or
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import NamedTuple
 from urllib.parse import quote, urlsplit, urlunsplit
 
@@ -49,10 +51,18 @@ class Site:
     def absolute(self, url: str) -> str:
         """``url`` (absolute, or a path relative to the site root) as an absolute URL, with
         anything outside ASCII percent-encoded, as feeds and social cards need."""
-        parts = urlsplit(url if "://" in url else self.base_url + url)
-        host = parts.netloc if parts.netloc.isascii() else parts.netloc.encode("idna").decode()
-        path, query, fragment = (quote(p, safe=URL_SAFE) for p in parts[2:])
-        return urlunsplit((parts.scheme, host, path, query, fragment))
+        return _absolute(url if "://" in url else self.base_url + url)
+
+
+@functools.lru_cache(maxsize=4096)  # every page asks for the feed's and the site's URL again
+def _absolute(url: str) -> str:
+    parts = urlsplit(url)
+    host = parts.netloc if parts.netloc.isascii() else parts.netloc.encode("idna").decode()
+    path, query, fragment = (quote(p, safe=URL_SAFE) for p in parts[2:])
+    return urlunsplit((parts.scheme, host, path, query, fragment))
+
+
+_SPEAKER = itemgetter(3)  # a Segment's speaker
 
 
 class Segment(NamedTuple):
@@ -76,7 +86,7 @@ class Transcript:
     @property
     def speakers(self) -> tuple[str, ...]:
         """Speakers in order of first appearance."""
-        return tuple(dict.fromkeys(s.speaker for s in self.segments if s.speaker))
+        return tuple(name for name in dict.fromkeys(map(_SPEAKER, self.segments)) if name)
 
     def info(self) -> TranscriptInfo:
         return TranscriptInfo(self.source, len(self.segments), self.speakers)

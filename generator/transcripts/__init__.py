@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from operator import itemgetter
 from pathlib import Path
 
 from generator.errors import Problems, TranscriptError
@@ -18,6 +19,8 @@ from generator.yamlfile import Sequence
 Parser = Callable[[str, str, Problems], list[Cue]]
 MAX_FILE_BYTES = 50_000_000  # a ten-hour episode's transcript is about 1 MB
 MAX_SEGMENT_CHARS = 100_000  # an hour of speech; longer means the line breaks were lost
+
+_TEXT = itemgetter(2)  # a Cue's text
 
 READERS: dict[str, Parser] = {
     ".vtt": vtt.parse,
@@ -49,12 +52,12 @@ def read_file(
             "MB (is it really a transcript?)",
         )
     text = decode(path.read_bytes(), shown, problems)
-    if not text.strip():
+    if not text or text.isspace():
         raise TranscriptError(shown, 1, "the transcript file is empty")
     cues = parser(text, shown, problems)
     if not cues:
         raise TranscriptError(shown, 1, "no segments found in the transcript (add some)")
-    lengths = [len(cue.text) for cue in cues]
+    lengths = list(map(len, map(_TEXT, cues)))
     most = max(lengths)
     if most > MAX_SEGMENT_CHARS:
         longest = cues[lengths.index(most)]
