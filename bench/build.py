@@ -31,31 +31,41 @@ ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 
 
+def _children(pid: int) -> list[int]:
+    """The child processes of ``pid``, from the kernel's list for each of its threads (no walk
+    over all of /proc, which would cost the machine the benchmark measures)."""
+    found: list[int] = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as handle:
+                found.extend(int(child) for child in handle.read().split())
+    except OSError:
+        pass
+    return found
+
+
 def tree_rss(pid: int) -> int:
     """Resident memory of a process and all its descendants, in bytes."""
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            children.setdefault(int(fields[1]), []).append(int(entry))
     total, todo = 0, [pid]
     while todo:
         current = todo.pop()
         try:
-            for line in Path(f"/proc/{current}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1]) * 1024
+            with open(f"/proc/{current}/statm") as handle:
+                total += int(handle.read().split()[1]) * PAGE
         except OSError:
-            pass
-        todo.extend(children.get(current, []))
+            continue
+        todo.extend(_children(current))
     return total
 
 
+PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
 def timed(command: list[str], cwd: Path | None = None) -> tuple[float, int]:
-    """Run ``command``; its wall time and the peak memory of its process tree."""
+    """Run ``command``; its wall time and the peak memory of its process tree. Dirty pages of
+    earlier runs are written out first (not timed): the kernel writing 300 MB back in the
+    background would otherwise take CPU from the run measured."""
+    os.sync()
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak = 0
@@ -65,7 +75,7 @@ def timed(command: list[str], cwd: Path | None = None) -> tuple[float, int]:
         nonlocal peak
         while not done.is_set():
             peak = max(peak, tree_rss(process.pid))
-            time.sleep(0.01)
+            time.sleep(0.02)
 
     sampler = threading.Thread(target=sample)
     sampler.start()
@@ -217,12 +227,14 @@ def measure(episodes: int, runs: int, work: Path) -> list[str]:
         rows.append(memory.line())
     row = Row(f"plain-Python floor, {episodes} episodes")
     for n in range(runs):
+        os.sync()
         started = time.perf_counter()
         floor(corpus, work / f"floor-{n}")
         row.add(time.perf_counter() - started, 0)
     rows.append(row.line().rsplit("|", 2)[0] + "| (one process) |")
     row = Row(f"plain-Python floor, the same five files per episode, {episodes} episodes")
     for n in range(runs):
+        os.sync()
         started = time.perf_counter()
         floor_five(corpus, work / f"floor-five-{n}")
         row.add(time.perf_counter() - started, 0)
