@@ -10,7 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from generator.pickling import by_fields
 
+
+@by_fields
 @dataclass(frozen=True, slots=True)
 class Problem:
     """One error or warning, tied to a file and (where known) a line."""

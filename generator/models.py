@@ -12,17 +12,20 @@ from operator import itemgetter
 from typing import NamedTuple
 from urllib.parse import quote, urlsplit, urlunsplit
 
+from generator.pickling import by_fields
 from generator.timecodes import clock, seconds_text
 
 URL_SAFE = "/:?#[]@!$&'()*+,;=%~"  # reserved and already-escaped characters stay as written
 
 
+@by_fields
 @dataclass(frozen=True, slots=True)
 class Owner:
     name: str
     email: str
 
 
+@by_fields
 @dataclass(frozen=True, slots=True)
 class Site:
     """What ``site.yaml`` says, validated."""
@@ -76,6 +79,7 @@ class Segment(NamedTuple):
     line: int  # where it was written, for messages
 
 
+@by_fields
 @dataclass(frozen=True, slots=True)
 class Transcript:
     """A normalised transcript: segments sorted by start, with unique time anchors."""
@@ -92,6 +96,7 @@ class Transcript:
         return TranscriptInfo(self.source, len(self.segments), self.speakers)
 
 
+@by_fields
 @dataclass(frozen=True, slots=True)
 class TranscriptInfo:
     """What pages other than the episode's own know of its transcript: where it came from and
@@ -102,6 +107,7 @@ class TranscriptInfo:
     speakers: tuple[str, ...]
 
 
+@by_fields
 @dataclass(frozen=True, slots=True)
 class Chapter:
     start_ms: int
@@ -118,6 +124,7 @@ class Chapter:
         return seconds_text(self.start_ms)
 
 
+@by_fields
 @dataclass(frozen=True, slots=True)
 class Audio:
     url: str  # absolute URL, or a path relative to the site root
@@ -126,6 +133,7 @@ class Audio:
     line: int | None = field(default=None, compare=False)  # of audio: in the record, for messages
 
 
+@by_fields
 @dataclass(frozen=True, slots=True)
 class Episode:
     """One episode record, validated, with its transcript read."""
