@@ -8,6 +8,7 @@ reported together.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import pickle
 import sys
@@ -24,7 +25,14 @@ from generator.models import Episode, Site
 from generator.paths import link_problem
 from generator.records import find_records, read_record
 from generator.render import Renderer, default_layouts
-from generator.writer import check_output, locked, read_marker, remove_leftovers, write_site
+from generator.writer import (
+    check_output,
+    locked,
+    prefill,
+    read_marker,
+    remove_leftovers,
+    write_site,
+)
 
 
 @dataclass(frozen=True)
@@ -81,15 +89,23 @@ def build(
         copies = gather_copies(site_dir, cache, problems)
         overwrites(episode_files, copies, problems)
         problems.raise_if_failed(strict=strict)
-        pages = site_pages(site, episodes, renderer, site_dir, episode_files, cache, problems)
-        if site.search:  # the search page and its Pagefind index
-            from generator import search  # asyncio and friends load only for a site with search
+        spare = cache.root / "spare" / digest_bytes(str(output.resolve()).encode())
+        early = prefill(output, spare, {**copies, **episode_files})  # a first build's links
+        try:
+            pages = site_pages(site, episodes, renderer, site_dir, episode_files, cache, problems)
+            if site.search:  # the search page and its Pagefind index
+                from generator import search  # asyncio and friends load only with search on
 
-            pages |= search.search_files(
-                site, episodes, renderer, episode_files, problems, index=search_index
-            )
-        overwrites(pages, copies, problems)
-        problems.raise_if_failed(strict=strict)
+                pages |= search.search_files(
+                    site, episodes, renderer, episode_files, problems, index=search_index
+                )
+            overwrites(pages, copies, problems)
+            problems.raise_if_failed(strict=strict)
+        except BaseException:
+            if early is not None:  # its folders stay unmarked: the next build makes them again
+                with contextlib.suppress(Exception):
+                    early.wait()
+            raise
         files = {**copies, **episode_files, **pages}
         root = len(str(cache.root)) + 1
         inputs = digest_bytes(  # cache paths name their content: entry key, then file
@@ -97,8 +113,7 @@ def build(
         )
         changed = read_marker(output) != inputs
         if changed:
-            spare = cache.root / "spare" / digest_bytes(str(output.resolve()).encode())
-            write_site(output, files, inputs, spare)
+            write_site(output, files, inputs, spare, early)
         else:
             remove_leftovers(output)  # a killed build's, even when the site is up to date
         cache.save()

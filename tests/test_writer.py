@@ -7,8 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from generator.errors import OutputError
+from generator import writer
+from generator.build import build
+from generator.cache import root_of
+from generator.errors import BuildFailed, OutputError
+from generator.speedups import native
 from generator.writer import MARKER, check_output, read_marker, write_site
+from tests.conftest import MakeSite
+from tests.test_build import snapshot
 
 
 class TestCheckOutput:
@@ -154,3 +160,74 @@ class TestPaths:
             with pytest.raises(ValueError):
                 write_site(output, {name: b"x"}, "x")
         assert sorted(p.name for p in tmp_path.rglob("*")) == ["site"]
+
+
+class TestFirstBuild:
+    """A first build links its episode files while the site's own pages render (Prefill)."""
+
+    SITE = {
+        "content/episodes/a.md": "---\ntitle: A\ndate: 2026-01-01\n---\nHi.\n",
+        "content/episodes/a.vtt": "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nHello.\n",
+        "content/episodes/b.md": "---\ntitle: B\ndate: 2026-01-02\n---\nYo.\n",
+        "static/cover.png": b"png",
+    }
+
+    def build_twice(self, make_site: MakeSite) -> Path:
+        """A first build, then a rebuild after one edit, which must reuse the spare."""
+        site = make_site(self.SITE)
+        build(site)
+        spares = [p for p in (root_of(site) / "spare").iterdir() if p.is_dir()]
+        assert [read_marker(p) for p in spares] == [read_marker(site / "output")]
+        page = site / "output" / "episodes" / "a" / "index.html"
+        entry = os.stat(page)
+        assert entry.st_nlink == 3  # the cache entry's file, the site's and the spare's
+        assert os.path.samestat(entry, os.stat(spares[0] / "episodes" / "a" / "index.html"))
+        assert not list((root_of(site) / "spare").glob("*.seed"))
+        (site / "content" / "episodes" / "a.vtt").write_text(
+            "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nHello again.\n"
+        )
+        build(site)
+        assert b"Hello again." in (site / "output" / "episodes" / "a" / "index.html").read_bytes()
+        return site
+
+    def test_links_the_site_and_its_spare(self, make_site: MakeSite, tmp_path: Path) -> None:
+        """The site built first and changed through the spare is byte for byte what a first
+        build into a new output folder makes."""
+        site = self.build_twice(make_site)
+        build(site, tmp_path / "again")
+        assert snapshot(site / "output") == snapshot(tmp_path / "again")
+
+    def test_without_the_c_speedups(
+        self, make_site: MakeSite, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Without the C speedups the background thread links in Python: the same site."""
+        monkeypatch.setattr(writer, "native", None)
+        self.build_twice(make_site)
+
+    def test_failed_first_build_leaves_no_trusted_spare(self, make_site: MakeSite) -> None:
+        """A first build that fails after the linking began leaves the output alone and no
+        spare a later build would trust."""
+        site = make_site({**self.SITE, "static/index.html": "takes the index page's place"})
+        with pytest.raises(BuildFailed):
+            build(site)
+        assert not (site / "output").exists()
+        assert all(read_marker(p) is None for p in (root_of(site) / "spare").glob("*"))
+        (site / "static" / "index.html").unlink()
+        build(site)
+        assert (site / "output" / "episodes" / "a" / "transcript.vtt").is_file()
+
+
+class TestLinkAll:
+    def test_links_and_reports_what_it_could_not(self, tmp_path: Path) -> None:
+        """Folders are made as needed; a missing source is reported, not raised."""
+        assert native is not None
+        source = tmp_path / "source.html"
+        source.write_bytes(b"x")
+        targets = [tmp_path / "out" / "a" / "b" / "one.html", tmp_path / "out" / "two.html"]
+        failed = native.link_all(
+            [os.fsencode(source), os.fsencode(tmp_path / "missing")],
+            [os.fsencode(t) for t in targets],
+        )
+        assert failed == [1]
+        assert os.path.samefile(source, targets[0])
+        assert not targets[1].exists()
