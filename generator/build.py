@@ -92,6 +92,7 @@ def build(
         spare = cache.root / "spare" / digest_bytes(str(output.resolve()).encode())
         early = prefill(output, spare, {**copies, **episode_files})  # a first build's links
         try:
+            cache.sweep()  # the entries no record uses now are deleted meanwhile
             pages = site_pages(site, episodes, renderer, site_dir, episode_files, cache, problems)
             if site.search:  # the search page and its Pagefind index
                 from generator import search  # asyncio and friends load only with search on
@@ -102,6 +103,7 @@ def build(
             overwrites(pages, copies, problems)
             problems.raise_if_failed(strict=strict)
         except BaseException:
+            cache.wait()
             if early is not None:  # its folders stay unmarked: the next build makes them again
                 with contextlib.suppress(Exception):
                     early.wait()

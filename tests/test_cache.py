@@ -197,6 +197,20 @@ class TestIncrementalBuilds:
         assert after["index.html"] != before["index.html"]
         assert tree(site / "output") == cold(site, tmp_path)
 
+    def test_entries_no_record_uses_are_deleted_and_no_trash_is_left(self, site: Path) -> None:
+        """After a layout change every old entry is deleted (by a process running beside the
+        build), and a trash folder a killed build left goes too."""
+        cache = site / ".cache/cuepress"
+        before = {p.name for p in (cache / "entries").iterdir()}
+        (cache / ".trash-1").mkdir()
+        (cache / ".trash-1" / "half-deleted").write_text("a killed build's")
+        edit_layout(site)
+        build(site, jobs=1)
+        after = {p.name for p in (cache / "entries").iterdir()}
+        assert len(after) == len(before) == 2
+        assert before.isdisjoint(after)
+        assert list(cache.glob(".trash-*")) == []
+
     def test_a_library_upgrade_renders_again(
         self, site: Path, monkeypatch: pytest.MonkeyPatch
     ) -> None:
