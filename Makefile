@@ -23,12 +23,15 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 # The C speedups (generator/_speedups.c) are compiled by the install: again when they change.
+# (setuptools calls declaring them in pyproject.toml experimental, three times per install.)
+PIP_INSTALL = PYTHONWARNINGS='ignore:`[tool.setuptools.ext-modules]`' $(BIN)/pip install --quiet
+
 $(VENV)/.installed: pyproject.toml generator/_speedups.c | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+	$(PIP_INSTALL) -e .
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml generator/_speedups.c | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(PIP_INSTALL) -e '.[test]'
 	touch $@ $(VENV)/.installed
 
 test: $(VENV)/.installed-test chromium lint typecheck actionlint unit bench-quick
