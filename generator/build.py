@@ -217,8 +217,9 @@ def site_pages(
 ) -> dict[str, Path]:
     """The site's own files, rendered by :func:`render_site` or, when the episodes' metadata
     is unchanged (an edit inside a transcript), taken from the cache with their warnings."""
-    key = cache.key_for(
-        {"site": digest_bytes(pickle.dumps((episodes, sorted(episode_files)), protocol=5))}
+    key = cache.key_for(  # repr, not pickle: pickle's bytes depend on which values share an
+        # object (an episode read in this process or sent by a worker), repr only on the values
+        {"site": digest_bytes(repr((episodes, sorted(episode_files))).encode())}
     )
     folder = cache.root / "site" / key
     saved = folder / ".warnings.pickle"

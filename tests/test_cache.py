@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from generator import build as build_module
 from generator.build import build
 from generator.errors import BuildFailed
 from tests.conftest import MakeSite, record
@@ -210,6 +211,35 @@ class TestIncrementalBuilds:
         assert len(after) == len(before) == 2
         assert before.isdisjoint(after)
         assert list(cache.glob(".trash-*")) == []
+
+    def test_a_transcript_edit_after_a_parallel_build_keeps_the_site_pages(
+        self, make_site: MakeSite, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """The index, feed and sitemap are rendered again only when what they show changes:
+        not after a cue's text changes, even the first time after a build whose episodes
+        came from worker processes (their key once hung on pickle's bytes, which differ with
+        where an episode was made)."""
+        # Enough records that workers send them in chunks of two or more, whose episodes
+        # then share one "audio/mpeg" string (the type guessed from the audio's name).
+        files: dict[str, str | bytes] = {
+            f"content/episodes/e{n:03d}.md": record(
+                f"E{n}", f"2026-01-{n % 28 + 1:02d}", f"audio: https://x.test/{n}.mp3\n"
+            )
+            for n in range(130)
+        }
+        files["content/episodes/e000.vtt"] = VTT.format(extra="")
+        site = make_site(files)
+        build(site, jobs=2)
+        rendered: list[int] = []
+        real = build_module.render_site
+        monkeypatch.setattr(
+            build_module, "render_site", lambda *a, **k: rendered.append(1) or real(*a, **k)
+        )
+        vtt = site / "content/episodes/e000.vtt"
+        vtt.write_text(vtt.read_text().replace("First words.", "First words, edited."))
+        build(site, jobs=2)
+        assert b"edited" in (site / "output/episodes/e000/transcript.vtt").read_bytes()
+        assert rendered == []
 
     def test_a_library_upgrade_renders_again(
         self, site: Path, monkeypatch: pytest.MonkeyPatch
