@@ -155,15 +155,18 @@ class Cache:
         episodes, whose deletion would otherwise come last."""
         keep = {entry.key for entry in self.new.entries.values()}
         trash = self.root / f"{TRASH}{os.getpid()}"
+        moved = False
         for folder in (self.root / "entries").glob("*"):
             if folder.name not in keep:
                 trash.mkdir(exist_ok=True)
                 try:
                     os.rename(folder, trash / folder.name)
+                    moved = True
                 except OSError:
                     discard(folder)
-        if not trash.is_dir():
+        if not moved:
             return
+        self.wait()  # a deletion started earlier in this build, of the same trash folder
         try:
             self._sweeper = subprocess.Popen(
                 ["rm", "-rf", "--", str(trash)],
@@ -181,19 +184,10 @@ class Cache:
         with temporary.open("wb") as handle:
             pickle.dump(self.new, handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temporary, self.root / "state.pickle")
-        keep = {entry.key for entry in self.new.entries.values()}
-        for folder in (self.root / "entries").glob("*"):
-            if folder.name not in keep:
-                discard(folder)
+        self.sweep()  # finds nothing left when the build swept already
         self.wait()
         for trash in self.root.glob(TRASH + "*"):  # a killed build's, or rm's leftovers
             shutil.rmtree(trash, ignore_errors=True)
-
-    def wait(self) -> None:
-        """Wait for the deletion :meth:`sweep` started, if any."""
-        if self._sweeper is not None:
-            self._sweeper.wait()
-            self._sweeper = None
         for folder in (self.root / "site").glob("*"):
             if folder.name != self.new.site:
                 discard(folder)
@@ -201,6 +195,12 @@ class Cache:
         for file in (self.root / "files").glob("*"):
             if file.name not in files and not file.name.startswith("."):
                 file.unlink(missing_ok=True)
+
+    def wait(self) -> None:
+        """Wait for the deletion :meth:`sweep` started, if any."""
+        if self._sweeper is not None:
+            self._sweeper.wait()
+            self._sweeper = None
 
 
 class CacheError(CuepressError):

@@ -241,6 +241,17 @@ class TestIncrementalBuilds:
         assert b"edited" in (site / "output/episodes/e000/transcript.vtt").read_bytes()
         assert rendered == []
 
+    def test_a_failed_build_keeps_the_cached_site_pages(self, site: Path) -> None:
+        """A build that fails while rendering the site's own pages leaves the cache's copy of
+        the last good ones, so the next build after the fix need not render them again."""
+        kept = {p.name for p in (site / ".cache/cuepress/site").iterdir()}
+        (site / "layouts").mkdir(exist_ok=True)
+        (site / "layouts/index.html").write_text("{% if %}broken")
+        edit_layout(site)  # every episode renders again too, and old entries are swept
+        with pytest.raises(BuildFailed):
+            build(site, jobs=1)
+        assert {p.name for p in (site / ".cache/cuepress/site").iterdir()} == kept
+
     def test_a_library_upgrade_renders_again(
         self, site: Path, monkeypatch: pytest.MonkeyPatch
     ) -> None:
