@@ -584,50 +584,39 @@ timing_at(const char *s, const char *end, long long *start, long long *stop, con
     return 1;
 }
 
-/* Python's str.strip on UTF-8: the bounds of s[0:n] without whitespace (str.isspace) at
-   either end. */
-static Py_UCS4
-decode_at(const unsigned char *s, Py_ssize_t n, Py_ssize_t *width)
-{
-    unsigned char c = s[0];
-    if (c < 0x80 || n < 2) {
-        *width = 1;
-        return c;
-    }
-    if (c < 0xE0) {
-        *width = 2;
-        return ((Py_UCS4)(c & 0x1F) << 6) | (s[1] & 0x3F);
-    }
-    if (c < 0xF0 || n < 4) {
-        *width = 3;
-        return n < 3 ? 0 : ((Py_UCS4)(c & 0x0F) << 12) | ((Py_UCS4)(s[1] & 0x3F) << 6) |
-                               (s[2] & 0x3F);
-    }
-    *width = 4;
-    return ((Py_UCS4)(c & 0x07) << 18) | ((Py_UCS4)(s[1] & 0x3F) << 12) |
-           ((Py_UCS4)(s[2] & 0x3F) << 6) | (s[3] & 0x3F);
-}
-
-static void
-strip(const char *s, Py_ssize_t n, Py_ssize_t *first, Py_ssize_t *last)
+/* Whether the UTF-8 text s[0:n] reads the same through str.strip() as through the cue text
+   reader's " ".join(split()): no '<', '&' or double space, and every character printable
+   (str.isprintable: no line break, tab or other space than ' '). Then its only whitespace is
+   single spaces, and stripping means trimming spaces. */
+static int
+plain_text(const char *s, Py_ssize_t n)
 {
     const unsigned char *u = (const unsigned char *)s;
-    Py_ssize_t a = 0, b = n, width;
-    while (a < b && Py_UNICODE_ISSPACE(decode_at(u + a, b - a, &width))) {
-        a += width;
-    }
-    while (a < b) {
-        Py_ssize_t back = b - 1;
-        while (back > a && (u[back] & 0xC0) == 0x80) { /* to the start of the last character */
-            back--;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        unsigned char c = u[i];
+        if (c < 0x80) {
+            if (c == '<' || c == '&' || c < 0x20 || c == 0x7F ||
+                (c == ' ' && i + 1 < n && u[i + 1] == ' ')) {
+                return 0;
+            }
+            continue;
         }
-        if (!Py_UNICODE_ISSPACE(decode_at(u + back, b - back, &width))) {
-            break;
+        Py_UCS4 point; /* a character beyond ASCII: decoded (the text is valid UTF-8) */
+        int width = c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+        if (i + width > n) {
+            return 0;
         }
-        b = back;
+        point = width == 2 ? (Py_UCS4)(c & 0x1F) : width == 3 ? (Py_UCS4)(c & 0x0F)
+                                                               : (Py_UCS4)(c & 0x07);
+        for (int k = 1; k < width; k++) {
+            point = (point << 6) | (u[i + k] & 0x3F);
+        }
+        if (!Py_UNICODE_ISPRINTABLE(point)) {
+            return 0;
+        }
+        i += width - 1;
     }
-    *first = a;
-    *last = b;
+    return 1;
 }
 
 /* A Cue (a named tuple: start_ms, end_ms, text, speaker, line), taking the references. */
@@ -764,18 +753,15 @@ parse_vtt(PyObject *module, PyObject *args)
             breaks--;
             after = 2;
         }
-        int plain = 1;
-        for (Py_ssize_t i = 0; i < length; i++) {
-            char c = body[i];
-            if (c == '<' || c == '&' || c == '\n' || (c == ' ' && i + 1 < length && body[i + 1] == ' ')) {
-                plain = 0;
-                break;
-            }
-        }
         PyObject *cue;
-        if (plain) {
-            Py_ssize_t first, last;
-            strip(body, length, &first, &last);
+        if (plain_text(body, length)) {
+            Py_ssize_t first = 0, last = length;
+            while (first < last && body[first] == ' ') {
+                first++;
+            }
+            while (last > first && body[last - 1] == ' ') {
+                last--;
+            }
             cue = make_cue(cue_type, start, stop,
                            PyUnicode_DecodeUTF8(body + first, last - first, NULL),
                            Py_NewRef(Py_None), line);

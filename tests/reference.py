@@ -129,7 +129,7 @@ def parse_plain(text: str) -> list[Cue] | None:
         except KeyError:  # minutes or seconds above 59: let the full reader report it
             return None
         body = body.rstrip("\n")
-        if "<" in body or "&" in body or "\n" in body or "  " in body:
+        if "<" in body or "&" in body or "  " in body or not body.isprintable():
             speaker, words = cue_text(body)
             append(new(Cue, (begin, end, words, speaker, line)))
         else:

@@ -144,6 +144,18 @@ class TestWebVTT:
         if fast is not None:
             assert vtt.parse(text, "a.vtt", Problems()) == fast
 
+    @pytest.mark.parametrize(
+        "body", ["tab\there", "wide\u3000space", "nbsp\xa0here", " edges ", "\x1cunit"]
+    )
+    def test_whitespace_inside_cue_text_reads_as_the_spec_reader_reads_it(self, body: str) -> None:
+        """A tab or another space than ' ' inside a cue's text becomes one space, by the fast
+        paths (Python and C) as by the line reader (the fast path once kept the tab)."""
+        text = f"WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n{body}\n"
+        expected = vtt._parse_lines(text, "a.vtt", Problems())
+        assert vtt._parse_plain(text) == expected
+        assert native is not None
+        assert native.parse_vtt(text, Cue, vtt._cue_text) == expected
+
     @settings(max_examples=3000, deadline=None)
     @given(
         st.lists(

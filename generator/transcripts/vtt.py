@@ -91,7 +91,7 @@ def _parse_plain(text: str) -> list[Cue] | None:
             if body[-1:] == "\n":
                 body = body[:-1]
                 after = 2
-            if "<" in body or "&" in body or "\n" in body or "  " in body:
+            if "<" in body or "&" in body or "  " in body or not body.isprintable():
                 speaker, words = cue_text(body)
                 append(new(Cue, (begin, end, words, speaker, line)))
                 line += after + body.count("\n")
