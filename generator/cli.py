@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from generator import __version__
 from generator.build import build
 from generator.config import load_site
-from generator.errors import BuildFailed, CuepressError, Problem, Problems
+from generator.errors import BuildFailed, CuepressError, Problem, Problems, in_order
 
 if TYPE_CHECKING:
     from generator.check import CheckResult
@@ -97,6 +97,24 @@ def make_parser() -> argparse.ArgumentParser:
         "--strict", action="store_true", help="treat every build warning as an error"
     )
     deploy_cmd.set_defaults(run=run_deploy)
+
+    import_cmd = commands.add_parser(
+        "import",
+        help="bring a show in from its existing feed (episodes, transcripts, chapters)",
+        description="Import a podcast's existing RSS feed into a site: site.yaml from the "
+        "channel, one record per episode with its guid kept exactly, the best transcript each "
+        "episode offers and its chapters. Importing again adds new episodes and retries what "
+        "failed; a record or transcript you have edited is never changed.",
+    )
+    import_cmd.add_argument(
+        "source", metavar="SOURCE", help="the feed's http(s) URL, or a feed file"
+    )
+    add_site_option(import_cmd)
+    import_cmd.add_argument(
+        "--timeout", type=float, default=30.0, help="seconds to wait for a server (default: 30)"
+    )
+    import_cmd.add_argument("--jobs", type=int, default=8, help="downloads at once (default: 8)")
+    import_cmd.set_defaults(run=run_import)
     return parser
 
 
@@ -244,6 +262,43 @@ def run_deploy(args: argparse.Namespace) -> int:
         print(
             "First deploy: in the repository's Settings > Pages, set Source to "
             f"'Deploy from a branch', branch {target.branch}, folder / (root).",
+            file=sys.stderr,
+        )
+    return 0
+
+
+def run_import(args: argparse.Namespace) -> int:
+    from generator.importer import import_feed
+
+    if args.jobs < 1 or args.timeout <= 0:
+        print("cuepress import: --jobs and --timeout must be positive", file=sys.stderr)
+        return 2
+    started = time.perf_counter()
+    try:
+        result = import_feed(args.source, args.site, timeout=args.timeout, workers=args.jobs)
+    except CuepressError as exc:
+        report([exc.problem], "")
+        print("Import failed; nothing was written.", file=sys.stderr)
+        return 1
+    report(in_order(result.problems.warnings), "warning: ")
+    site = shown_path(args.site, Path("."))
+    done = [f"{plural(len(result.added), 'new episode')}"]
+    if result.updated:
+        done.append(f"{len(result.updated)} updated")
+    done.append(f"{plural(result.transcripts, 'transcript')}")
+    print(
+        f"Imported {', '.join(done)} from {args.source} into {site}/ "
+        f"in {time.perf_counter() - started:.1f} s.",
+        file=sys.stderr,
+    )
+    if result.kept:
+        print(f"Kept {plural(len(result.kept), 'record')} you edited as they are.", file=sys.stderr)
+    if result.site_keys:
+        print(f"site.yaml: set {', '.join(result.site_keys)}.", file=sys.stderr)
+    if result.created_site:
+        print(
+            f"Next: set base_url in {site}/site.yaml, then "
+            f"`cuepress serve --site {site}` to preview it.",
             file=sys.stderr,
         )
     return 0

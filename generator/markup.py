@@ -69,3 +69,30 @@ def markdown_to_html(text: str) -> str:
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener",
     )
+
+
+# Show notes as hosts write them: the summary's tags, plus what HTML notes commonly hold.
+_NOTES_TAGS = _TAGS | {"h1", "h5", "h6", "div", "span", "u", "s", "strike", "ins", "mark"}
+
+
+def html_to_markdown(html: str, base_url: str | None = None) -> str:
+    """Show notes written in HTML (a feed's ``content:encoded``) as Markdown for a record.
+
+    nh3 first removes anything that could run (``script`` and ``style`` with their content,
+    event handlers, ``javascript:`` links) and resolves relative links against ``base_url``;
+    markdownify then writes what is left as Markdown, keeping links, lists and emphasis.
+    """
+    from markdownify import markdownify  # only imports need it
+
+    clean = nh3.clean(
+        html,
+        tags=_NOTES_TAGS,
+        clean_content_tags={"script", "style", "iframe", "object", "noscript"},
+        attributes=_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel=None,
+        url_relative=("rewrite_with_base", base_url) if base_url else "pass_through",
+    )
+    text = markdownify(clean, heading_style="ATX", bullets="-", strip=["div", "span"])
+    lines = [line if line.strip() else "" for line in text.replace("\r", "").split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()

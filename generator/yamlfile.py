@@ -318,3 +318,18 @@ def _explain(exc: yaml.MarkedYAMLError, first_line: int) -> tuple[int | None, st
     if hint:
         message += f" ({hint})"
     return (mark.line + first_line if mark else None), message
+
+
+def dump(data: dict[str, Any]) -> str:
+    """``data`` as block YAML in the order given, short lists and mappings on one line, every
+    string quoted where YAML would read it as something else (``'1:02:03'``, ``'yes'``)."""
+    return "".join(
+        yaml.safe_dump(
+            {key: value},
+            sort_keys=False,
+            allow_unicode=True,
+            default_flow_style=None if isinstance(value, list | dict) else False,
+            width=100,
+        )
+        for key, value in data.items()
+    )

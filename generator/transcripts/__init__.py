@@ -51,7 +51,18 @@ def read_file(
             f"the file is {size / 1e6:,.0f} MB; a transcript is at most {MAX_FILE_BYTES // 10**6} "
             "MB (is it really a transcript?)",
         )
-    text = decode(path.read_bytes(), shown, problems)
+    return read_data(path.read_bytes(), parser, shown, problems, speaker_names)
+
+
+def read_data(
+    data: bytes,
+    parser: Parser,
+    shown: str,
+    problems: Problems,
+    speaker_names: Mapping[str, str] | None = None,
+) -> Transcript:
+    """Read a transcript file's bytes with ``parser`` (one of :data:`READERS`)."""
+    text = decode(data, shown, problems)
     if not text or text.isspace():
         raise TranscriptError(shown, 1, "the transcript file is empty")
     cues = parser(text, shown, problems)
