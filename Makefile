@@ -83,6 +83,7 @@ bench: $(VENV)/.installed-test chromium
 	$(BIN)/python -m bench.check 500
 	$(BIN)/python -m bench.search 500
 	$(BIN)/python -m bench.preview . 20
+	$(BIN)/python -m bench.importing 1000 3
 
 bench-quick: $(VENV)/.installed-test chromium
 	$(BIN)/python -m bench.parsers 3
@@ -90,6 +91,7 @@ bench-quick: $(VENV)/.installed-test chromium
 	$(BIN)/python -m bench.build 12 1 24
 	$(BIN)/python -m bench.search 5 1
 	$(BIN)/python -m bench.preview . 2
+	$(BIN)/python -m bench.importing 20 1
 
 # The long runs of the hostile-input proofs: 300 random SIGKILLs of a 600-episode build, and 30 s
 # of 20 clients on the preview while a record changes every 100 ms (make test runs them short).

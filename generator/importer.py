@@ -36,7 +36,7 @@ from generator.errors import CuepressError, Problems, TranscriptError
 from generator.feed import PODCAST_GUID_NAMESPACE
 from generator.feedread import Feed, FeedChapter, FeedItem, FeedTranscript
 from generator.fetch import Fetcher, FetchError
-from generator.timecodes import clock
+from generator.timecodes import clock, parse_time
 
 STATE_FILE = ".cuepress-import.json"
 FEED_LIMIT = 50_000_000  # a feed of 3,000 episodes with long notes is about 15 MB
@@ -89,6 +89,7 @@ class _Plan:
     previous: dict[str, Any] | None = None  # the state entry of the last import
     write_record: bool = True
     fetch_transcript: bool = True
+    fetch_chapters: bool = True
     chapters: tuple[FeedChapter, ...] = ()
     transcript: tuple[FeedTranscript, str, bytes] | None = None  # form, suffix, data
     transcript_failed: bool = False
@@ -354,13 +355,20 @@ def _plan_known(
     if sidecar_path is not None and not sidecar_path.exists():
         fetch = False  # the user removed the transcript
     slug = record.name.split(".")[0]
-    return _Plan(
-        item,
-        key,
-        slug,
-        record,
-        previous=previous,
-        fetch_transcript=fetch and bool(best),
+    plan = _Plan(item, key, slug, record, previous=previous, fetch_transcript=fetch and bool(best))
+    if item.chapters_url and item.chapters_url == previous.get("chapters_url"):
+        if not previous.get("chapters_failed"):  # fetched last time: keep what the record has
+            plan.fetch_chapters = False
+            plan.chapters = _record_chapters(record)
+    return plan
+
+
+def _record_chapters(record: Path) -> tuple[FeedChapter, ...]:
+    """The chapters an untouched record holds, as the import wrote them."""
+    front, _, _ = records.split_front_matter(_read_user_text(record), record.name)
+    listed = yamlfile.load(front, record.name).get("chapters") or []
+    return tuple(
+        FeedChapter(parse_time(c["start"]), c["title"], c.get("url"), c.get("img")) for c in listed
     )
 
 
@@ -400,7 +408,7 @@ def _suffix(transcript: FeedTranscript) -> str:
 def _fetch(plan: _Plan, fetcher: Fetcher, shown: str, problems: Problems) -> None:
     """Fetch the chapters and the best readable transcript of one item (on a pool thread)."""
     item = plan.item
-    if plan.write_record:
+    if plan.write_record and plan.fetch_chapters:
         plan.chapters = item.chapters
         if item.chapters_url:
             try:
@@ -569,6 +577,7 @@ def _write(plan: _Plan, site_dir: Path, items: dict[str, Any], result: ImportRes
             return
         entry["sha256"] = _digest(text)
         entry["chapters_failed"] = plan.chapters_failed
+        entry["chapters_url"] = plan.item.chapters_url
     if plan.transcript is not None:
         transcript, suffix, data = plan.transcript
         sidecar = plan.record.with_suffix(suffix)

@@ -322,10 +322,13 @@ def _explain(exc: yaml.MarkedYAMLError, first_line: int) -> tuple[int | None, st
 
 def dump(data: dict[str, Any]) -> str:
     """``data`` as block YAML in the order given, short lists and mappings on one line, every
-    string quoted where YAML would read it as something else (``'1:02:03'``, ``'yes'``)."""
+    string quoted where YAML would read it as something else (``'1:02:03'``, ``'yes'``).
+    Written by libyaml's emitter where PyYAML has it (the same text, ten times faster)."""
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
     return "".join(
-        yaml.safe_dump(
+        yaml.dump(
             {key: value},
+            Dumper=dumper,
             sort_keys=False,
             allow_unicode=True,
             default_flow_style=None if isinstance(value, list | dict) else False,
