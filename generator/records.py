@@ -301,6 +301,14 @@ def _transcript(
         if isinstance(value, Sequence):
             return transcripts.read_inline(value, shown, problems, names)
         if isinstance(value, str):
+            if "://" in value:
+                fields.error(
+                    "transcript",
+                    f"'transcript: {value[:80]}' is a URL; builds never fetch anything, so save "
+                    "the file beside the record and name it here (`cuepress import FEED` does "
+                    "that for a show's feed)",
+                )
+                return None
             if PurePosixPath(value).suffix.lower() not in transcripts.READERS:
                 fields.error(
                     "transcript",
