@@ -20,7 +20,7 @@ import email.utils
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
 from lxml import etree
 
@@ -41,6 +41,7 @@ _NAMESPACES = {
     "http://search.yahoo.com/mrss": "media",
     "http://www.google.com/schemas/play-podcasts/1.0": "googleplay",
 }
+_URL_SAFE = "/:?#[]@!$&'()*+,;=%~"  # reserved and already-escaped characters stay as written
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 _TAG = re.compile(r"<[A-Za-z/!][^>]*>")
 _ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.I)
@@ -271,7 +272,7 @@ class _Reader:
             value = urljoin(base, value)
         parts = urlsplit(value)
         if parts.scheme.lower() in ("http", "https") and parts.hostname:
-            return value
+            return quote(value, safe=_URL_SAFE)  # spaces and the like, as browsers send them
         if not parts.scheme:
             reason = "a relative URL, and the feed does not say where it lives"
         else:
@@ -286,6 +287,7 @@ class _Reader:
             title = "My Podcast"
         description, _ = self.first_text(element, "description", "itunes:summary")
         owner = _child(element, "itunes:owner")
+        author, _ = self.first_text(element, "itunes:author", "managingEditor", "dc:creator")
         image = None
         itunes_image = _child(element, "itunes:image")
         if itunes_image is not None:
@@ -300,13 +302,12 @@ class _Reader:
             if link.get("rel") == "self" and link.get("href"):
                 self_url = self.url(link, link.get("href"), "the feed's own address")
         locked_element = _child(element, "podcast:locked")
-        author, _ = self.first_text(element, "itunes:author", "managingEditor", "dc:creator")
         return Channel(
             title=title,
             description=_plain(description),
             language=_line(_text(_child(element, "language"))) or None,
             author=_line(author) or None,
-            owner_name=_line(_text(_child(owner, "itunes:name"))) or None
+            owner_name=_line(_text(_child(owner, "itunes:name")) or author) or None
             if owner is not None
             else None,
             owner_email=_line(_text(_child(owner, "itunes:email"))) or None

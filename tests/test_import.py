@@ -551,3 +551,37 @@ def test_date_fallback_is_today(tmp_path: Path) -> None:
     assert (
         "has no readable date ('sometime'); it was given today's" in problems.warnings[-1].message
     )
+
+
+def test_progress_bar_on_a_terminal_only(server: FeedServer, tmp_path: Path) -> None:
+    """On a terminal the downloads show a progress bar; in a pipe (CI) they do not."""
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    server.files["show/feed.xml"] = show_feed(server.base)
+    command = [sys.executable, "-m", "generator", "import", server.base + "show/feed.xml"]
+    env = {k: v for k, v in os.environ.items() if k != "CI"}
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))  # 100 columns
+    process = subprocess.Popen(
+        [*command, "--site", str(tmp_path / "tty")], stdout=follower, stderr=follower, env=env
+    )
+    os.close(follower)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal closed: the command ended
+            break
+        if not chunk:
+            break
+        seen += chunk
+    assert process.wait(timeout=60) == 0
+    os.close(leader)
+    assert b"Fetching: 100%" in seen
+    piped = subprocess.run(
+        [*command, "--site", str(tmp_path / "pipe")], capture_output=True, text=True, env=env
+    )
+    assert piped.returncode == 0 and "Fetching" not in piped.stderr
