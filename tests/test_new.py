@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 import yaml
+from packaging.requirements import Requirement
 
 from generator import __version__, scaffold
 from generator.build import build
@@ -334,6 +335,8 @@ class TestRequirements:
         self, direct_url: dict[str, Any], line: str
     ) -> None:
         assert pin_for(json.dumps(direct_url), "0.1.0") == Pin(line, exact=True)
+        requirement = Requirement(line)  # as pip reads requirements.txt (PEP 508)
+        assert (requirement.name, requirement.url) == ("cuepress", line.split(" @ ")[1])
 
     @pytest.mark.parametrize(
         "direct_url",
