@@ -6,6 +6,7 @@ Exit codes: 0 success, 1 the content has errors, 2 a usage error.
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 import time
 from collections.abc import Iterable
@@ -37,6 +38,15 @@ def make_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"cuepress {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    new_cmd = commands.add_parser(
+        "new",
+        help="make a new site in a folder, ready to build and publish",
+        description="Make a new site in DIR: site.yaml, an example episode with its transcript, "
+        "a README, .gitignore, a pinned requirements.txt and a GitHub Pages workflow.",
+    )
+    new_cmd.add_argument("dir", type=Path, metavar="DIR", help="the folder to make (new, or empty)")
+    new_cmd.set_defaults(run=run_new)
 
     build_cmd = commands.add_parser(
         "build", help="build the site into a folder", description="Build the site."
@@ -126,6 +136,37 @@ def add_site_option(command: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="the site folder holding site.yaml (default: the current folder)",
     )
+
+
+def run_new(args: argparse.Namespace) -> int:
+    from generator.scaffold import new_site
+
+    try:
+        made = new_site(args.dir)
+    except CuepressError as exc:
+        report([exc.problem], "")
+        return 1
+    shown = str(args.dir)
+    print(f"Made a new site for {made.title!r} in {shown}:", file=sys.stderr)
+    for name in made.files:
+        print(f"  {name}", file=sys.stderr)
+    if not made.pin.exact:
+        print(
+            f"requirements.txt pins {made.pin.line}, which is not on PyPI: before you publish, "
+            "replace it with where the site should install Cuepress from (see its comment).",
+            file=sys.stderr,
+        )
+    print("Next:", file=sys.stderr)
+    if made.folder.resolve() != Path.cwd().resolve():
+        print(f"  cd {shlex.quote(shown)}", file=sys.stderr)
+    print(
+        "  cuepress serve   # preview it at http://127.0.0.1:8000/, reloading on every save\n"
+        "  cuepress build   # build it into output/\n"
+        "  cuepress check   # check every link and anchor\n"
+        "Then set base_url in site.yaml, and see README.md there to publish on GitHub Pages.",
+        file=sys.stderr,
+    )
+    return 0
 
 
 def run_build(args: argparse.Namespace) -> int:
