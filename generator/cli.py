@@ -336,6 +336,11 @@ def run_import(args: argparse.Namespace) -> int:
         print(f"Kept {plural(len(result.kept), 'record')} you edited as they are.", file=sys.stderr)
     if result.site_keys:
         print(f"site.yaml: set {', '.join(result.site_keys)}.", file=sys.stderr)
+    if result.site_files:
+        print(
+            f"Added {', '.join(result.site_files)} (README.md says how to publish).",
+            file=sys.stderr,
+        )
     if result.created_site:
         print(
             f"Next: set base_url in {site}/site.yaml, then "

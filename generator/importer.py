@@ -31,7 +31,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
-from generator import feedread, markup, records, transcripts, yamlfile
+from generator import feedread, markup, records, scaffold, transcripts, yamlfile
 from generator.errors import CuepressError, Problems, TranscriptError
 from generator.feed import PODCAST_GUID_NAMESPACE
 from generator.feedread import Feed, FeedChapter, FeedItem, FeedTranscript
@@ -71,6 +71,7 @@ class ImportResult:
     source: str
     created_site: bool = False
     site_keys: list[str] = field(default_factory=list)  # keys added to site.yaml
+    site_files: list[str] = field(default_factory=list)  # publishing files added
     added: list[str] = field(default_factory=list)  # records written
     updated: list[str] = field(default_factory=list)  # untouched records brought up to date
     kept: list[str] = field(default_factory=list)  # edited records left as they are
@@ -110,6 +111,8 @@ def import_feed(
         _fill_site_yaml(site_dir, feed, url, result)
         plans = _plan(feed, site_dir, episodes_dir, state, result)
         fetcher.map(lambda plan: _fetch(plan, fetcher, source, problems), plans, "Fetching")
+    if result.created_site:  # what a site needs to be published, as `cuepress new` makes it
+        result.site_files = scaffold.add_publishing_files(site_dir, feed.channel.title)
     state["feed"] = url or state.get("feed") or source
     items = state.setdefault("items", {})
     for plan in plans:

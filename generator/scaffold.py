@@ -68,17 +68,42 @@ def new_site(folder: Path, *, today: dt.date | None = None, pin: Pin | None = No
         "@BASE_URL@": base_url,
         "@TODAY@": (today or dt.date.today()).isoformat(),
         "@REQUIREMENT@": ("" if pin.exact else REPLACE_PIN) + pin.line,
+        "@EXAMPLE@": "; `welcome.md` is an example",
     }
-    sources = {
-        _target(source): source
-        for source in SKELETON.rglob("*")
-        if source.is_file() and "__pycache__" not in source.parts
-    }
+    sources = _sources()
     files = {name: _fill(sources[name], blanks) for name in sorted(sources)}
     if "site.yaml" not in files:
         raise CuepressError(SKELETON, None, "is missing from this Cuepress (reinstall Cuepress)")
     _write(folder, files)
     return NewSite(folder, title, base_url, tuple(files), pin)
+
+
+def add_publishing_files(folder: Path, title: str) -> list[str]:
+    """The skeleton's files for publishing (``.gitignore``, ``requirements.txt``, the Pages
+    workflow, ``README.md``) that ``folder`` lacks, for a site made another way (by
+    ``cuepress import``); files already there are left alone. Returns what was written."""
+    pin = installed_pin()
+    blanks = {
+        "@TITLE@": title,
+        "@REQUIREMENT@": ("" if pin.exact else REPLACE_PIN) + pin.line,
+        "@EXAMPLE@": "",
+    }
+    sources = _sources()
+    wanted = [
+        name
+        for name in sorted(sources)
+        if name != "site.yaml" and not name.startswith("content/") and not (folder / name).exists()
+    ]
+    _write(folder, {name: _fill(sources[name], blanks) for name in wanted})
+    return wanted
+
+
+def _sources() -> dict[str, Path]:
+    return {
+        _target(source): source
+        for source in SKELETON.rglob("*")
+        if source.is_file() and "__pycache__" not in source.parts
+    }
 
 
 def refuse_if_used(folder: Path) -> None:

@@ -166,6 +166,13 @@ class TestImportFromAHost:
             "content/episodes/episode-3-soil-and-patience.md",
         ]
         assert result.transcripts == 2
+        assert result.site_files == [
+            ".github/workflows/pages.yml",
+            ".gitignore",
+            "README.md",
+            "requirements.txt",
+        ]
+        assert (site / "README.md").read_text().startswith("# The Allotment Hour\n")
         warnings = [p.message for p in result.problems.warnings]
         assert any("Home & Garden" in w for w in warnings)
         assert any(
@@ -528,7 +535,15 @@ class TestHostileFeeds:
             "win-ini.md",
             "x" * 60 + ".md",
         ]
-        assert sorted(p.name for p in site.iterdir()) == [STATE_FILE, "content", "site.yaml"]
+        assert sorted(p.name for p in site.iterdir()) == [
+            STATE_FILE,
+            ".github",
+            ".gitignore",
+            "README.md",
+            "content",
+            "requirements.txt",
+            "site.yaml",
+        ]
         assert "the enclosure 'file:///etc/passwd' was left out: a file: URL" in err
         assert "the transcript 'javascript:alert(1)' was left out" in err
         assert "the chapters 'data:application/json,{}' was left out" in err
