@@ -15,6 +15,7 @@ be read is a warning naming the feed's line, never a reason to stop.
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import email.utils
 import re
@@ -173,6 +174,18 @@ def _parse_xml(data: bytes, shown: str, url: str | None, problems: Problems) -> 
             "the feed declares an XML entity (<!ENTITY ...>); no podcast feed needs one, and "
             "entities can expand a small file into gigabytes or read files on this computer, so "
             "the feed is refused (ask the host for a plain RSS feed)",
+        )
+    utf16 = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or data[:2] in (
+        b"<\x00",
+        b"\x00<",
+    )
+    if not utf16 and b"\x00" in data:
+        line = data.count(b"\n", 0, data.index(b"\x00")) + 1
+        raise FeedError(
+            shown,
+            line,
+            "the feed holds a NUL byte, which no XML may hold: the file is damaged or not a "
+            "feed (download it again, or ask the host)",
         )
     try:
         return _fromstring(data, url, recover=False)
