@@ -320,15 +320,26 @@ def _explain(exc: yaml.MarkedYAMLError, first_line: int) -> tuple[int | None, st
     return (mark.line + first_line if mark else None), message
 
 
+class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
+    """libyaml's emitter where PyYAML has it (the same text as the pure one, ten times faster),
+    writing text of several lines as a ``|`` block, as a person would."""
+
+
+def _represent_text(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in text.strip("\n") else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
+
+
+_Dumper.add_representer(str, _represent_text)
+
+
 def dump(data: dict[str, Any]) -> str:
     """``data`` as block YAML in the order given, short lists and mappings on one line, every
-    string quoted where YAML would read it as something else (``'1:02:03'``, ``'yes'``).
-    Written by libyaml's emitter where PyYAML has it (the same text, ten times faster)."""
-    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    string quoted where YAML would read it as something else (``'1:02:03'``, ``'yes'``)."""
     return "".join(
         yaml.dump(
             {key: value},
-            Dumper=dumper,
+            Dumper=_Dumper,
             sort_keys=False,
             allow_unicode=True,
             default_flow_style=None if isinstance(value, list | dict) else False,
