@@ -600,3 +600,22 @@ def test_progress_bar_on_a_terminal_only(server: FeedServer, tmp_path: Path) -> 
         [*command, "--site", str(tmp_path / "pipe")], capture_output=True, text=True, env=env
     )
     assert piped.returncode == 0 and "Fetching" not in piped.stderr
+
+
+def test_failed_chapters_are_fetched_again(server: FeedServer, tmp_path: Path) -> None:
+    """Chapters the host failed to serve come in with the next import of an untouched record."""
+    url = f"{server.base}dynamic/flaky/c/ep1.json"
+    chapters = f'<podcast:chapters url="{url}" type="application/json+chapters"/>'
+    server.files["show/feed.xml"] = feed(item(1, extra=chapters))
+    site = tmp_path / "site"
+    first = import_feed(server.base + "show/feed.xml", site, timeout=5, retries=0)
+    assert "the server answered 503 Service Unavailable); import again to retry" in str(
+        first.problems.warnings[-1]
+    )
+    record = site / "content/episodes/episode-1-soil-and-patience.md"
+    assert "chapters:" not in record.read_text()
+    second = import_feed(server.base + "show/feed.xml", site, timeout=5, retries=0)
+    assert second.updated == ["content/episodes/episode-1-soil-and-patience.md"]
+    assert "- {start: '1:01.25', title: Slugs, url: 'https://example.org/slugs'}\n" in (
+        record.read_text()
+    )
