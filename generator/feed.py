@@ -28,7 +28,7 @@ from collections.abc import Iterable
 from lxml import etree
 
 from generator.errors import Problems
-from generator.models import Episode, Site
+from generator.models import Episode, Location, Site, Txt
 
 FEED_FILE = "feed.xml"
 SITEMAP_FILE = "sitemap.xml"
@@ -138,6 +138,35 @@ def _channel(channel: etree._Element, site: Site) -> None:
         locked = _add(channel, _ns("podcast", "locked"), "yes" if site.locked else "no")
         if site.owner:
             locked.set("owner", site.owner.email)
+    if site.medium:
+        _add(channel, _ns("podcast", "medium"), site.medium)
+    for funding in site.funding:
+        _add(channel, _ns("podcast", "funding"), funding.text, url=funding.url)
+    _location(channel, site.location)
+    _txt(channel, site.txt)
+    if site.podroll:
+        podroll = _add(channel, _ns("podcast", "podroll"))
+        for remote in site.podroll:
+            item = _add(podroll, _ns("podcast", "remoteItem"), feedGuid=remote.feed_guid)
+            if remote.feed_url:
+                item.set("feedUrl", remote.feed_url)
+            if remote.title:
+                item.set("title", remote.title)
+
+
+def _location(parent: etree._Element, location: Location | None) -> None:
+    if location is not None:
+        element = _add(parent, _ns("podcast", "location"), location.name)
+        for name in ("geo", "osm"):
+            if getattr(location, name):
+                element.set(name, getattr(location, name))
+
+
+def _txt(parent: etree._Element, entries: Iterable[Txt]) -> None:
+    for entry in entries:
+        element = _add(parent, _ns("podcast", "txt"), entry.text)
+        if entry.purpose:
+            element.set("purpose", entry.purpose)
 
 
 def _item(
@@ -178,6 +207,12 @@ def _item(
         _add(item, _ns("itunes", "episode"), str(episode.number))
     if episode.season is not None:
         _add(item, _ns("itunes", "season"), str(episode.season))
+        season = _add(item, _ns("podcast", "season"), str(episode.season))
+        name = dict(site.seasons).get(episode.season)
+        if name:
+            season.set("name", name)
+    if episode.episode_type:
+        _add(item, _ns("itunes", "episodeType"), episode.episode_type)
     if episode.explicit is not None:
         _add(item, _ns("itunes", "explicit"), "true" if episode.explicit else "false")
     if episode.image:
@@ -192,6 +227,18 @@ def _item(
     for role, names in (("host", episode.hosts), ("guest", episode.guests)):
         for name in names:
             _add(item, _ns("podcast", "person"), name, role=role)
+    _location(item, episode.location)
+    _txt(item, episode.txt)
+    for social in episode.social:
+        element = _add(item, _ns("podcast", "socialInteract"), protocol=social.protocol)
+        for attribute, value in (
+            ("uri", social.uri),
+            ("accountId", social.account_id),
+            ("accountUrl", social.account_url),
+            ("priority", str(social.priority) if social.priority is not None else None),
+        ):
+            if value is not None:
+                element.set(attribute, value)
 
 
 def sitemap_xml(site: Site, paths: Iterable[str]) -> str:

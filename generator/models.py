@@ -27,6 +27,56 @@ class Owner:
 
 @by_fields
 @dataclass(frozen=True, slots=True)
+class Funding:
+    """``podcast:funding``: where listeners can support the show."""
+
+    url: str  # absolute http(s)
+    text: str
+
+
+@by_fields
+@dataclass(frozen=True, slots=True)
+class RemoteItem:
+    """A show recommended in ``podcast:podroll``, by its ``podcast:guid``."""
+
+    feed_guid: str
+    feed_url: str | None = None
+    title: str | None = None
+
+
+@by_fields
+@dataclass(frozen=True, slots=True)
+class Location:
+    """``podcast:location``: what the show or episode is about, or where it was made."""
+
+    name: str
+    geo: str | None = None  # a geo: URI (RFC 5870), geo:51.5,-0.12
+    osm: str | None = None  # an OpenStreetMap object: R113314, N123, W456
+
+
+@by_fields
+@dataclass(frozen=True, slots=True)
+class Txt:
+    """``podcast:txt``: free text for other services (a verification code, say)."""
+
+    text: str
+    purpose: str | None = None
+
+
+@by_fields
+@dataclass(frozen=True, slots=True)
+class Social:
+    """``podcast:socialInteract``: where the episode's comments live."""
+
+    protocol: str  # activitypub, atproto, twitter, lightning, disabled ...
+    uri: str | None = None
+    account_id: str | None = None
+    account_url: str | None = None
+    priority: int | None = None
+
+
+@by_fields
+@dataclass(frozen=True, slots=True)
 class Site:
     """What ``site.yaml`` says, validated."""
 
@@ -45,6 +95,12 @@ class Site:
     podcast_guid: str | None = None  # pins podcast:guid (else derived from the feed URL)
     cname: str | None = None  # custom domain for GitHub Pages, written to CNAME
     search: bool = True  # the search page and its Pagefind index (generator/search.py)
+    funding: tuple[Funding, ...] = ()
+    podroll: tuple[RemoteItem, ...] = ()
+    medium: str | None = None  # podcast:medium; None leaves the tag out (apps assume podcast)
+    location: Location | None = None
+    txt: tuple[Txt, ...] = ()
+    seasons: tuple[tuple[int, str], ...] = ()  # season number -> name, for podcast:season
 
     @property
     def path(self) -> str:
@@ -156,6 +212,10 @@ class Episode:
     image: str | None = None
     guid: str | None = None
     explicit: bool | None = None
+    episode_type: str | None = None  # itunes:episodeType: full, trailer or bonus
+    location: Location | None = None
+    txt: tuple[Txt, ...] = ()
+    social: tuple[Social, ...] = ()
 
     @property
     def url_path(self) -> str:

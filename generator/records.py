@@ -12,7 +12,7 @@ import re
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from generator import markup, transcripts, yamlfile
+from generator import markup, podcasting, transcripts, yamlfile
 from generator.errors import ContentError, CuepressError, Problems
 from generator.fields import Fields, describe
 from generator.models import Audio, Chapter, Episode, Transcript
@@ -25,7 +25,8 @@ MAX_RECORD_BYTES = 2_000_000  # a long inline transcript is 200 kB; longer belon
 MAX_SUMMARY_CHARS = 100_000  # Apple shows 4,000
 KNOWN = (
     "title, date, number, season, duration, audio, hosts, guests, tags, chapters, transcript, "
-    "speakers, slug, draft, image, guid, explicit, summary (in .yaml records)"
+    "speakers, slug, draft, image, guid, explicit, type, location, txt, social, "
+    "summary (in .yaml records)"
 )
 SLUG = re.compile(r"[A-Za-z0-9_-]+")
 AUDIO_TYPES = {
@@ -151,6 +152,10 @@ def read_record(
         "image": fields.url("image"),
         "guid": fields.text("guid"),
         "explicit": fields.boolean("explicit"),
+        "episode_type": podcasting.episode_type(fields),
+        "location": podcasting.location(fields),
+        "txt": podcasting.txt(fields),
+        "social": podcasting.social(fields),
     }
     fields.warn_unknown(KNOWN)
     if len(problems.errors) > errors_before or title is None or date is None:

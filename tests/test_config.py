@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from generator.config import KNOWN as SITE_KEYS
 from generator.config import load_site
 from generator.errors import Problems
 from generator.models import Owner
@@ -64,9 +65,7 @@ class TestLoadSite:
             "site.yaml:4: 'explicit' must be true or false, got 'maybe'",
         ]
         assert warnings == [
-            "site.yaml:5: unknown key 'colour' is ignored (known keys: title, base_url, "
-            "description, language, author, owner, image, categories, explicit, copyright, "
-            "episodes_per_page, locked, podcast_guid, cname, search)"
+            f"site.yaml:5: unknown key 'colour' is ignored (known keys: {SITE_KEYS})"
         ]
 
     def test_missing_required_keys(self, make_site: MakeSite) -> None:

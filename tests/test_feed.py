@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import io
+import json
+import subprocess
 import uuid
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -435,6 +437,7 @@ class TestItems:
             (f"{ITUNES}duration", "3662", {}),
             (f"{ITUNES}episode", "7", {}),
             (f"{ITUNES}season", "2", {}),
+            (f"{PODCAST}season", "2", {}),
             (f"{ITUNES}explicit", "true", {}),
             (f"{ITUNES}image", None, {"href": "https://example.test/show/images/a.png"}),
             (
@@ -655,3 +658,143 @@ class TestFeedXmlFunction:
         root = etree.fromstring(feed_xml(site, episodes, problems).encode())
         assert [t.text for t in root.iter("title")] == ["S", "Ok"]
         assert problems.errors == problems.warnings == []
+
+
+PODCASTING_SITE = """\
+title: Test Show
+base_url: https://example.test/show/
+owner: {name: Ana, email: ana@example.test}
+medium: podcast
+funding:
+  - {url: https://example.test/support, text: Buy us a kettle}
+  - {url: https://pay.example.test/show}
+podroll:
+  - {feed_guid: 917393e3-1b1e-5cef-ace4-edaa54e1f810, feed_url: https://other.example/feed.xml}
+  - {feed_guid: 2C2F4E7A-9A51-5C43-8D0E-0B7F6A1E2D11}
+location: {name: Willowgate, geo: 'geo:51.5,-0.12', osm: R113314}
+txt: [{text: verify-8Hk2Qp, purpose: verify}, Just a note]
+seasons: {2: The Second Shed}
+"""
+PODCASTING_RECORD = record(
+    extra=LOCAL_AUDIO + "season: 2\ntype: trailer\nlocation: The Shed\ntxt: episode note\n"
+    "social:\n"
+    "  - {protocol: activitypub, uri: 'https://social.example/@show/1',\n"
+    "     account: '@show@social.example', account_url: 'https://social.example/@show',\n"
+    "     priority: 1}\n"
+)
+
+
+class TestPodcastingTags:
+    """The Podcasting 2.0 tags set from site.yaml and records, read back by three real
+    parsers: feedparser, podcastparser and the Podcast Index's own podcast-partytime."""
+
+    @pytest.fixture
+    def feed_file(self, make_site: MakeSite) -> Path:
+        site = make_site(
+            {"content/episodes/a.md": PODCASTING_RECORD, "static/audio/a.mp3": MP3},
+            site_yaml=PODCASTING_SITE,
+        )
+        build(site)
+        return site / "output" / "feed.xml"
+
+    def test_partytime_reads_every_tag(self, feed_file: Path) -> None:
+        module = ROOT / ".cache/npm/partytime-5.0.0/node_modules/podcast-partytime"
+        done = subprocess.run(
+            ["node", str(ROOT / "tools/partytime.cjs"), str(module), str(feed_file)],
+            capture_output=True,
+            text=True,
+        )
+        assert done.returncode == 0, done.stderr
+        feed = json.loads(done.stdout)
+        assert feed["medium"] == "podcast"
+        assert feed["podcastFunding"] == [
+            {"url": "https://example.test/support", "message": "Buy us a kettle"},
+            {"url": "https://pay.example.test/show", "message": "Support the show"},
+        ]
+        assert feed["podroll"] == [
+            {
+                "feedGuid": "917393e3-1b1e-5cef-ace4-edaa54e1f810",
+                "feedUrl": "https://other.example/feed.xml",
+            },
+            {"feedGuid": "2c2f4e7a-9a51-5c43-8d0e-0b7f6a1e2d11"},
+        ]
+        assert feed["podcastLocation"] == {
+            "name": "Willowgate",
+            "geo": "geo:51.5,-0.12",
+            "osm": "R113314",
+        }
+        assert feed["podcastTxt"] == [
+            {"value": "verify-8Hk2Qp", "purpose": "verify"},
+            {"value": "Just a note"},
+        ]
+        item = feed["items"][0]
+        assert item["itunesEpisodeType"] == "trailer"
+        assert item["podcastSeason"] == {"number": 2, "name": "The Second Shed"}
+        assert item["podcastLocation"] == {"name": "The Shed"}
+        assert item["podcastTxt"] == [{"value": "episode note"}]
+        assert item["podcastSocialInteraction"] == [
+            {
+                "platform": "activitypub",
+                "url": "https://social.example/@show/1",
+                "id": "@show@social.example",
+                "profileUrl": "https://social.example/@show",
+                "priority": 1,
+            },
+        ]
+
+    def test_feedparser_and_podcastparser_still_read_it(self, feed_file: Path) -> None:
+        parsed = feedparser.parse(feed_file.read_bytes())
+        assert not parsed.bozo and len(parsed.entries) == 1
+        assert parsed.entries[0].itunes_episodetype == "trailer"
+        with feed_file.open("rb") as stream:
+            gpodder = podcastparser.parse(str(feed_file), stream)
+        assert gpodder["episodes"][0]["type"] == "trailer"
+
+    @pytest.mark.parametrize(
+        ("site_lines", "record_lines", "message"),
+        [
+            (
+                "funding: [{url: 'javascript:alert(1)'}]\n",
+                "",
+                "site.yaml:3: 'funding' url must be an absolute http(s) URL like https://..., "
+                "got 'javascript:alert(1)'",
+            ),
+            (
+                "podroll: [{feed_guid: not-a-uuid}]\n",
+                "",
+                "site.yaml:3: 'feed_guid' must be the show's podcast:guid, a UUID, got "
+                "'not-a-uuid'",
+            ),
+            (
+                "medium: radio\n",
+                "",
+                "site.yaml:3: 'medium' must be one of podcast, music, video, film, audiobook, "
+                "newsletter, blog, publisher, course, mixed (or a list form like podcastL), got "
+                "'radio'",
+            ),
+            (
+                "",
+                "type: special\n",
+                "content/episodes/a.md:5: 'type' must be full, trailer or bonus, got 'special'",
+            ),
+            (
+                "",
+                "location: {name: Here, geo: '51.5,-0.12'}\n",
+                "content/episodes/a.md:5: 'geo' must be a geo: URI like geo:51.5,-0.12, got "
+                "'51.5,-0.12'",
+            ),
+        ],
+    )
+    def test_bad_values_name_file_and_line(
+        self, make_site: MakeSite, site_lines: str, record_lines: str, message: str
+    ) -> None:
+        site = make_site(
+            {
+                "content/episodes/a.md": record(extra=LOCAL_AUDIO + record_lines),
+                "static/audio/a.mp3": MP3,
+            },
+            site_yaml="title: Test Show\nbase_url: https://example.test/show/\n" + site_lines,
+        )
+        with pytest.raises(BuildFailed) as failed:
+            build(site)
+        assert [str(p) for p in failed.value.errors] == [message]
