@@ -14,9 +14,10 @@ import pickle
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 from pathlib import Path
 
-from generator import __version__, paths
+from generator import __version__, paths, people
 from generator.cache import Cache, digest_bytes, make_root, write_entry
 from generator.config import load_site
 from generator.episodes import EpisodeStage, Rendered
@@ -33,6 +34,9 @@ from generator.writer import (
     remove_leftovers,
     write_site,
 )
+
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,7 @@ def build(
         check_records(site_dir, problems)
         problems.raise_if_failed(strict=strict)
         raise AssertionError("load_site returned None without an error")  # pragma: no cover
+    site = people.load(site_dir, site, problems)  # content/people/, and who is called what
     with locked(site_dir, output.resolve().parent):
         try:
             compiled = make_root(site_dir) / "templates"
@@ -257,12 +262,23 @@ def render_site(
             if exc.problem not in problems.errors:  # one broken layout, reported once
                 problems.add(exc)
 
-    per_page = site.episodes_per_page
-    pages = max(1, math.ceil(len(episodes) / per_page))
-    for number in range(1, pages + 1):
-        page = Page(number, pages, episodes[(number - 1) * per_page : number * per_page])
-        render(page.output_path, "index.html", page=page, episodes=page.episodes)
+    for page in paginate(episodes, site.episodes_per_page):
+        render(page.output_path, "index.html", page=page, episodes=page.items)
     render("404.html", "404.html")
+    listed = [e for e in episodes if not e.draft]  # drafts (--drafts) get no people or tags
+    person_pages = people.person_pages(site, listed)
+    people.warn_unheard(person_pages, problems)
+    for everyone in paginate(person_pages, PEOPLE_PER_PAGE, "people/") if person_pages else ():
+        render(everyone.output_path, "people.html", page=everyone)
+    for person in person_pages:
+        for part in paginate(person.appearances, PEOPLE_PER_PAGE, person.path):
+            render(part.output_path, "person.html", page=part, person=person)
+    tag_pages = people.tag_pages(listed)
+    for every_tag in paginate(tag_pages, PEOPLE_PER_PAGE, "tags/") if tag_pages else ():
+        render(every_tag.output_path, "tags.html", page=every_tag)
+    for tag in tag_pages:
+        for tagged in paginate(tag.episodes, PEOPLE_PER_PAGE, tag.path):
+            render(tagged.output_path, "tag.html", page=tagged, tag=tag)
     from generator import discovery  # lxml loads only when the site's own pages are made
 
     every_page = [*files, *episode_pages]
@@ -273,17 +289,34 @@ def render_site(
     return {path: text.encode("utf-8") for path, text in files.items()}
 
 
+PEOPLE_PER_PAGE = 100  # names on a page of people/ or tags/, episodes on a person's or a tag's
+
+
+def paginate(items: list[T], per_page: int, base: str = "") -> list[Page[T]]:
+    """``items`` in pages of ``per_page``: ``BASE`` first, then ``BASE/page/2/`` ...; one
+    (empty) page when there are none."""
+    count = max(1, math.ceil(len(items) / per_page))
+    return [
+        Page(number, count, items[(number - 1) * per_page : number * per_page], base)
+        for number in range(1, count + 1)
+    ]
+
+
 @dataclass(frozen=True)
-class Page:
-    """One page of the episode index."""
+class Page(Generic[T]):
+    """One page of a list: the episode index, people, a person's episodes, tags, a tag's."""
 
     number: int
     count: int
-    episodes: list[Episode]
+    items: list[T]
+    base: str = ""  # the first page's path, relative to the site root
 
-    @staticmethod
-    def path_of(number: int) -> str:
-        return "" if number == 1 else f"page/{number}/"
+    @property
+    def episodes(self) -> list[T]:  # the index's name for its items, kept for layouts
+        return self.items
+
+    def path_of(self, number: int) -> str:
+        return self.base if number == 1 else f"{self.base}page/{number}/"
 
     @property
     def output_path(self) -> str:

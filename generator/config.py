@@ -11,6 +11,7 @@ from generator import podcasting, yamlfile
 from generator.errors import ConfigError, CuepressError, Problems
 from generator.fields import Fields, describe, url_ok
 from generator.models import Owner, Site
+from generator.people import read_site_people
 from generator.yamlfile import Mapping
 
 # A host name: dot-separated labels of letters, digits and inner hyphens, ending in a name.
@@ -21,7 +22,7 @@ _HOST = re.compile(r"(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-
 KNOWN = (
     "title, base_url, description, language, author, owner, image, categories, explicit, "
     "copyright, episodes_per_page, locked, podcast_guid, cname, search, funding, podroll, "
-    "medium, location, txt, seasons"
+    "medium, location, txt, seasons, people"
 )
 
 
@@ -84,6 +85,7 @@ def _read(fields: Fields, base_url_override: str | None) -> Site | None:
         location=podcasting.location(fields),
         txt=podcasting.txt(fields),
         seasons=podcasting.seasons(fields),
+        people=read_site_people(fields),
     )
     fields.warn_unknown(KNOWN)
     if len(fields.problems.errors) > errors_before:

@@ -19,6 +19,7 @@ from pathlib import Path, PurePosixPath
 
 from markupsafe import Markup
 
+from generator import people
 from generator.cache import Cache, Entry, write_entry
 from generator.errors import CuepressError, Problem, Problems
 from generator.models import Episode, Transcript
@@ -49,6 +50,7 @@ class EpisodeStage:
         self.renderer = renderer
         self.cache = cache
         self.drafts = drafts
+        self.aliases = people.aliases(renderer.site)
 
     def run(self, jobs: int | None = None) -> list[tuple[Rendered, Path | None]]:
         """Every record's result, in record order, with the folder holding its files."""
@@ -108,7 +110,7 @@ class EpisodeStage:
         problems = Problems()
         path = self.site_dir / record
         try:
-            read = read_record(path, record, self.site_dir, problems)
+            read = read_record(path, record, self.site_dir, problems, self.aliases)
         except CuepressError as exc:
             problems.add(exc)
             read = None
@@ -140,7 +142,15 @@ class EpisodeStage:
         html = ""
         if transcript is not None:
             forms = exports.render_all(transcript, episode.duration_ms, episode.chapters)
-            html = forms.html
+            site = self.renderer.site
+            html = exports.link_speakers(
+                forms.html,
+                {
+                    name: self.renderer.url(people.person_path(site, name))
+                    for name in transcript.speakers
+                    if people.is_named(name)
+                },
+            )
             for kind in exports.DOWNLOADS:
                 files[f"transcript.{kind}"] = getattr(forms, kind)
         try:

@@ -27,6 +27,7 @@ from collections.abc import Iterable
 
 from lxml import etree
 
+from generator import people
 from generator.errors import Problems
 from generator.models import Episode, Location, Site, Txt
 
@@ -226,7 +227,15 @@ def _item(
         _add(item, _ns("podcast", "chapters"), url=page + CHAPTERS_FILE, type=CHAPTERS_TYPE)
     for role, names in (("host", episode.hosts), ("guest", episode.guests)):
         for name in names:
-            _add(item, _ns("podcast", "person"), name, role=role)
+            person = _add(item, _ns("podcast", "person"), name, role=role)
+            described = people.describe_person(site, name)
+            if described is not None:
+                if described.group:
+                    person.set("group", described.group)
+                if described.image:
+                    person.set("img", site.absolute(described.image))
+                if described.links:
+                    person.set("href", described.links[0])
     _location(item, episode.location)
     _txt(item, episode.txt)
     for social in episode.social:

@@ -23,7 +23,6 @@ import json
 import os
 import re
 import tempfile
-import unicodedata
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -31,7 +30,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
-from generator import feedread, markup, records, scaffold, transcripts, yamlfile
+from generator import feedread, markup, records, scaffold, slugs, transcripts, yamlfile
 from generator.errors import CuepressError, Problems, TranscriptError
 from generator.feed import PODCAST_GUID_NAMESPACE
 from generator.feedread import Feed, FeedChapter, FeedItem, FeedTranscript
@@ -51,9 +50,6 @@ FORMS = (
     (".txt", ("text/plain",)),
 )
 MAX_SLUG = 60
-_WINDOWS_RESERVED = {"con", "prn", "aux", "nul"} | {
-    f"{d}{n}" for d in ("com", "lpt") for n in range(10)
-}
 
 
 _UMASK = os.umask(0o022)
@@ -258,13 +254,7 @@ def _fill_site_yaml(site_dir: Path, feed: Feed, url: str | None, result: ImportR
 
 def slugify(title: str) -> str:
     """A stable, safe URL segment from a title: ASCII letters, digits and hyphens."""
-    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
-    if len(slug) > MAX_SLUG:
-        slug = slug[:MAX_SLUG].rsplit("-", 1)[0] or slug[:MAX_SLUG]
-    if slug in _WINDOWS_RESERVED:
-        slug += "-episode"
-    return slug
+    return slugs.ascii_slug(title, MAX_SLUG)
 
 
 def _existing_records(episodes_dir: Path, site_dir: Path) -> tuple[dict[str, Path], set[str]]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import NamedTuple
@@ -77,6 +78,24 @@ class Social:
 
 @by_fields
 @dataclass(frozen=True, slots=True)
+class Person:
+    """Someone who hosts, guests or speaks, from ``site.yaml`` ``people:`` or a record in
+    ``content/people/``; every name in ``aliases`` means this person."""
+
+    name: str
+    slug: str  # the page: people/SLUG/
+    source: str  # where the person is described, for messages
+    line: int | None = None
+    aliases: tuple[str, ...] = ()
+    image: str | None = None  # a URL, or a path relative to the site root
+    links: tuple[str, ...] = ()  # their own pages; the first is podcast:person href
+    role: str = ""  # a few words: "Tool librarian"
+    group: str | None = None  # podcast:person group (cast, writing, audio post-production ...)
+    bio_html: str = ""
+
+
+@by_fields
+@dataclass(frozen=True, slots=True)
 class Site:
     """What ``site.yaml`` says, validated."""
 
@@ -101,6 +120,7 @@ class Site:
     location: Location | None = None
     txt: tuple[Txt, ...] = ()
     seasons: tuple[tuple[int, str], ...] = ()  # season number -> name, for podcast:season
+    people: tuple[Person, ...] = ()  # described people (site.yaml and content/people/)
 
     @property
     def path(self) -> str:
@@ -148,8 +168,47 @@ class Transcript:
         """Speakers in order of first appearance."""
         return tuple(name for name in dict.fromkeys(map(_SPEAKER, self.segments)) if name)
 
+    def renamed(self, names: Mapping[str, str]) -> Transcript:
+        """The transcript with its speakers' names replaced as ``names`` says."""
+        return Transcript(
+            self.source,
+            tuple(
+                s._replace(speaker=names[s.speaker])
+                if s.speaker is not None and s.speaker in names
+                else s
+                for s in self.segments
+            ),
+        )
+
     def info(self) -> TranscriptInfo:
-        return TranscriptInfo(self.source, len(self.segments), self.speakers)
+        return TranscriptInfo(self.source, len(self.segments), self.speakers, self.voices())
+
+    def voices(self) -> tuple[Voice, ...]:
+        """Each named speaker's first moment and time spoken (a segment lasts until its end,
+        else until the next segment starts), in order of first appearance."""
+        first: dict[str, int] = {}
+        spoken: dict[str, int] = {}
+        segments = self.segments
+        nexts = [s.start_ms for s in segments[1:]]
+        for segment, following in zip(segments, nexts + [None], strict=True):
+            name = segment.speaker
+            if not name:
+                continue
+            end = segment.end_ms if segment.end_ms is not None else following
+            if name not in first:
+                first[name] = segment.start_ms
+                spoken[name] = 0
+            if end is not None:
+                spoken[name] += max(0, end - segment.start_ms)
+        return tuple(Voice(name, first[name], spoken[name]) for name in first)
+
+
+class Voice(NamedTuple):
+    """One speaker of a transcript: who, when first heard, and for how long in all."""
+
+    name: str
+    first_ms: int
+    spoken_ms: int
 
 
 @by_fields
@@ -161,6 +220,7 @@ class TranscriptInfo:
     source: str
     segments: int
     speakers: tuple[str, ...]
+    voices: tuple[Voice, ...] = ()
 
 
 @by_fields

@@ -9,10 +9,11 @@ file with the record's base name (``NAME.vtt``, ``.srt``, ``.json``, ``.txt``).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping as Names
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from generator import markup, podcasting, transcripts, yamlfile
+from generator import markup, podcasting, slugs, transcripts, yamlfile
 from generator.errors import ContentError, CuepressError, Problems
 from generator.fields import Fields, describe
 from generator.models import Audio, Chapter, Episode, Transcript
@@ -108,9 +109,15 @@ def _read_text(path: Path, shown: str, site_dir: Path) -> str:
 
 
 def read_record(
-    path: Path, shown: str, site_dir: Path, problems: Problems
+    path: Path,
+    shown: str,
+    site_dir: Path,
+    problems: Problems,
+    aliases: Names[str, str] | None = None,
 ) -> tuple[Episode, Transcript | None] | None:
-    """Read one record and its transcript; None (with problems recorded) when it has errors."""
+    """Read one record and its transcript; None (with problems recorded) when it has errors.
+    ``aliases`` maps other spellings of people's names (in hosts, guests and transcript
+    speakers) to the names they stand for."""
     text = _read_text(path, shown, site_dir)
     body, body_line = None, 1
     if path.suffix.lower() == ".md":
@@ -144,9 +151,9 @@ def read_record(
         "season": fields.integer("season", minimum=1),
         "duration_ms": fields.duration("duration"),
         "audio": _audio(fields, site_dir, problems),
-        "hosts": fields.texts("hosts"),
-        "guests": fields.texts("guests"),
-        "tags": fields.texts("tags"),
+        "hosts": _named(fields.texts("hosts"), aliases),
+        "guests": _named(fields.texts("guests"), aliases),
+        "tags": _tags(fields),
         "chapters": _chapters(fields),
         "draft": bool(fields.boolean("draft")),
         "image": fields.url("image"),
@@ -160,6 +167,8 @@ def read_record(
     fields.warn_unknown(KNOWN)
     if len(problems.errors) > errors_before or title is None or date is None:
         return None
+    if aliases and transcript is not None and not aliases.keys().isdisjoint(transcript.speakers):
+        transcript = transcript.renamed(aliases)
     try:
         summary_html = markup.markdown_to_html(body)
     except markup.MarkdownError as exc:
@@ -174,6 +183,25 @@ def read_record(
         **values,
     )
     return episode, transcript
+
+
+def _named(names: tuple[str, ...], aliases: Names[str, str] | None) -> tuple[str, ...]:
+    if not aliases:
+        return names
+    return tuple(dict.fromkeys(aliases.get(name, name) for name in names))
+
+
+def _tags(fields: Fields) -> tuple[str, ...]:
+    """The record's tags; each names a page (tags/TAG/), so it needs a letter or digit."""
+    tags = fields.texts("tags")
+    for tag in tags:
+        if not slugs.segment(tag):
+            fields.error(
+                "tags",
+                f"the tag {tag!r} cannot be a page's address (tags/TAG/): give it a letter or "
+                "a digit",
+            )
+    return tags
 
 
 def _slug(fields: Fields, path: Path) -> str:

@@ -20,6 +20,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from generator import people
 from generator.errors import TemplateError
 from generator.models import Site, Transcript
 from generator.paths import link_problem
@@ -55,7 +56,13 @@ class Renderer:
             lstrip_blocks=True,
             keep_trailing_newline=True,
         )
-        self.env.globals.update(site=site, url=self.url, absolute_url=self.absolute_url)
+        self.env.globals.update(
+            site=site,
+            url=self.url,
+            absolute_url=self.absolute_url,
+            person_url=lambda name: self.url(people.person_path(site, name)),
+            tag_url=lambda tag: self.url(people.tag_path(tag)),
+        )
         self.env.filters.update(
             clock=clock, date_text=date_text, tojson_script=tojson_script, anchor_at=anchor_at
         )

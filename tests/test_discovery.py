@@ -150,8 +150,8 @@ class TestChaptersJson:
 
 class TestSitemap:
     def test_demo_lists_every_page(self, demo: Path) -> None:
-        """The demo sitemap lists the index pages and episode pages, absolute, and nothing
-        else (no 404 page, no downloads)."""
+        """The demo sitemap lists the index, episode, people and tag pages, absolute,
+        and nothing else (no 404 page, no downloads)."""
         root = etree.fromstring((demo / "sitemap.xml").read_bytes())
         base = "https://example.github.io/borrowed-hammer/"
         assert [loc.text for loc in root.iter(f"{SITEMAP}loc")] == [
@@ -163,6 +163,23 @@ class TestSitemap:
             base + "episodes/05-the-fix-it-club/",
             base + "episodes/06-the-long-loan/",
             base + "page/2/",
+            base + "people/",
+            *(
+                base + f"people/{name}/"
+                for name in (
+                    "agnes-pell dev-amari ewan-castellanos hollis-brandt maren-okafor "
+                    "maren-okafor/page/2 priya-duvall rosa-lindqvist teodor-vask "
+                    "teodor-vask/page/2"
+                ).split()
+            ),
+            base + "tags/",
+            *(
+                base + f"tags/{tag}/"
+                for tag in (
+                    "catalogue community electronics gardening maintenance origins repair "
+                    "seasons stories volunteers woodworking workshops young-people"
+                ).split()
+            ),
         ]
 
     def test_drafts_stay_out(self, make_site: MakeSite) -> None:

@@ -684,6 +684,16 @@ PODCASTING_RECORD = record(
 )
 
 
+@pytest.fixture(scope="session")
+def partytime() -> Path:
+    """The Podcast Index's parser from npm, installed once into .cache/ (never skipped)."""
+    done = subprocess.run(
+        ["make", "-s", "partytime-install"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert done.returncode == 0, f"could not install podcast-partytime: {done.stderr}"
+    return ROOT / ".cache/npm/partytime-5.0.0/node_modules/podcast-partytime"
+
+
 class TestPodcastingTags:
     """The Podcasting 2.0 tags set from site.yaml and records, read back by three real
     parsers: feedparser, podcastparser and the Podcast Index's own podcast-partytime."""
@@ -697,8 +707,8 @@ class TestPodcastingTags:
         build(site)
         return site / "output" / "feed.xml"
 
-    def test_partytime_reads_every_tag(self, feed_file: Path) -> None:
-        module = ROOT / ".cache/npm/partytime-5.0.0/node_modules/podcast-partytime"
+    def test_partytime_reads_every_tag(self, feed_file: Path, partytime: Path) -> None:
+        module = partytime
         done = subprocess.run(
             ["node", str(ROOT / "tools/partytime.cjs"), str(module), str(feed_file)],
             capture_output=True,

@@ -207,3 +207,15 @@ def _render_python(
         "".join(txt).encode(),
         ('{"version":"1.0.0","segments":[' + ",".join(js) + "]}\n").encode(),
     )
+
+
+def link_speakers(html: str, pages: dict[str, str]) -> str:
+    """The page's transcript with each speaker's name (``<p class="speaker">``, as both
+    :func:`render_all` and the C speedups write it) a link to that person's page."""
+    for name, url in pages.items():
+        named = escape(name)
+        html = html.replace(
+            f'<p class="speaker">{named}</p>',
+            f'<p class="speaker"><a href="{escape(url)}">{named}</a></p>',
+        )
+    return html
