@@ -163,9 +163,9 @@ def read_cuepress(data: bytes) -> tuple[list[Row], list[str]]:
     cues = vtt.parse(text, "a.vtt", problems)
     assert vtt._parse_lines(text, "a.vtt", Problems()) == cues  # the spec path, the same
     read_data(data, vtt.parse, "a.vtt", Problems())  # the checks a build makes after reading
-    return sorted((c.start_ms, c.end_ms or 0, words(c.text)) for c in cues), [
-        p.message for p in problems.warnings
-    ]
+    return sorted(
+        (c.start_ms, INF if c.end_ms is None else c.end_ms, words(c.text)) for c in cues
+    ), [p.message for p in problems.warnings]
 
 
 def decode_as_browsers(data: bytes) -> str:
