@@ -1,8 +1,10 @@
 """Reference implementations: the straightforward one-loop versions of Cuepress's speed-tuned
-exporter and WebVTT fast path, kept as oracles. The tests check that the tuned code gives
-exactly what these give, on the test transcripts and on random ones (hypothesis); nothing in
-the package imports this module. (``normalise`` keeps its loop in the package, as
-``_normalise_loop``, for the cues its fast path declines; the tests compare the two there.)
+exporter and WebVTT fast path, kept as oracles, and the W3C WebVTT parser written out step by
+step (:func:`parse_spec`), which the line-by-line WebVTT reader is held to. The tests check that
+the tuned code gives exactly what these give, on the test transcripts and on random ones
+(hypothesis); nothing in the package imports this module. (``normalise`` keeps its loop in the
+package, as ``_normalise_loop``, for the cues its fast path declines; the tests compare the two
+there.)
 """
 
 from __future__ import annotations
@@ -138,3 +140,159 @@ def parse_plain(text: str) -> list[Cue] | None:
     if text[position:].strip("\n"):
         return None
     return cues
+
+
+# The W3C WebVTT parser (https://www.w3.org/TR/webvtt1/#file-parsing), step by step, for what
+# a transcript needs: the oracle the line-by-line reader (vtt._parse_lines) is held to on random
+# files, and that tests/test_vtt_chromium.py holds to Chromium. Regions, stylesheets, cue ids
+# and settings are read past, not kept.
+
+SpecCue = tuple[int, int, str, int]  # start ms, end ms, the cue's raw text, its timing's line
+_ASCII_WHITESPACE = "\t\n\f\r "
+_DIGITS = "0123456789"
+
+
+def parse_spec(text: str) -> tuple[list[SpecCue], list[int]] | None:
+    """The cues of a WebVTT file (decoded, ``\\n`` line ends) and the lines of the cue timings
+    that failed (whose cues the spec drops); None if the file has no WebVTT signature."""
+    # Steps 4 to 6: the signature.
+    if len(text) < 6 or (len(text) == 6 and text != "WEBVTT"):
+        return None
+    if len(text) > 6 and (text[:6] != "WEBVTT" or text[6] not in " \t\n"):
+        return None
+    cues: list[SpecCue] = []
+    failed: list[int] = []
+    # Steps 8 to 11: the rest of the signature line.
+    position = text.find("\n")
+    if position < 0:
+        return cues, failed
+    position += 1
+    if position >= len(text):
+        return cues, failed
+    # Step 12: the header.
+    if text[position] != "\n":
+        position = _collect_block(text, position, True, cues, failed)
+    else:
+        position += 1
+    # Steps 13 and 15: blocks, with the line feeds between them.
+    while position < len(text) and text[position] == "\n":
+        position += 1
+    while position < len(text):
+        position = _collect_block(text, position, False, cues, failed)
+        while position < len(text) and text[position] == "\n":
+            position += 1
+    return cues, failed
+
+
+def _collect_block(
+    text: str, position: int, in_header: bool, cues: list[SpecCue], failed: list[int]
+) -> int:
+    """ "Collect a WebVTT block" from ``position``: adds its cue, if it is one, to ``cues`` (or
+    its failed timing's line to ``failed``); returns the position after it."""
+    line_count = 0
+    previous_position = position
+    buffer: list[str] = []
+    seen_arrow = False
+    cue: tuple[int, int, int] | None = None
+    while True:
+        end = text.find("\n", position)
+        seen_eof = end < 0
+        line = text[position:] if seen_eof else text[position:end]
+        line_start = position
+        position = len(text) if seen_eof else end + 1
+        line_count += 1
+        if "-->" in line:
+            if not in_header and (line_count == 1 or (line_count == 2 and not seen_arrow)):
+                seen_arrow = True
+                previous_position = position
+                times = _collect_timings(line)
+                number = text.count("\n", 0, line_start) + 1
+                if times is None:
+                    cue = None
+                    failed.append(number)
+                else:
+                    cue = (times[0], times[1], number)
+                    buffer = []
+            else:
+                position = previous_position
+                break
+        elif not line:
+            break
+        else:
+            buffer.append(line)
+            previous_position = position
+        if seen_eof:
+            break
+    if cue is not None:
+        cues.append((cue[0], cue[1], "\n".join(buffer), cue[2]))
+    return position
+
+
+def _collect_timings(line: str) -> tuple[int, int] | None:
+    """ "Collect WebVTT cue timings and settings": the start and end, or None (failure)."""
+    position = _skip_whitespace(line, 0)
+    start = _collect_timestamp(line, position)
+    if start is None:
+        return None
+    position = _skip_whitespace(line, start[1])
+    for character in "-->":
+        if position >= len(line) or line[position] != character:
+            return None
+        position += 1
+    position = _skip_whitespace(line, position)
+    end = _collect_timestamp(line, position)
+    if end is None:
+        return None
+    return start[0], end[0]  # the rest of the line is the settings
+
+
+def _skip_whitespace(line: str, position: int) -> int:
+    while position < len(line) and line[position] in _ASCII_WHITESPACE:
+        position += 1
+    return position
+
+
+def _collect_digits(line: str, position: int) -> tuple[str, int]:
+    start = position
+    while position < len(line) and line[position] in _DIGITS:
+        position += 1
+    return line[start:position], position
+
+
+def _collect_timestamp(line: str, position: int) -> tuple[int, int] | None:
+    """ "Collect a WebVTT timestamp" at ``position``: its milliseconds and the position after it,
+    or None (an error)."""
+    units = "minutes"
+    if position >= len(line) or line[position] not in _DIGITS:
+        return None
+    string, position = _collect_digits(line, position)
+    value1 = int(string)
+    if len(string) != 2 or value1 > 59:
+        units = "hours"
+    if position >= len(line) or line[position] != ":":
+        return None
+    position += 1
+    string, position = _collect_digits(line, position)
+    if len(string) != 2:
+        return None
+    value2 = int(string)
+    if units == "hours" or (position < len(line) and line[position] == ":"):
+        if position >= len(line) or line[position] != ":":
+            return None
+        position += 1
+        string, position = _collect_digits(line, position)
+        if len(string) != 2:
+            return None
+        value3 = int(string)
+    else:
+        value3, value2, value1 = value2, value1, 0
+    if position >= len(line) or line[position] != ".":
+        return None
+    position += 1
+    string, position = _collect_digits(line, position)
+    if len(string) != 3:
+        return None
+    value4 = int(string)
+    if value2 > 59 or value3 > 59:
+        return None
+    return ((value1 * 60 + value2) * 60 + value3) * 1000 + value4, position

@@ -6,6 +6,7 @@ import codecs
 import html
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -47,6 +48,40 @@ def fails(tmp_path: Path, name: str, content: str | bytes) -> str:
     with pytest.raises(TranscriptError) as info:
         read_file(path, name, Problems())
     return str(info.value)
+
+
+def left_out_or_lenient(warnings: list[str]) -> int:
+    """How many cues WebVTT warnings say were left out, or read though browsers leave them out
+    (a warning names the first line of its kind, and counts the rest)."""
+    total = 0
+    for warning in warnings:
+        if "was left out" in warning or "though browsers leave such cues out" in warning:
+            more = re.search(r", and (\d+) more like it", warning)
+            total += 1 + (int(more.group(1)) if more else 0)
+    return total
+
+
+# Timestamps as files write them: the spec's forms, mistakes browsers refuse, and the lenient
+# forms Cuepress reads with a warning (bare seconds, a comma before the milliseconds).
+STAMPS = [
+    "00:01.000",
+    "00:00:02.500",
+    "1:00:00.000",
+    "123:00:00.000",
+    "00:59.999",
+    "0:01.000",
+    "00:60.000",
+    "60:00.000",
+    "00:01.00",
+    "00:01.0000",
+    "00:01",
+    "0.860",
+    "7,380",
+    "00:00:01,000",
+    "x",
+    "",
+]
+LENIENT = re.compile(r"(?:^|[^:0-9])[0-9]+[.,][0-9]{3}|[0-9],[0-9]{3}")
 
 
 VTT = """\
@@ -99,6 +134,11 @@ class TestWebVTT:
                             "00:60:00.000",
                             "00:00:60.000",
                             "00:00:0\u0661.000",  # an Arabic-Indic digit: \\d, but not ASCII
+                            "1:02:03.004",  # the spec's forms the fast paths leave
+                            "100:00:00.000",
+                            "00:01.000",
+                            "0.860",  # Cuepress's leniencies
+                            "00:00:01,000",
                         ]
                     ),
                     st.sampled_from(["", " align:start", "\tline:0", " x --> y", "x"]),
@@ -193,6 +233,49 @@ class TestWebVTT:
         assert native is not None
         assert native.parse_vtt(text, Cue, vtt._cue_text) == vtt._parse_plain(text)
 
+    @settings(max_examples=1500, deadline=None)
+    @given(
+        st.sampled_from(["WEBVTT", "WEBVTT\n", "WEBVTT - t\nKind: captions", "WEBVTT\t\n\n"]),
+        st.lists(
+            st.one_of(
+                st.tuples(
+                    st.sampled_from(["", " ", "\t", "\f", "\xa0"]),
+                    st.sampled_from(STAMPS),
+                    st.sampled_from([" --> ", "-->", "\t-->\f", " -- > ", " x --> ", "\v--> "]),
+                    st.sampled_from(STAMPS),
+                    st.sampled_from(["", " align:start", "x", " --> 1", "\fline:0", ".5", "0"]),
+                ).map("".join),
+                st.sampled_from(
+                    ["", "", "", "words", "<v Ana>hi &amp; bye", "a --> b", "-->", "7", " "]
+                    + ["NOTE", "NOTE x", "STYLE", "::cue {}", "REGION", "id:r"]
+                ),
+            ),
+            max_size=14,
+        ),
+    )
+    def test_line_reader_equals_the_spec_parser(self, head: str, lines: list[str]) -> None:
+        """On any jumble of timing lines (good, bad and lenient), ids, text, blank lines and
+        NOTE/STYLE/REGION blocks, the line-by-line reader reads every cue the spec's parser
+        (tests/reference.parse_spec, which tests/test_vtt_chromium.py holds to Chromium) reads,
+        with the same times and words; its only other cues are the lenient ones, at timings the
+        spec refuses; and its warnings count every cue the spec refuses."""
+        text = head + "\n" + "\n".join(lines)
+        spec = reference.parse_spec(text)
+        assert spec is not None
+        problems = Problems()
+        ours = {cue.line: cue for cue in vtt._parse_lines(text, "a.vtt", problems)}
+        cues, failed = spec
+        for start, end, raw, line in cues:
+            cue = ours.pop(line)
+            assert (cue.start_ms, cue.end_ms) == (start, end)
+            assert (cue.speaker, cue.text) == vtt._cue_text(raw)
+        assert set(ours) <= set(failed)
+        lines_of = text.split("\n")
+        for line in ours:
+            assert LENIENT.search(lines_of[line - 1])
+        assert left_out_or_lenient([p.message for p in problems.warnings]) == len(failed)
+        assert vtt.parse(text, "a.vtt", Problems()) == vtt._parse_lines(text, "a.vtt", Problems())
+
     @pytest.mark.parametrize(
         "text",
         [
@@ -236,18 +319,110 @@ class TestWebVTT:
             "a.vtt:1: a WebVTT file must start with the line 'WEBVTT' (is it SRT? name it .srt)"
         )
 
-    def test_srt_style_timing(self, tmp_path: Path) -> None:
-        """A comma before the milliseconds is named as the mistake."""
-        message = fails(tmp_path, "a.vtt", "WEBVTT\n\n00:00:01,000 --> 00:00:02,000\nhi\n")
-        assert message == (
-            "a.vtt:3: bad cue timing '00:00:01,000 --> 00:00:02,000' (WebVTT uses a dot before "
-            "milliseconds, not a comma) (expected a cue timing like 00:01:02.500 --> 00:01:05.000)"
+    def test_srt_style_timing_imports_with_a_warning(self, tmp_path: Path) -> None:
+        """A comma before the milliseconds (SRT's habit) is read, as Cuepress's own leniency
+        (browsers drop such cues), with one warning for all such timings in the file."""
+        text = (
+            "WEBVTT\n\n00:00:01,000 --> 00:00:02,000\nhi\n\n"
+            "00:00:03,000 --> 00:00:04,000 line:0\nthere\n"
         )
+        transcript, warnings = read(tmp_path, "a.vtt", text)
+        assert rows(transcript) == [(1000, 2000, None, "hi"), (3000, 4000, None, "there")]
+        assert warnings == [
+            "a.vtt:3: cue timing '00:00:01,000 --> 00:00:02,000' has a comma before the "
+            "milliseconds (WebVTT takes a dot); it was imported, though browsers leave such cues "
+            "out, and 1 more like it (write 00:00:01.000 --> 00:00:02.000)"
+        ]
 
-    def test_sixty_seconds_is_wrong(self, tmp_path: Path) -> None:
-        """Seconds above 59 are refused."""
-        message = fails(tmp_path, "a.vtt", "WEBVTT\n\n00:00:61.000 --> 00:01:02.000\nhi\n")
-        assert message.startswith("a.vtt:3: minutes and seconds must be 0-59")
+    def test_bare_seconds_import_with_a_warning(self, tmp_path: Path) -> None:
+        """A real host's timings in bare seconds are read as seconds, with a warning."""
+        text = "WEBVTT\n\n0.860 --> 7.380\nWelcome.\n\n3600.000 --> 3601,500\nAn hour.\n"
+        transcript, warnings = read(tmp_path, "a.vtt", text)
+        assert rows(transcript) == [
+            (860, 7380, None, "Welcome."),
+            (3600000, 3601500, None, "An hour."),
+        ]
+        assert warnings == [
+            "a.vtt:3: cue timing '0.860 --> 7.380' is in bare seconds (WebVTT takes minutes and "
+            "seconds); it was imported, though browsers leave such cues out, and 1 more like it "
+            "(write 00:00.860 --> 00:07.380)"
+        ]
+
+    def test_one_digit_and_many_digit_hours(self, tmp_path: Path) -> None:
+        """Hours take any number of digits, as browsers read them."""
+        text = (
+            "WEBVTT\n\n0:00:01.000 --> 0:00:02.000\na\n\n1:00:00.000 --> 1:00:01.000\nb\n\n"
+            "0100:00:00.000 --> 100:00:01.000\nc\n"
+        )
+        transcript, warnings = read(tmp_path, "a.vtt", text)
+        assert warnings == []
+        assert rows(transcript) == [
+            (1000, 2000, None, "a"),
+            (3600000, 3601000, None, "b"),
+            (360000000, 360001000, None, "c"),
+        ]
+
+    @pytest.mark.parametrize(
+        ("timing", "message"),
+        [
+            (
+                "00:00:61.000 --> 00:01:02.000",
+                "the start time '00:00:61.000' has minutes or seconds above 59; the cue was "
+                "left out, as browsers leave it out (write the start time as 00:01:01.000)",
+            ),
+            (
+                "00:01.000 --> 0:02.000",
+                "the end time '0:02.000' needs two digits of minutes and two of seconds; the cue "
+                "was left out, as browsers leave it out (write the end time as 00:02.000)",
+            ),
+            (
+                "00:01.000 --> 00:02.5",
+                "the end time '00:02.5' needs exactly three digits of milliseconds; the cue was "
+                "left out, as browsers leave it out (write the end time as 00:02.500)",
+            ),
+            (
+                "00:01 --> 00:02",
+                "the start time '00:01' has no milliseconds; the cue was left out, as browsers "
+                "leave it out (write the start time as 00:01.000)",
+            ),
+            (
+                "00:01.000 --> later",
+                "no end time after '-->'; the cue was left out, as browsers leave it out (write "
+                "a timing like 00:01:02.500 --> 00:01:05.000)",
+            ),
+            (
+                "00:01.000 x --> 00:02.000",
+                "no '-->' right after the start time; the cue was left out, as browsers leave it "
+                "out (write a timing like 00:01:02.500 --> 00:01:05.000)",
+            ),
+            (
+                "1" * 5000 + ":00:00.000 --> 00:00:02.000",
+                "the start time '" + "1" * 30 + "' is later than browsers can hold (they read it "
+                "as infinite); the cue was left out (a time must be below 2,562,047,788 hours)",
+            ),
+        ],
+    )
+    def test_a_cue_with_a_bad_timing_is_left_out(
+        self, tmp_path: Path, timing: str, message: str
+    ) -> None:
+        """A cue whose timing browsers refuse is left out with a warning saying what is wrong
+        and what would be right; the rest of the file is read."""
+        text = f"WEBVTT\n\n{timing}\nlost\n\n00:00:03.000 --> 00:00:04.000\nkept\n"
+        transcript, warnings = read(tmp_path, "a.vtt", text)
+        assert rows(transcript) == [(3000, 4000, None, "kept")]
+        shown = repr(timing[:60])
+        assert warnings == [f"a.vtt:3: bad cue timing {shown}: {message}"]
+
+    def test_every_cue_left_out_is_an_error(self, tmp_path: Path) -> None:
+        """A file whose every cue has a bad timing has no transcript: an error, after the
+        warnings that say why."""
+        path = tmp_path / "a.vtt"
+        path.write_text("WEBVTT\n\n00:00:60.000 --> 00:01:02.000\nhi\n")
+        problems = Problems()
+        with pytest.raises(TranscriptError) as info:
+            read_file(path, "a.vtt", problems)
+        assert str(info.value) == "a.vtt:1: no segments found in the transcript (add some)"
+        assert [p.line for p in problems.warnings] == [3]
 
     def test_text_outside_cue_warns(self, tmp_path: Path) -> None:
         """Stray text is ignored, as the spec says, but reported."""
