@@ -14,8 +14,8 @@ import pickle
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Generic, TypeVar
 from pathlib import Path
+from typing import Generic, TypeVar
 
 from generator import __version__, paths, people
 from generator.cache import Cache, digest_bytes, make_root, write_entry
@@ -34,7 +34,6 @@ from generator.writer import (
     remove_leftovers,
     write_site,
 )
-
 
 T = TypeVar("T")
 

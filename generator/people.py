@@ -225,7 +225,7 @@ class PersonPage:
     path: str
     appearances: list[Appearance]
 
-    @property
+    @functools.cached_property
     def roles(self) -> list[str]:
         return sorted({role for a in self.appearances for role in a.roles})
 
