@@ -1,48 +1,165 @@
-"""Plain-text transcripts with a leading timestamp on each line.
+"""Plain-text and Markdown transcripts: a time at the start of every segment.
 
-Accepted: ``00:00:04 text``, ``0:04.6 text``, ``[00:04] text``, ``(1:02:03) text``, each optionally
-followed by ``Name:``. A line without a timestamp continues the segment above it; text before the
-first timestamp is reported and skipped. There is no library for this loose format.
+Two layouts, told apart by the file's shape (never by its name):
+
+* **One line per segment**, the time first: ``00:00:04 text``, ``0:04.6 Ana: text``,
+  ``[00:04] text``, ``(1:02:03) text``. A line without a time continues the segment above it.
+* **Blocks**, as Otter, Rev and Descript export them: a heading line with the time and nothing
+  after it, then the paragraph on the lines below. Headings: ``Ana Ruiz  0:00`` (Otter: two
+  spaces), ``Ana Ruiz (00:01:02):`` (Rev), ``Ana Ruiz 00:01:02`` or ``Ana Ruiz [00:01:02]``
+  (Descript), or the time alone, ``0:05`` (Otter without names) or ``(01:02):`` (Rev, the same
+  speaker going on). In this layout a paragraph line that happens to start with a time
+  (``5:30 is too early``) is text.
+
+A file is read as blocks when heading lines outnumber lines with text after their time. In either
+layout a name before a time in brackets starts a segment (``Ana [0:05] text``, ``Ana (0:05):``);
+a name before a bare time does so only in blocks, where it is alone on its line.
+
+Markdown transcripts use the same shapes with the label in bold: ``**Ana:** text``,
+``**Ana** [0:00]``, ``[00:00:13] **Ana:** text``, ``**[00:01:02] Ana:** text``. The bold marks
+at the start of a line are removed, so the speaker is ``Ana`` and no asterisk reaches the text.
+
+Tool boilerplate that is not speech is skipped: Otter's closing ``Transcribed by https://otter.ai``
+and Rev's ``PART 1 OF 4 ENDS [00:30:00]`` markers. Text before the first time is reported and
+skipped. There is no library for these loose formats.
 """
 
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 from generator.errors import Problems, TranscriptError
 from generator.timecodes import parse_time
-from generator.transcripts.cues import Cue
+from generator.transcripts.cues import Cue, split_label
 
-_LINE = re.compile(r"\s*[\[(]?((?:\d+:)?\d{1,2}:\d{2}(?:[.,]\d+)?)[\])]?(?:\s+|$)(.*)")
+_TIME = r"(?:\d+:)?\d{1,2}:\d{2}(?:[.,]\d+)?"
+# "00:00:04 text", "[00:04] text", "(01:02):" -- the time first.
+_TIME_FIRST = re.compile(rf"[\[(]?({_TIME})[\])]?:?(?:\s+|$)(.*)")
+# "Ana Ruiz (00:01:02):", "Ana [0:05] text", "Speaker 1  0:05" -- a name, then the time. Up to
+# five words; the first starts with a letter, the others may be numbers ("Speaker 1").
+_NAME = r"[^\W\d_][\w'’.-]*(?:[ \t]+[\w'’.-]+){0,4}"
+_NAME_FIRST = re.compile(
+    rf"({_NAME})[ \t]*:?[ \t]*(?:[\[(]({_TIME})[\])]:?(?:\s+(.*)|$)|({_TIME}):?$)"
+)
+# Markdown: a bold run at the start of a line, or right after its time.
+_BOLD = re.compile(rf"((?:[\[(]?{_TIME}[\])]?\s+)?)(?:\*\*([^*]{{1,120}})\*\*|__([^_]{{1,120}})__)")
+_BOILERPLATE = re.compile(
+    rf"Transcribed by https?://otter\.ai/?|PART \d+ OF \d+ (?:STARTS|ENDS) [\[(]{_TIME}[\])]",
+    re.IGNORECASE,
+)
+
+EXPECTED = (
+    "expected lines like '00:00:04 text', or a heading like 'Ana Ruiz  0:04' above each "
+    "paragraph; a transcript without times cannot be read"
+)
+
+
+class _Row(NamedTuple):
+    """A line that starts a segment, as found before the layout is known."""
+
+    number: int
+    time: str
+    name: str | None
+    text: str
+    heading: bool  # nothing after the time: the paragraph follows on the next lines
+    bare: bool  # a name before a time without brackets: a heading in blocks only
+    time_first: bool
 
 
 def parse(text: str, path: str, problems: Problems) -> list[Cue]:
-    """Read the segments of a timestamped text file."""
-    cues: list[Cue] = []
-    skipped: int | None = None
-    for number, line in enumerate(text.split("\n"), 1):
-        if not line.strip():
+    """Read the segments of a timestamped text or Markdown file."""
+    lines: list[tuple[int, str, bool, _Row | None]] = []  # (number, text, bold label, row)
+    headings = inline = 0
+    for number, raw in enumerate(text.split("\n"), 1):
+        line = raw.strip()
+        if not line or _BOILERPLATE.fullmatch(line):
             continue
-        match = _LINE.match(line)
-        if match:
-            try:
-                start = parse_time(match.group(1))
-            except ValueError as exc:
-                raise TranscriptError(path, number, f"bad timestamp: {exc}") from None
-            cues.append(Cue(start, None, match.group(2).strip(), None, number))
-        elif cues:
-            last = cues[-1]
-            cues[-1] = last._replace(text=f"{last.text} {line.strip()}".strip())
+        bold = False
+        if "**" in line or "__" in line:
+            match = _BOLD.match(line)
+            if match:
+                label = match.group(2) or match.group(3)
+                line = f"{match.group(1)}{label}{line[match.end() :]}".strip()
+                bold = True
+        row = _row(number, line)
+        if row is not None:
+            if row.heading:
+                headings += 1
+            else:
+                inline += 1
+        lines.append((number, line, bold, row))
+    blocks = headings > inline
+    starts: list[_Row] = []
+    texts: list[list[str]] = []  # each segment's lines, joined once at the end (a hostile file
+    # may hold one time and then millions of lines)
+    skipped: int | None = None
+    turns: list[int] = []  # bold speaker labels inside a segment, without a time of their own
+    for number, line, bold, row in lines:
+        # In blocks, headings start segments (and a name before a bracketed time with text
+        # after it); a paragraph line starting with a time is text. In lines, any time does,
+        # except a bare one after a name.
+        if row is not None and ((row.heading or not row.time_first) if blocks else not row.bare):
+            starts.append(row)
+            texts.append([row.text] if row.text else [])
+        elif texts:
+            if bold and texts[-1] and split_label(line)[0]:
+                turns.append(number)
+            texts[-1].append(line)
         elif skipped is None:
             skipped = number
+    if not starts:
+        raise TranscriptError(path, 1, f"no timestamped lines found ({EXPECTED})")
+    cues = []
+    for row, words in zip(starts, texts, strict=True):
+        try:
+            start = parse_time(row.time)
+        except ValueError as exc:
+            raise TranscriptError(path, row.number, f"bad timestamp: {exc}") from None
+        cues.append(Cue(start, None, " ".join(words), row.name, row.number))
     if skipped is not None:
         problems.warn(
             path,
             skipped,
             "ignored text before the first timestamp (start each line with a time, e.g. 0:04 text)",
         )
-    if not cues:
-        raise TranscriptError(
-            path, 1, "no timestamped lines found (expected lines like '00:00:04 text')"
+    if turns:
+        more = f" (and {len(turns) - 1} more)" if len(turns) > 1 else ""
+        problems.warn(
+            path,
+            turns[0],
+            f"a speaker's turn without a time of its own{more} was joined to the segment above "
+            "(give each turn its time: [0:12] **Ana:** text)",
         )
-    return cues
+    return _carry_speakers(cues) if any(row.name for row in starts) else cues
+
+
+def _row(number: int, line: str) -> _Row | None:
+    """The segment ``line`` starts, if it starts with a time or with a name and a time."""
+    match = _TIME_FIRST.match(line)
+    if match:
+        rest = match.group(2).strip()
+        return _Row(number, match.group(1), None, rest, not rest, False, True)
+    match = _NAME_FIRST.match(line)
+    if match is None or not match.group(1)[0].isupper():
+        return None
+    name = match.group(1)
+    if match.group(4) is not None:  # "Ana Ruiz  0:05": a bare time ends the line
+        return _Row(number, match.group(4), name, "", True, True, False)
+    rest = (match.group(3) or "").strip()
+    return _Row(number, match.group(2), name, rest, not rest, False, False)
+
+
+def _carry_speakers(cues: list[Cue]) -> list[Cue]:
+    """Headings name the speaker when it changes: a segment without a name of its own (``0:05``
+    under ``Ana  0:00``, Rev's ``(01:02):``) is the last named speaker's, unless its text starts
+    with a label (``Bo: text``), which names it."""
+    current: str | None = None
+    carried = []
+    for cue in cues:
+        speaker = cue.speaker
+        if speaker is None and (cue.text[:1] == "[" or ":" in cue.text[:60]):
+            speaker = split_label(cue.text)[0]
+        current = speaker or current
+        carried.append(cue if cue.speaker == current else cue._replace(speaker=current))
+    return carried
