@@ -36,7 +36,7 @@ READERS: dict[str, Parser] = {
     ".htm": htmlfile.parse,
     ".ttml": ttml.parse,
     ".dfxp": ttml.parse,
-    MARKDOWN: txt.parse,  # the same line shapes as .txt, with **bold** labels
+    MARKDOWN: txt.parse_markdown,  # the shapes of .txt, with **bold** labels and emphasis
 }
 KNOWN = ", ".join(READERS)  # for messages: the suffixes read
 

@@ -168,16 +168,19 @@ def parse(text: str, path: str, problems: Problems) -> list[Cue]:
             "no <time> found: each paragraph needs its start, as in <time>0:00</time> "
             f"({EXPECTED}; a transcript without times cannot be read)",
         )
-    if reader.before is not None:
-        problems.warn(
-            path,
-            reader.before,
-            f"ignored a paragraph before the first <time> (give it a start: {EXPECTED})",
+    ignored = [
+        (line, message)
+        for line, message in (
+            (
+                reader.before,
+                f"ignored a paragraph before the first <time> (give it a start: {EXPECTED})",
+            ),
+            (reader.stray, f"ignored text outside <cite>, <time> and <p> ({EXPECTED})"),
         )
-    if reader.stray is not None:
-        problems.warn(
-            path, reader.stray, f"ignored text outside <cite>, <time> and <p> ({EXPECTED})"
-        )
+        if line is not None
+    ]
+    for line, message in sorted(ignored):
+        problems.warn(path, line, message)
     return [
         Cue(start, None, " ".join(words), speaker, line)
         for start, line, speaker, words in reader.segments

@@ -39,11 +39,14 @@ EXPECTED_TIME = (
     "1500ms, 30f or 10000t"
 )
 _XML = "http://www.w3.org/XML/1998/namespace"
-_CLOCK = re.compile(r"(\d{1,9}):(\d{2}):(\d{2})(?:\.(\d{1,9})|:(\d{1,9})(?:\.(\d{1,9}))?)?")
-_OFFSET = re.compile(r"(\d{1,15})(?:\.(\d{1,9}))?(h|ms|m|s|f|t)")
-_MINUTES = re.compile(r"(\d{1,9}):(\d{2})(?:\.(\d{1,9}))?")  # Apple: 1:02.500
-_SECONDS = re.compile(r"(\d{1,15})(?:\.(\d{1,9}))?")  # Apple: 62.5
-_UNITS = {"h": Fraction(3600), "m": Fraction(60), "s": Fraction(1), "ms": Fraction(1, 1000)}
+# Clock time (frames allowed); offset time with its metric, or bare seconds (Apple); minutes
+# and seconds (Apple). One pattern, one match per time: Apple gives every word two.
+_TIME = re.compile(
+    r"(\d{1,9}):(\d{2}):(\d{2})(?:\.(\d{1,9})|:(\d{1,9})(?:\.(\d{1,9}))?)?"
+    r"|(\d{1,15})(?:\.(\d{1,9}))?(h|ms|m|s|f|t)?"
+    r"|(\d{1,9}):(\d{2})(?:\.(\d{1,9}))?"
+)
+_UNITS = {"h": 3_600_000, "m": 60_000, "ms": 1}  # milliseconds in one
 
 
 class _Stop(Exception):
@@ -63,48 +66,50 @@ class _Clock:
     tick_rate: Fraction = Fraction(1)
 
     def ms(self, value: str) -> int:
-        """Milliseconds of a time expression; ``ValueError`` saying what is wrong."""
-        text = value.strip()
-        seconds: Fraction
-        if match := _CLOCK.fullmatch(text):
-            hours, minutes, secs, fraction, frames, sub = match.groups()
+        """Milliseconds of a time expression; ``ValueError`` saying what is wrong. Decimal
+        forms are counted in whole numbers; frames and ticks exactly, as fractions."""
+        match = _TIME.fullmatch(value.strip())
+        if match is None:
+            raise ValueError(EXPECTED_TIME)
+        hours, minutes, secs, fraction, frames, sub, count, decimals, unit, mins, mss, mfrac = (
+            match.groups()
+        )
+        if hours is not None:
             if int(minutes) > 59 or int(secs) > 59:
                 raise ValueError("minutes and seconds must be 00-59")
-            seconds = Fraction(int(hours) * 3600 + int(minutes) * 60 + int(secs))
+            ms = (int(hours) * 3600 + int(minutes) * 60 + int(secs)) * 1000
             if fraction:
-                seconds += Fraction(int(fraction), 10 ** len(fraction))
+                return ms + _thousandths(fraction)
             if frames:
                 if int(frames) >= self.frame_rate:
                     raise ValueError(f"frame {frames} is beyond the frame rate ({self.frame_rate})")
-                seconds += int(frames) / self.frame_rate
-                if sub:
-                    seconds += int(sub) / (self.frame_rate * self.sub_frame_rate)
-        elif match := _OFFSET.fullmatch(text):
-            whole, fraction, unit = match.groups()
-            count = Fraction(int(whole))
-            if fraction:
-                count += Fraction(int(fraction), 10 ** len(fraction))
-            if unit == "f":
-                seconds = count / self.frame_rate
-            elif unit == "t":
-                seconds = count / self.tick_rate
-            else:
-                seconds = count * _UNITS[unit]
-        elif match := _MINUTES.fullmatch(text):
-            minutes, secs, fraction = match.groups()
-            if int(secs) > 59:
-                raise ValueError("seconds must be 00-59")
-            seconds = Fraction(int(minutes) * 60 + int(secs))
-            if fraction:
-                seconds += Fraction(int(fraction), 10 ** len(fraction))
-        elif match := _SECONDS.fullmatch(text):
-            whole, fraction = match.groups()
-            seconds = Fraction(int(whole))
-            if fraction:
-                seconds += Fraction(int(fraction), 10 ** len(fraction))
-        else:
-            raise ValueError(EXPECTED_TIME)
-        return round(seconds * 1000)
+                number = int(frames) + (Fraction(int(sub), self.sub_frame_rate) if sub else 0)
+                return ms + round(number * 1000 / self.frame_rate)
+            return ms
+        if count is not None:
+            if unit is None or unit == "s":  # Apple writes seconds without the s
+                return int(count) * 1000 + (_thousandths(decimals) if decimals else 0)
+            if unit in _UNITS:
+                scale = _UNITS[unit]
+                ms = int(count) * scale
+                if decimals:
+                    ms += round(Fraction(int(decimals) * scale, 10 ** len(decimals)))
+                return ms
+            number = Fraction(int(count))
+            if decimals:
+                number += Fraction(int(decimals), 10 ** len(decimals))
+            rate = self.frame_rate if unit == "f" else self.tick_rate
+            return round(number * 1000 / rate)
+        if int(mss) > 59:
+            raise ValueError("seconds must be 00-59")
+        return (int(mins) * 60 + int(mss)) * 1000 + (_thousandths(mfrac) if mfrac else 0)
+
+
+def _thousandths(digits: str) -> int:
+    """Milliseconds of the decimal fraction of a second ``.digits``, rounded half to even."""
+    if len(digits) <= 3:
+        return int(digits.ljust(3, "0"))
+    return round(Fraction(int(digits), 10 ** (len(digits) - 3)))
 
 
 @dataclass
@@ -259,7 +264,10 @@ class _Reader:
             and self.stray is None
             and not text.isspace()
         ):
-            self.stray = self.line  # TTML keeps text in <p> and <span> only
+            # TTML keeps text in <p> and <span> only. Buffered text arrives just before the
+            # next tag, where the parser's line is: count back to the first word's line.
+            words = len(text) - len(text.lstrip())
+            self.stray = self.line - text.count("\n") + text.count("\n", 0, words)
 
     def finish(self, paragraph: _Paragraph, frame: _Frame) -> None:
         words = " ".join("".join(paragraph.words).split())

@@ -17,7 +17,9 @@ a name before a bare time does so only in blocks, where it is alone on its line.
 
 Markdown transcripts use the same shapes with the label in bold: ``**Ana:** text``,
 ``**Ana** [0:00]``, ``[00:00:13] **Ana:** text``, ``**[00:01:02] Ana:** text``. The bold marks
-at the start of a line are removed, so the speaker is ``Ana`` and no asterisk reaches the text.
+at the start of a line are removed in any file, so the speaker is ``Ana``; in a Markdown file
+(:func:`parse_markdown`) emphasis inside the text goes too (``*laughs*``, ``_[inaudible]_``), and
+a backslash escape keeps its character (``\\*``).
 
 Tool boilerplate that is not speech is skipped: Otter's closing ``Transcribed by https://otter.ai``
 and Rev's ``PART 1 OF 4 ENDS [00:30:00]`` markers. Text before the first time is reported and
@@ -40,14 +42,27 @@ _TIME_FIRST = re.compile(rf"[\[(]?({_TIME})[\])]?:?(?:\s+|$)(.*)")
 # five words; the first starts with a letter, the others may be numbers ("Speaker 1").
 _NAME = r"[^\W\d_][\w'’.-]*(?:[ \t]+[\w'’.-]+){0,4}"
 _NAME_FIRST = re.compile(
-    rf"({_NAME})[ \t]*:?[ \t]*(?:[\[(]({_TIME})[\])]:?(?:\s+(.*)|$)|({_TIME}):?$)"
+    rf"({_NAME})(?:[ \t]*:?[ \t]*[\[(]({_TIME})[\])]:?(?:\s+(.*)|$)|[ \t]+({_TIME}):?$)"
 )
 # Markdown: a bold run at the start of a line, or right after its time.
-_BOLD = re.compile(rf"((?:[\[(]?{_TIME}[\])]?\s+)?)(?:\*\*([^*]{{1,120}})\*\*|__([^_]{{1,120}})__)")
+_BOLD = re.compile(
+    rf"((?:[\[(]?{_TIME}[\])]?\s+)?)"  # the time, if it comes first
+    r"(?:\*\*([^*]{1,120})\*\*|__([^_]{1,120})__)"
+)
+# "Ana Ruiz:" alone on its line: the speaker of the segment on the next line (Descript).
+_LABEL = re.compile(rf"({_NAME}):")
 _BOILERPLATE = re.compile(
     rf"Transcribed by https?://otter\.ai/?|PART \d+ OF \d+ (?:STARTS|ENDS) [\[(]{_TIME}[\])]",
     re.IGNORECASE,
 )
+
+# Markdown emphasis: a run of * or _ that opens a word or closes one. Intraword runs stay
+# (snake_case, f***), and so do runs between spaces (2 * 3). Linear, unlike pairing them.
+_EMPHASIS = re.compile(
+    r"(?<![^\s(\[\"'‘“])[*_]{1,3}(?=[^\s*_])|(?<=[^\s*_])[*_]{1,3}(?![^\s.,;:!?)\]\"'’”])"
+)
+_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!>])")
+_ESCAPED = {"*": "\ue000", "_": "\ue001"}  # kept from _EMPHASIS, then restored
 
 EXPECTED = (
     "expected lines like '00:00:04 text', or a heading like 'Ana Ruiz  0:04' above each "
@@ -68,7 +83,25 @@ class _Row(NamedTuple):
 
 
 def parse(text: str, path: str, problems: Problems) -> list[Cue]:
-    """Read the segments of a timestamped text or Markdown file."""
+    """Read the segments of a timestamped text file."""
+    return _parse(text, path, problems, markdown=False)
+
+
+def parse_markdown(text: str, path: str, problems: Problems) -> list[Cue]:
+    """Read the segments of a Markdown transcript: the shapes of :func:`parse`, with emphasis
+    and backslash escapes removed from the text."""
+    return _parse(text, path, problems, markdown=True)
+
+
+def _plain(line: str) -> str:
+    """A Markdown line as text: ``*laughs*`` -> ``laughs``, ``\\*`` -> ``*``."""
+    if "\\" in line:
+        line = _ESCAPE.sub(lambda m: _ESCAPED.get(m.group(1), m.group(1)), line)
+    line = _EMPHASIS.sub("", line)
+    return line.replace("\ue000", "*").replace("\ue001", "_")
+
+
+def _parse(text: str, path: str, problems: Problems, *, markdown: bool) -> list[Cue]:
     lines: list[tuple[int, str, bool, _Row | None]] = []  # (number, text, bold label, row)
     headings = inline = 0
     for number, raw in enumerate(text.split("\n"), 1):
@@ -82,6 +115,8 @@ def parse(text: str, path: str, problems: Problems) -> list[Cue]:
                 label = match.group(2) or match.group(3)
                 line = f"{match.group(1)}{label}{line[match.end() :]}".strip()
                 bold = True
+        if markdown and ("*" in line or "_" in line or "\\" in line):
+            line = _plain(line)
         row = _row(number, line)
         if row is not None:
             if row.heading:
@@ -95,13 +130,15 @@ def parse(text: str, path: str, problems: Problems) -> list[Cue]:
     # may hold one time and then millions of lines)
     skipped: int | None = None
     turns: list[int] = []  # bold speaker labels inside a segment, without a time of their own
-    for number, line, bold, row in lines:
-        # In blocks, headings start segments (and a name before a bracketed time with text
-        # after it); a paragraph line starting with a time is text. In lines, any time does,
-        # except a bare one after a name.
-        if row is not None and ((row.heading or not row.time_first) if blocks else not row.bare):
+    for index, (number, line, bold, row) in enumerate(lines):
+        if _starts(row, blocks):
+            assert row is not None
+            if row.name is None and index and _label(lines[index - 1][1]):
+                row = row._replace(name=_label(lines[index - 1][1]))
             starts.append(row)
             texts.append([row.text] if row.text else [])
+        elif _label(line) and index + 1 < len(lines) and _starts(lines[index + 1][3], blocks):
+            continue  # "Ana Ruiz:" above "[00:00:05] text": the speaker of that segment
         elif texts:
             if bold and texts[-1] and split_label(line)[0]:
                 turns.append(number)
@@ -132,6 +169,19 @@ def parse(text: str, path: str, problems: Problems) -> list[Cue]:
             "(give each turn its time: [0:12] **Ana:** text)",
         )
     return _carry_speakers(cues) if any(row.name for row in starts) else cues
+
+
+def _starts(row: _Row | None, blocks: bool) -> bool:
+    """Whether ``row`` starts a segment in this layout. In blocks, headings do (and a name
+    before a bracketed time with text after it); a paragraph line starting with a time is
+    text. In lines, any time does, except a bare one after a name."""
+    return row is not None and ((row.heading or not row.time_first) if blocks else not row.bare)
+
+
+def _label(line: str) -> str | None:
+    """The name of a line that is only a speaker label, ``Ana Ruiz:``."""
+    match = _LABEL.fullmatch(line)
+    return match.group(1) if match and match.group(1)[0].isupper() else None
 
 
 def _row(number: int, line: str) -> _Row | None:
