@@ -27,8 +27,6 @@ are refused, as they do not say where in the audio a paragraph starts.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from fractions import Fraction
 from xml.parsers import expat
 
 from generator.errors import Problems, TranscriptError
@@ -57,13 +55,16 @@ class _Stop(Exception):
         self.line = line
 
 
-@dataclass
 class _Clock:
-    """The document's timing parameters (``ttp:`` attributes of ``<tt>``)."""
+    """The document's timing parameters (``ttp:`` attributes of ``<tt>``), as fractions
+    ``(numerator, denominator)`` of frames and ticks a second."""
 
-    frame_rate: Fraction = Fraction(30)  # effective: ttp:frameRate times its multiplier
-    sub_frame_rate: int = 1
-    tick_rate: Fraction = Fraction(1)
+    __slots__ = ("frame_rate", "sub_frame_rate", "tick_rate")
+
+    def __init__(self) -> None:
+        self.frame_rate = (30, 1)  # effective: ttp:frameRate times its multiplier
+        self.sub_frame_rate = 1
+        self.tick_rate = (1, 1)
 
     def ms(self, value: str) -> int:
         """Milliseconds of a time expression; ``ValueError`` saying what is wrong. Decimal
@@ -81,25 +82,22 @@ class _Clock:
             if fraction:
                 return ms + _thousandths(fraction)
             if frames:
-                if int(frames) >= self.frame_rate:
-                    raise ValueError(f"frame {frames} is beyond the frame rate ({self.frame_rate})")
-                number = int(frames) + (Fraction(int(sub), self.sub_frame_rate) if sub else 0)
-                return ms + round(number * 1000 / self.frame_rate)
+                rate, per = self.frame_rate
+                if int(frames) * per >= rate:
+                    shown = rate // per if rate % per == 0 else f"{rate / per:.3f}"
+                    raise ValueError(f"frame {frames} is beyond the frame rate ({shown})")
+                subframes = int(sub) if sub else 0
+                count = (int(frames) * self.sub_frame_rate + subframes, self.sub_frame_rate)
+                return ms + _per_second(count, self.frame_rate)
             return ms
         if count is not None:
             if unit is None or unit == "s":  # Apple writes seconds without the s
                 return int(count) * 1000 + (_thousandths(decimals) if decimals else 0)
+            places = 10 ** len(decimals) if decimals else 1
+            number = (int(count) * places + (int(decimals) if decimals else 0), places)
             if unit in _UNITS:
-                scale = _UNITS[unit]
-                ms = int(count) * scale
-                if decimals:
-                    ms += round(Fraction(int(decimals) * scale, 10 ** len(decimals)))
-                return ms
-            number = Fraction(int(count))
-            if decimals:
-                number += Fraction(int(decimals), 10 ** len(decimals))
-            rate = self.frame_rate if unit == "f" else self.tick_rate
-            return round(number * 1000 / rate)
+                return _per_second(number, (1000, _UNITS[unit]))
+            return _per_second(number, self.frame_rate if unit == "f" else self.tick_rate)
         if int(mss) > 59:
             raise ValueError("seconds must be 00-59")
         return (int(mins) * 60 + int(mss)) * 1000 + (_thousandths(mfrac) if mfrac else 0)
@@ -109,31 +107,55 @@ def _thousandths(digits: str) -> int:
     """Milliseconds of the decimal fraction of a second ``.digits``, rounded half to even."""
     if len(digits) <= 3:
         return int(digits.ljust(3, "0"))
-    return round(Fraction(int(digits), 10 ** (len(digits) - 3)))
+    return _per_second((int(digits), 10 ** len(digits)), (1, 1))
 
 
-@dataclass
+def _per_second(count: tuple[int, int], rate: tuple[int, int]) -> int:
+    """Milliseconds of ``count`` units (a fraction) at ``rate`` units a second, rounded half to
+    even, exactly: whole numbers, no floats."""
+    quotient, remainder = divmod(count[0] * 1000 * rate[1], count[1] * rate[0])
+    twice = 2 * remainder
+    divisor = count[1] * rate[0]
+    if twice > divisor or (twice == divisor and quotient % 2):
+        quotient += 1
+    return quotient
+
+
 class _Paragraph:
-    line: int
-    begin: int | None  # absolute milliseconds, when the <p> has its own begin
-    end: int | None
-    agent: str | None
-    words: list[str] = field(default_factory=list)
-    first: int | None = None  # the earliest begin inside it
-    last: int | None = None  # the latest end inside it
+    __slots__ = ("line", "begin", "end", "agent", "words", "first", "last")
+
+    def __init__(self, line: int, begin: int | None, end: int | None, agent: str | None) -> None:
+        self.line = line
+        self.begin = begin  # absolute milliseconds, when the <p> has its own begin
+        self.end = end
+        self.agent = agent
+        self.words: list[str] = []
+        self.first: int | None = None  # the earliest begin inside it
+        self.last: int | None = None  # the latest end inside it
 
 
-@dataclass
 class _Frame:
     """An open element: what its children inherit."""
 
-    local: str
-    base: int  # where its children's times count from (absolute ms)
-    timed: bool  # it, or an element around it, has a begin
-    agent: str | None
-    text: bool  # its text belongs to a paragraph
-    spaced: bool  # an Apple word or sentence span: words around it are apart
-    opens: bool  # the <p> of the paragraph being read
+    __slots__ = ("local", "base", "timed", "agent", "text", "spaced", "opens")
+
+    def __init__(
+        self,
+        local: str,
+        base: int,  # where its children's times count from (absolute ms)
+        timed: bool,  # it, or an element around it, has a begin
+        agent: str | None,
+        text: bool,  # its text belongs to a paragraph
+        spaced: bool,  # an Apple word or sentence span: words around it are apart
+        opens: bool,  # the <p> of the paragraph being read
+    ) -> None:
+        self.local = local
+        self.base = base
+        self.timed = timed
+        self.agent = agent
+        self.text = text
+        self.spaced = spaced
+        self.opens = opens
 
 
 class _Reader:
@@ -313,12 +335,12 @@ class _Reader:
                     '(expected two whole numbers, like "1000 1001")',
                 )
             numerator, denominator = int(parts[0]), int(parts[1])
-        self.clock.frame_rate = Fraction(rate * numerator, denominator)
+        self.clock.frame_rate = (rate * numerator, denominator)
         self.clock.sub_frame_rate = sub
         if "ttp:tickRate" in attributes:
-            self.clock.tick_rate = Fraction(self.whole(attributes, "ttp:tickRate", 1))
+            self.clock.tick_rate = (self.whole(attributes, "ttp:tickRate", 1), 1)
         elif "ttp:frameRate" in attributes:
-            self.clock.tick_rate = Fraction(rate * sub)
+            self.clock.tick_rate = (rate * sub, 1)
 
     def whole(self, attributes: dict[str, str], key: str, default: int) -> int:
         value = attributes.get(key, str(default)).strip()
