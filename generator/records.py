@@ -78,11 +78,21 @@ def warn_unreadable_sidecars(
                 owner is None
                 or name.startswith((".", "_"))
                 or suffix in RECORD_SUFFIXES
-                or suffix in transcripts.READERS
+                or "." + ext in transcripts.READERS
                 or suffix in NOT_TRANSCRIPTS
                 or suffix.endswith("~")
                 or not os.path.isfile(site_dir / folder / name)
             ):
+                continue
+            if suffix in transcripts.READERS:  # ep.VTT: sidecars are looked up as ep.vtt,
+                if os.path.isfile(site_dir / folder / (stem + suffix)):
+                    continue  # which finds it where file names ignore case (macOS, Windows)
+                problems.warn(
+                    f"{folder}/{name}",
+                    None,
+                    f"not read as the transcript of {owner.rpartition('/')[2]}: a sidecar's "
+                    f"suffix is lower case (rename it {stem}{suffix})",
+                )
                 continue
             source = records[owner]
             tail = (

@@ -738,8 +738,8 @@ class TestRecordsAndSidecars:
         ]
 
     def test_an_unreadable_sidecar_is_a_warning(self, make_site: MakeSite) -> None:
-        """ep.docx beside ep.md is named, with the suffixes Cuepress reads; audio, images,
-        backups and files of other names pass unnoticed."""
+        """ep.docx beside ep.md is named, with the suffixes Cuepress reads, and so is a
+        sidecar in capitals; audio, images, backups and files of other names pass unnoticed."""
         site = make_site(
             {
                 "content/episodes/ep.md": record(),
@@ -752,6 +752,8 @@ class TestRecordsAndSidecars:
                 "content/episodes/two.md": record(title="Two"),
                 "content/episodes/two.vtt": "WEBVTT\n\n00:00.000 --> 00:01.000\nHi.\n",
                 "content/episodes/two.PDF": b"%PDF",
+                "content/episodes/three.md": record(title="Three"),
+                "content/episodes/three.VTT": "WEBVTT\n\n00:00.000 --> 00:01.000\nHi.\n",
             }
         )
         result = build(site)
@@ -760,6 +762,8 @@ class TestRecordsAndSidecars:
             f"content/episodes/ep.docx: Cuepress cannot read a .docx transcript beside ep.md (it "
             f"reads {known}); the episode has no transcript from it (export one in a format "
             "Cuepress reads)",
+            "content/episodes/three.VTT: not read as the transcript of three.md: a sidecar's "
+            "suffix is lower case (rename it three.vtt)",
             f"content/episodes/two.PDF: Cuepress cannot read a .pdf transcript beside two.md (it "
             f"reads {known}); the episode's transcript is two.vtt (move two.PDF elsewhere if it "
             "is not meant as one)",
