@@ -281,14 +281,18 @@ class TestFixtures:
 
 class TestTextShapes:
     def test_one_line_per_segment_is_read_as_before(self, tmp_path: Path) -> None:
-        """The original forms keep their meaning, and a name before a bare time on a wrapped
-        line ('Monday 9:30') stays text there."""
-        text = "00:00:04 Ana: Hello\nthere.\n0:09.6 Bo: Hi\n[0:12] Back to me\nMonday 9:30\n"
+        """The original forms keep their meaning, and a name before a time alone on a line
+        ('Monday 9:30' wrapped, 'Recap (1:02)' a title) stays text there."""
+        text = (
+            "00:00:04 Ana: Hello\nthere.\n0:09.6 Bo: Hi\n[0:12] Back to me\nMonday 9:30\n"
+            "Recap (1:02)\n0:15 Ana: Bye.\n"
+        )
         transcript, warnings = read(tmp_path, "a.txt", text)
         assert rows(transcript) == [
             (4000, None, "Ana", "Hello there."),
             (9600, None, "Bo", "Hi"),
-            (12000, None, "Bo", "Back to me Monday 9:30"),
+            (12000, None, "Bo", "Back to me Monday 9:30 Recap (1:02)"),
+            (15000, None, "Ana", "Bye."),
         ]
         assert warnings == []
 

@@ -12,8 +12,8 @@ Two layouts, told apart by the file's shape (never by its name):
   (``5:30 is too early``) is text.
 
 A file is read as blocks when heading lines outnumber lines with text after their time. In either
-layout a name before a time in brackets starts a segment (``Ana [0:05] text``, ``Ana (0:05):``);
-a name before a bare time does so only in blocks, where it is alone on its line.
+layout a name and a time in brackets with text after them start a segment (``Ana [0:05] text``,
+``Ana: [00:00:05] text``); a name and a time alone on their line do so only in blocks.
 
 Markdown transcripts use the same shapes with the label in bold: ``**Ana:** text``,
 ``**Ana** [0:00]``, ``[00:00:13] **Ana:** text``, ``**[00:01:02] Ana:** text``. The bold marks
@@ -172,10 +172,13 @@ def _parse(text: str, path: str, problems: Problems, *, markdown: bool) -> list[
 
 
 def _starts(row: _Row | None, blocks: bool) -> bool:
-    """Whether ``row`` starts a segment in this layout. In blocks, headings do (and a name
-    before a bracketed time with text after it); a paragraph line starting with a time is
-    text. In lines, any time does, except a bare one after a name."""
-    return row is not None and ((row.heading or not row.time_first) if blocks else not row.bare)
+    """Whether ``row`` starts a segment in this layout. In blocks, headings do, and so does a
+    name before a bracketed time with text after it; a paragraph line starting with a time is
+    text. In lines, a time first does, and so does a name and a bracketed time with text after
+    them; a name and a time alone (``Intro (0:00)``, a title) stay text, as they always were."""
+    if row is None:
+        return False
+    return (row.heading or not row.time_first) if blocks else (row.time_first or not row.heading)
 
 
 def _label(line: str) -> str | None:
