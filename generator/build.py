@@ -24,7 +24,7 @@ from generator.episodes import EpisodeStage, Rendered
 from generator.errors import BuildFailed, CuepressError, Problem, Problems, in_order
 from generator.models import Episode, Site
 from generator.paths import link_problem
-from generator.records import find_records, read_record
+from generator.records import find_records, read_record, warn_unreadable_sidecars
 from generator.render import Renderer, default_layouts
 from generator.writer import (
     check_output,
@@ -90,6 +90,7 @@ def build(
         cache = Cache(site_dir, build_key(site_dir, site, renderer, drafts))
         rendered = EpisodeStage(site_dir, renderer, cache, drafts).run(jobs)
         episodes, episode_files = collect(rendered, drafts, problems)
+        warn_unreadable_sidecars(site_dir, transcript_sources(rendered), problems)
         copies = gather_copies(site_dir, cache, problems)
         overwrites(episode_files, copies, problems)
         problems.raise_if_failed(strict=strict)
@@ -143,6 +144,18 @@ def check_sources(site_dir: Path, problems: Problems) -> None:
         if folder.is_dir() and not folder.resolve().is_relative_to(root):
             message = "is a link to a folder outside the site (copy the folder in)"
             problems.error(name, None, message)
+
+
+def transcript_sources(rendered: list[tuple[Rendered, Path | None]]) -> dict[str, str | None]:
+    """Each record (relative to the site) and where its transcript came from, or None."""
+    return {
+        result.source: (
+            result.episode.transcript.source
+            if result.episode is not None and result.episode.transcript is not None
+            else None
+        )
+        for result, _ in rendered
+    }
 
 
 def check_records(site_dir: Path, problems: Problems) -> None:

@@ -1,5 +1,6 @@
 """Files that let apps and search engines find the show: the feed, JSON chapters, the sitemap
-and ``robots.txt``. The XML ones are made in :mod:`generator.feed`, the only lxml room.
+and ``robots.txt``. The XML ones are made in :mod:`generator.feed`, the only room that writes
+with lxml.
 
 The page-level tags (canonical URL, social cards, JSON-LD) live in ``layouts/_head.html``.
 """

@@ -1,4 +1,6 @@
-"""The only lxml room: ``feed.xml`` (RSS 2.0 that podcast apps accept) and ``sitemap.xml``.
+"""lxml's room for writing (it also reads HTML transcripts, in
+:mod:`generator.transcripts.htmlfile`): ``feed.xml`` (RSS 2.0 that podcast apps accept) and
+``sitemap.xml``.
 
 The feed is built as an element tree and serialised by lxml, so no title, summary or URL can
 break the XML. It carries the ``itunes``, ``content``, ``atom`` and Podcasting 2.0 ``podcast``

@@ -3,13 +3,16 @@
 A ``.md`` record is YAML front matter between ``---`` lines, then the Markdown summary; a
 ``.yaml`` record has the same keys with the summary under ``summary:``. The transcript is inline
 (``transcript:`` as a list), a file named by ``transcript:`` relative to the record, or a sidecar
-file with the record's base name (``NAME.vtt``, ``.srt``, ``.json``, ``.txt``).
+file with the record's base name (``NAME.vtt``, ``.srt``, ``.json``, ``.txt``, ``.html``, ``.ttml``,
+``.transcript.md`` ...: every suffix in :data:`generator.transcripts.READERS`). A Markdown
+transcript is never taken for a record: records skip names ending in ``.transcript.md``.
 """
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Mapping as Names
+from collections.abc import Mapping as MappingABC
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -43,6 +46,70 @@ AUDIO_TYPES = {
 }
 
 
+# Files beside a record with its base name that are surely no transcript: no warning for them.
+NOT_TRANSCRIPTS = frozenset(AUDIO_TYPES) | {
+    ".m4v", ".mov", ".webm", ".mkv", ".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif", ".svg",
+    ".bak", ".orig", ".tmp", ".swp",
+}  # fmt: skip
+
+
+def warn_unreadable_sidecars(
+    site_dir: Path, records: MappingABC[str, str | None], problems: Problems
+) -> None:
+    """Warn about each file beside a record, with its base name, that no reader reads
+    (``ep.docx``, ``ep.pdf``, ``ep.sbv``): such a transcript is otherwise silently left out.
+
+    ``records`` maps each record (relative to the site) to its transcript's source, or None.
+    One listing per folder, every build (never cached: a file added later is seen).
+    """
+    by_folder: dict[str, dict[str, str]] = {}  # folder -> record stem -> record
+    for record in records:
+        folder, _, name = record.rpartition("/")
+        by_folder.setdefault(folder, {})[name.rpartition(".")[0]] = record
+    for folder, stems in by_folder.items():
+        try:
+            names = sorted(os.listdir(site_dir / folder))
+        except OSError:
+            continue
+        for name in names:
+            stem, _, ext = name.rpartition(".")
+            suffix = "." + ext.lower()
+            owner = stems.get(stem)
+            if (
+                owner is None
+                or name.startswith((".", "_"))
+                or suffix in RECORD_SUFFIXES
+                or "." + ext in transcripts.READERS
+                or suffix in NOT_TRANSCRIPTS
+                or suffix.endswith("~")
+                or not os.path.isfile(site_dir / folder / name)
+            ):
+                continue
+            if suffix in transcripts.READERS:  # ep.VTT: sidecars are looked up as ep.vtt,
+                if os.path.isfile(site_dir / folder / (stem + suffix)):
+                    continue  # which finds it where file names ignore case (macOS, Windows)
+                problems.warn(
+                    f"{folder}/{name}",
+                    None,
+                    f"not read as the transcript of {owner.rpartition('/')[2]}: a sidecar's "
+                    f"suffix is lower case (rename it {stem}{suffix})",
+                )
+                continue
+            source = records[owner]
+            tail = (
+                f"the episode's transcript is {source.removeprefix(folder + '/')} (move {name} "
+                "elsewhere if it is not meant as one)"
+                if source is not None
+                else "the episode has no transcript from it (export one in a format Cuepress reads)"
+            )
+            problems.warn(
+                f"{folder}/{name}",
+                None,
+                f"Cuepress cannot read a {suffix} transcript beside {owner.rpartition('/')[2]} "
+                f"(it reads {transcripts.KNOWN}); {tail}",
+            )
+
+
 def find_records(content_dir: Path) -> list[Path]:
     """Every record file below ``content_dir`` (``SITE/content/episodes``), sorted; ``_name``
     and ``.name`` are skipped, and a folder that links out of the site is not even listed."""
@@ -54,7 +121,11 @@ def find_records(content_dir: Path) -> list[Path]:
         relative = path.relative_to(content_dir).parts
         if any(part.startswith((".", "_")) for part in relative):
             continue
-        if path.suffix.lower() in RECORD_SUFFIXES and path.is_file():
+        if (
+            path.suffix.lower() in RECORD_SUFFIXES
+            and not path.name.lower().endswith(transcripts.MARKDOWN)
+            and path.is_file()
+        ):
             found.append(path)
     return sorted(found)
 
@@ -113,7 +184,7 @@ def read_record(
     shown: str,
     site_dir: Path,
     problems: Problems,
-    aliases: Names[str, str] | None = None,
+    aliases: MappingABC[str, str] | None = None,
 ) -> tuple[Episode, Transcript | None] | None:
     """Read one record and its transcript; None (with problems recorded) when it has errors.
     ``aliases`` maps other spellings of people's names (in hosts, guests and transcript
@@ -144,7 +215,10 @@ def read_record(
         )
     title = fields.text("title", required=True)
     date = fields.date("date", required=True)
-    transcript = _transcript(fields, path, shown, site_dir, _speaker_names(fields))
+    names = _speaker_names(fields)
+    transcript = _transcript(fields, path, shown, site_dir)
+    if transcript is not None and names:
+        transcript = _name_speakers(transcript, names, fields, shown)
     values: dict[str, Any] = {
         "slug": _slug(fields, path),
         "number": fields.integer("number"),
@@ -185,7 +259,7 @@ def read_record(
     return episode, transcript
 
 
-def _named(names: tuple[str, ...], aliases: Names[str, str] | None) -> tuple[str, ...]:
+def _named(names: tuple[str, ...], aliases: MappingABC[str, str] | None) -> tuple[str, ...]:
     if not aliases:
         return names
     return tuple(dict.fromkeys(aliases.get(name, name) for name in names))
@@ -303,7 +377,8 @@ def _chapters(fields: Fields) -> tuple[Chapter, ...]:
     return tuple(sorted(chapters, key=lambda c: c.start_ms))
 
 
-def _speaker_names(fields: Fields) -> dict[str, str]:
+def _speaker_names(fields: Fields) -> dict[str, tuple[str, int]]:
+    """``speakers:`` as label -> (name, the line of its entry)."""
     value = fields.get("speakers")
     if value is None:
         return {}
@@ -312,14 +387,43 @@ def _speaker_names(fields: Fields) -> dict[str, str]:
     ):
         fields.error("speakers", "'speakers' must map transcript labels to names (SPEAKER_00: Ana)")
         return {}
-    return {k.strip(): v.strip() for k, v in value.items()}
+    return {k.strip(): (v.strip(), value.line_of(k)) for k, v in value.items()}
 
 
-def _transcript(
-    fields: Fields, path: Path, shown: str, site_dir: Path, names: dict[str, str]
-) -> Transcript | None:
+def _name_speakers(
+    transcript: Transcript, names: dict[str, tuple[str, int]], fields: Fields, shown: str
+) -> Transcript:
+    """The transcript with its labels named by ``speakers:``; an entry that matches no label is
+    a warning at its line (a typo, or a label the transcript does not use)."""
+    named, labels = transcripts.name_speakers(transcript, {k: v for k, (v, _) in names.items()})
+    unmatched = [(label, line) for label, (_, line) in names.items() if label not in labels]
+    if unmatched:
+        source = transcript.source
+        where = source.removeprefix(shown.rpartition("/")[0] + "/")  # as transcript: says it
+        if source == shown:
+            where = "the inline transcript"
+        if labels:
+            shown_labels = ", ".join(labels[:12]) + (
+                f" and {len(labels) - 12} more" if len(labels) > 12 else ""
+            )
+            has = f"labels in it: {shown_labels}"
+        else:
+            has = "it names no speakers"
+        for label, line in unmatched:
+            fields.problems.warn(
+                shown,
+                line,
+                f"'speakers' maps {label!r}, which no segment of {where} has ({has})",
+            )
+    return named
+
+
+def _transcript(fields: Fields, path: Path, shown: str, site_dir: Path) -> Transcript | None:
     value = fields.get("transcript")
-    sidecars = [p for suffix in transcripts.READERS if (p := path.with_suffix(suffix)).is_file()]
+    base = os.fspath(path)[: -len(path.suffix)]  # strings: nine looks per record, every build
+    sidecars = [
+        path.with_suffix(suffix) for suffix in transcripts.READERS if os.path.isfile(base + suffix)
+    ]
     problems = fields.problems
     if len(sidecars) > 1 or (sidecars and value is not None):
         names_found = ", ".join(p.name for p in sidecars)
@@ -332,7 +436,7 @@ def _transcript(
         return None
     try:
         if isinstance(value, Sequence):
-            return transcripts.read_inline(value, shown, problems, names)
+            return transcripts.read_inline(value, shown, problems)
         if isinstance(value, str):
             if "://" in value:
                 fields.error(
@@ -342,18 +446,25 @@ def _transcript(
                     "that for a show's feed)",
                 )
                 return None
-            if PurePosixPath(value).suffix.lower() not in transcripts.READERS:
+            suffix = transcripts.suffix_of(PurePosixPath(value))
+            if suffix not in transcripts.READERS:
+                hint = (
+                    f"; a Markdown transcript is named NAME{transcripts.MARKDOWN}, as a .md file "
+                    "among the episodes is read as an episode record"
+                    if suffix == ".md"
+                    else ""
+                )
                 fields.error(
                     "transcript",
                     f"transcript file {value!r} has an unknown format "
-                    f"(use {', '.join(transcripts.READERS)})",
+                    f"(use {transcripts.KNOWN}{hint})",
                 )
                 return None
             file = _inside_site(path.parent / value, site_dir, fields)
             if file is None:
                 return None
             return transcripts.read_file(
-                file, file.relative_to(site_dir.resolve()).as_posix(), problems, names
+                file, file.relative_to(site_dir.resolve()).as_posix(), problems
             )
         if value is not None:
             fields.error(
@@ -367,7 +478,7 @@ def _transcript(
             if problem:
                 problems.error(sidecar_shown, None, problem)
                 return None
-            return transcripts.read_file(sidecar, sidecar_shown, problems, names)
+            return transcripts.read_file(sidecar, sidecar_shown, problems)
     except CuepressError as exc:
         problems.add(exc)
     except OSError as exc:

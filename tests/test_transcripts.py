@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from generator.errors import Problems, TranscriptError
 from generator.models import Chapter, Segment, Transcript
 from generator.speedups import native
-from generator.transcripts import READERS, exports, jsonfile, read_file, vtt
+from generator.transcripts import exports, jsonfile, read_file, vtt
 from generator.transcripts.cues import (
     Cue,
     _normalise_loop,
@@ -577,7 +577,9 @@ class TestText:
     def test_no_timestamps(self, tmp_path: Path) -> None:
         """A text file without a single timestamp is refused."""
         assert fails(tmp_path, "a.txt", "just words\n") == (
-            "a.txt:1: no timestamped lines found (expected lines like '00:00:04 text')"
+            "a.txt:1: no timestamped lines found (expected lines like '00:00:04 text', or a "
+            "heading like 'Ana Ruiz  0:04' above each paragraph; a transcript without times "
+            "cannot be read)"
         )
 
 
@@ -645,7 +647,8 @@ class TestMessyArchives:
     def test_unknown_format(self, tmp_path: Path) -> None:
         """Only the known suffixes are read."""
         assert fails(tmp_path, "a.ass", "x") == (
-            "a.ass: unknown transcript format '.ass' (use .vtt, .srt, .json, .txt)"
+            "a.ass: unknown transcript format '.ass' (use .vtt, .srt, .json, .txt, .html, .htm, "
+            ".ttml, .dfxp, .transcript.md)"
         )
 
 
@@ -867,7 +870,7 @@ class TestExports:
         assert native is not None, "generator/_speedups.c was not built (is gcc installed?)"
         assert Path(native.__file__).parent == Path(exports.__file__).parent.parent
 
-    @pytest.mark.parametrize("suffix", sorted(READERS))
+    @pytest.mark.parametrize("suffix", sorted("." + kind for kind in exports.DOWNLOADS))
     def test_every_export_reads_back_identically(self, tmp_path: Path, suffix: str) -> None:
         """Each download, read again by Cuepress, gives the same starts, speakers and text.
 

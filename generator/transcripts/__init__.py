@@ -2,18 +2,22 @@
 
 ``read_file`` and ``read_inline`` return a normalised :class:`~generator.models.Transcript`;
 ``exports`` writes one back out in the download formats.
+
+A Markdown transcript is named ``NAME.transcript.md``: a plain ``.md`` file among the episodes
+is an episode record, so the longer suffix tells the two apart (see :func:`suffix_of`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from operator import itemgetter
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from generator.errors import Problems, TranscriptError
 from generator.models import Transcript
-from generator.transcripts import inline, jsonfile, srt, txt, vtt
+from generator.transcripts import htmlfile, inline, jsonfile, srt, ttml, txt, vtt
 from generator.transcripts.cues import Cue, decode, normalise
+from generator.transcripts.cues import name_speakers as name_speakers  # for records.py
 from generator.yamlfile import Sequence
 
 Parser = Callable[[str, str, Problems], list[Cue]]
@@ -22,12 +26,26 @@ MAX_SEGMENT_CHARS = 100_000  # an hour of speech; longer means the line breaks w
 
 _TEXT = itemgetter(2)  # a Cue's text
 
+MARKDOWN = ".transcript.md"
 READERS: dict[str, Parser] = {
     ".vtt": vtt.parse,
     ".srt": srt.parse,
     ".json": jsonfile.parse,
     ".txt": txt.parse,
+    ".html": htmlfile.parse,
+    ".htm": htmlfile.parse,
+    ".ttml": ttml.parse,
+    ".dfxp": ttml.parse,
+    MARKDOWN: txt.parse_markdown,  # the shapes of .txt, with **bold** labels and emphasis
 }
+KNOWN = ", ".join(READERS)  # for messages: the suffixes read
+
+
+def suffix_of(path: PurePath) -> str:
+    """The suffix that chooses a reader: ``.vtt``; ``.transcript.md`` for a Markdown transcript
+    (a plain ``.md`` is a record, which no reader takes)."""
+    name = path.name.lower()
+    return MARKDOWN if name.endswith(MARKDOWN) else path.suffix.lower()
 
 
 def read_file(
@@ -36,12 +54,12 @@ def read_file(
     problems: Problems,
     speaker_names: Mapping[str, str] | None = None,
 ) -> Transcript:
-    """Read the transcript file at ``path`` (``shown`` is the name used in messages)."""
-    parser = READERS.get(path.suffix.lower())
+    """Read the transcript file at ``path`` (``shown`` is the name used in messages); with
+    ``speaker_names``, labels are replaced by names (see :func:`name_speakers`)."""
+    parser = READERS.get(suffix_of(path))
     if parser is None:
-        known = ", ".join(READERS)
         raise TranscriptError(
-            shown, None, f"unknown transcript format {path.suffix!r} (use {known})"
+            shown, None, f"unknown transcript format {path.suffix!r} (use {KNOWN})"
         )
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
@@ -79,7 +97,7 @@ def read_data(
             f"{MAX_SEGMENT_CHARS:,}; did the file lose its line breaks? give each segment its "
             "own line)",
         )
-    return normalise(cues, shown, problems, speaker_names)
+    return _named(normalise(cues, shown, problems), speaker_names)
 
 
 def read_inline(
@@ -89,4 +107,8 @@ def read_inline(
     speaker_names: Mapping[str, str] | None = None,
 ) -> Transcript:
     """Read a transcript written as a list inside the record ``shown``."""
-    return normalise(inline.parse(items, shown), shown, problems, speaker_names)
+    return _named(normalise(inline.parse(items, shown), shown, problems), speaker_names)
+
+
+def _named(transcript: Transcript, names: Mapping[str, str] | None) -> Transcript:
+    return name_speakers(transcript, names)[0] if names else transcript

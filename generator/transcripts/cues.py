@@ -233,3 +233,21 @@ def _normalise_plain(
             )
         ),
     )
+
+
+def name_speakers(
+    transcript: Transcript, names: Mapping[str, str]
+) -> tuple[Transcript, tuple[str, ...]]:
+    """``transcript`` with each speaker label that ``names`` maps (a record's ``speakers:``)
+    replaced by its name, and the labels it had, in order of first appearance, so that a caller
+    can name the entries that match none."""
+    labels = transcript.speakers
+    if not names or not any(label in names for label in labels):
+        return transcript, labels
+    segments = []
+    for segment in transcript.segments:
+        label = segment.speaker
+        if label is not None and label in names:
+            segment = segment._replace(speaker=names[label])
+        segments.append(segment)
+    return Transcript(source=transcript.source, segments=tuple(segments)), labels
