@@ -168,8 +168,7 @@ class TestSitemap:
                 base + f"people/{name}/"
                 for name in (
                     "agnes-pell dev-amari ewan-castellanos hollis-brandt maren-okafor "
-                    "maren-okafor/page/2 priya-duvall rosa-lindqvist teodor-vask "
-                    "teodor-vask/page/2"
+                    "priya-duvall rosa-lindqvist teodor-vask"
                 ).split()
             ),
             base + "tags/",
