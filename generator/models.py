@@ -9,6 +9,7 @@ import datetime as dt
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from itertools import compress
 from operator import itemgetter
 from typing import NamedTuple
 from urllib.parse import quote, urlsplit, urlunsplit
@@ -141,7 +142,7 @@ def _absolute(url: str) -> str:
     return urlunsplit((parts.scheme, host, path, query, fragment))
 
 
-_SPEAKER = itemgetter(3)  # a Segment's speaker
+_START, _SPEAKER = itemgetter(0), itemgetter(3)  # of a Segment
 
 
 class Segment(NamedTuple):
@@ -181,25 +182,29 @@ class Transcript:
         )
 
     def info(self) -> TranscriptInfo:
-        return TranscriptInfo(self.source, len(self.segments), self.speakers, self.voices())
+        voices = self.voices()
+        return TranscriptInfo(self.source, len(self.segments), tuple(v[0] for v in voices), voices)
 
     def voices(self) -> tuple[Voice, ...]:
         """Each named speaker's first moment and time spoken (a segment lasts until its end,
         else until the next segment starts), in order of first appearance."""
+        segments = self.segments
+        names = list(map(_SPEAKER, segments))
+        if not any(names):
+            return ()
+        starts = list(map(_START, segments))
+        last = len(segments) - 1
         first: dict[str, int] = {}
         spoken: dict[str, int] = {}
-        segments = self.segments
-        nexts = [s.start_ms for s in segments[1:]]
-        for segment, following in zip(segments, nexts + [None], strict=True):
-            name = segment.speaker
-            if not name:
-                continue
-            end = segment.end_ms if segment.end_ms is not None else following
-            if name not in first:
-                first[name] = segment.start_ms
-                spoken[name] = 0
-            if end is not None:
-                spoken[name] += max(0, end - segment.start_ms)
+        for index in compress(range(len(names)), names):  # only the segments with a speaker
+            name, start, end = names[index], starts[index], segments[index][1]
+            if end is None:
+                end = starts[index + 1] if index < last else start
+            if name in spoken:
+                spoken[name] += end - start if end > start else 0
+            else:
+                first[name] = start
+                spoken[name] = end - start if end > start else 0
         return tuple(Voice(name, first[name], spoken[name]) for name in first)
 
 
