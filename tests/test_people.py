@@ -50,7 +50,7 @@ class TestDemoPeople:
         first; her record's role, links and bio are there."""
         text = main_text(demo / "people/priya-duvall/index.html")
         assert text.startswith(
-            "Priya Duvall Volunteer cataloguer Guest · 2 episodes "
+            "Priya Duvall Volunteer cataloguer Guest · 2 episodes · everyone "
             "example.org/willowgate/catalogue Priya keeps the catalogue"
         )
         assert text.index("Sharpening Saturday") < text.index("The Ladder Ledger")
