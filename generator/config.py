@@ -11,6 +11,7 @@ from generator import yamlfile
 from generator.errors import ConfigError, CuepressError, Problems
 from generator.fields import Fields, describe, url_ok
 from generator.models import Owner, Site
+from generator.transcripts.readable import MODES
 from generator.yamlfile import Mapping
 
 # A host name: dot-separated labels of letters, digits and inner hyphens, ending in a name.
@@ -20,7 +21,7 @@ _HOST = re.compile(r"(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-
 
 KNOWN = (
     "title, base_url, description, language, author, owner, image, categories, explicit, "
-    "copyright, episodes_per_page, locked, podcast_guid, cname, search"
+    "copyright, episodes_per_page, locked, podcast_guid, cname, search, segments"
 )
 
 
@@ -77,6 +78,7 @@ def _read(fields: Fields, base_url_override: str | None) -> Site | None:
         podcast_guid=_podcast_guid(fields),
         cname=_cname(fields, base_url),
         search=fields.boolean("search") is not False,
+        segments=fields.choice("segments", MODES) or MODES[0],
     )
     fields.warn_unknown(KNOWN)
     if len(fields.problems.errors) > errors_before:

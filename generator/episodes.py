@@ -108,7 +108,7 @@ class EpisodeStage:
         problems = Problems()
         path = self.site_dir / record
         try:
-            read = read_record(path, record, self.site_dir, problems)
+            read = read_record(path, record, self.site_dir, problems, self.renderer.site.segments)
         except CuepressError as exc:
             problems.add(exc)
             read = None

@@ -45,6 +45,7 @@ class Site:
     podcast_guid: str | None = None  # pins podcast:guid (else derived from the feed URL)
     cname: str | None = None  # custom domain for GitHub Pages, written to CNAME
     search: bool = True  # the search page and its Pagefind index (generator/search.py)
+    segments: str = "readable"  # or "as-is": transcripts/readable.py merges fragments or not
 
     @property
     def path(self) -> str:
@@ -156,6 +157,7 @@ class Episode:
     image: str | None = None
     guid: str | None = None
     explicit: bool | None = None
+    segments: str | None = None  # the record's own segments: setting (None: the site's)
 
     @property
     def url_path(self) -> str:

@@ -18,6 +18,7 @@ from generator.fields import Fields, describe
 from generator.models import Audio, Chapter, Episode, Transcript
 from generator.paths import link_problem
 from generator.timecodes import parse_time
+from generator.transcripts import readable
 from generator.yamlfile import Mapping, Sequence
 
 RECORD_SUFFIXES = (".md", ".yaml", ".yml")
@@ -25,7 +26,7 @@ MAX_RECORD_BYTES = 2_000_000  # a long inline transcript is 200 kB; longer belon
 MAX_SUMMARY_CHARS = 100_000  # Apple shows 4,000
 KNOWN = (
     "title, date, number, season, duration, audio, hosts, guests, tags, chapters, transcript, "
-    "speakers, slug, draft, image, guid, explicit, summary (in .yaml records)"
+    "speakers, slug, draft, image, guid, explicit, segments, summary (in .yaml records)"
 )
 SLUG = re.compile(r"[A-Za-z0-9_-]+")
 AUDIO_TYPES = {
@@ -107,9 +108,10 @@ def _read_text(path: Path, shown: str, site_dir: Path) -> str:
 
 
 def read_record(
-    path: Path, shown: str, site_dir: Path, problems: Problems
+    path: Path, shown: str, site_dir: Path, problems: Problems, segments: str = readable.MODES[0]
 ) -> tuple[Episode, Transcript | None] | None:
-    """Read one record and its transcript; None (with problems recorded) when it has errors."""
+    """Read one record and its transcript; None (with problems recorded) when it has errors.
+    ``segments`` is the site's setting, which the record's own ``segments:`` overrides."""
     text = _read_text(path, shown, site_dir)
     body, body_line = None, 1
     if path.suffix.lower() == ".md":
@@ -151,10 +153,13 @@ def read_record(
         "image": fields.url("image"),
         "guid": fields.text("guid"),
         "explicit": fields.boolean("explicit"),
+        "segments": fields.choice("segments", readable.MODES),
     }
     fields.warn_unknown(KNOWN)
     if len(problems.errors) > errors_before or title is None or date is None:
         return None
+    if transcript is not None and (values["segments"] or segments) == "readable":
+        transcript = readable.arrange(transcript, values["chapters"])
     try:
         summary_html = markup.markdown_to_html(body)
     except markup.MarkdownError as exc:
