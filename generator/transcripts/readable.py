@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from itertools import islice, repeat
-from operator import attrgetter
+from operator import itemgetter
 
 from generator.models import Chapter, Segment, Transcript
 from generator.timecodes import make_anchors
@@ -34,14 +34,14 @@ MAX_CHARS = 250  # about three lines on a phone, or two sentences
 MAX_MS = 30_000
 PAUSE_MS = 2_000  # a longer silence starts a new segment
 MIN_SEGMENTS = 10  # fewer are too few to judge: left as they are
-SAMPLE = 256  # segments measured, evenly spread over the transcript
+SAMPLE = 64  # segments measured, evenly spread over the transcript
 WORD_CHARS = 16  # a median segment shorter than this is one to three words
 CAPTION_CHARS = 80  # ... shorter than this is at most a caption's two lines
 
 ENDS = (".", "?", "!", "…", "。", "？", "！")  # a sentence ends with one of these,
 CLOSERS = "\"')]»”’"  # perhaps followed by closing quotes or brackets
 _ATTACHED = frozenset(",.;:?!…)]}%”’»")  # a piece starting with one joins without a space
-_TEXT = attrgetter("text")
+_TEXT = itemgetter(2)  # a Segment's text
 
 
 def ends_sentence(text: str) -> bool:
@@ -61,7 +61,7 @@ def fragmentary(segments: Sequence[Segment]) -> bool:
     count = len(segments)
     if count < MIN_SEGMENTS:
         return False
-    texts = list(map(_TEXT, islice(segments, 0, None, max(1, count // SAMPLE))))
+    texts = list(map(_TEXT, segments[:: max(1, count // SAMPLE)]))
     lengths = sorted(map(len, texts))
     median = lengths[len(lengths) // 2]
     if median < WORD_CHARS:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from generator.transcripts.cues import Cue
 
-SAMPLE = 64  # pairs of neighbouring cues looked at, evenly spread over the file
+SAMPLE = 24  # pairs of neighbouring cues looked at, evenly spread over the file
 MIN_CUES = 4
 
 
@@ -42,9 +42,12 @@ def rolls(cues: list[Cue]) -> bool:
     count = len(cues)
     if count < MIN_CUES:
         return False
-    step = max(1, (count - 1) // SAMPLE)
-    pairs = range(1, count, step)
-    overlapping = sum(1 for i in pairs if overlap(cues[i - 1].text, cues[i].text))
+    pairs = range(1, count, max(1, (count - 1) // SAMPLE))
+    overlapping = 0
+    for i in pairs:
+        before, text = cues[i - 1][2], cues[i][2]
+        if before[before.rfind(" ") + 1 :] in text and overlap(before, text):  # see overlap
+            overlapping += 1
     return overlapping * 2 > len(pairs)
 
 
