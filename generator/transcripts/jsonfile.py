@@ -11,6 +11,7 @@ import bisect
 import json
 import json.scanner
 import re
+from itertools import accumulate, islice, repeat
 from typing import Any
 
 from generator.errors import Problems, TranscriptError
@@ -44,6 +45,12 @@ class _Refused(ValueError):
 def _loads(text: str) -> Any:
     """``json.loads`` whose objects carry the line they start on, refusing nesting deeper than
     ``MAX_DEPTH`` and whole numbers longer than ``MAX_DIGITS`` digits."""
+    flat = _loads_flat(text)
+    return flat if flat is not None else _loads_hooked(text)
+
+
+def _loads_hooked(text: str) -> Any:
+    """:func:`_loads` for any text, through the standard library's pure-Python scanner."""
     newlines = [m.start() for m in _NEWLINE.finditer(text)]
     decoder: Any = json.JSONDecoder()
     parse_object, parse_array = decoder.parse_object, decoder.parse_array
@@ -79,6 +86,42 @@ def _loads(text: str) -> Any:
     decoder.parse_int = parse_int
     decoder.scan_once = getattr(json.scanner, "py_make_scanner")(decoder)  # noqa: B009 - untyped
     return decoder.decode(text)
+
+
+def _loads_flat(text: str) -> _Object | None:
+    """:func:`_loads` at the C scanner's speed, for the common shape: one object holding a list
+    of flat segment objects, and no other brace or bracket in the file (word-level JSON has
+    ten thousand segments; the hooked pure-Python scanner takes ten times as long). Then every
+    ``{`` starts an object, in order, which gives each its line. None for anything else, or
+    anything wrong: the hooked scanner reads those, with its limits and exact messages."""
+    try:
+        data = json.loads(text, object_hook=_Object, parse_int=_whole_number)
+    except (ValueError, RecursionError):  # JSONDecodeError and _Refused are ValueErrors
+        return None
+    segments = data.get("segments") if type(data) is _Object else None
+    if (
+        type(segments) is not list
+        or text.count("{") != len(segments) + 1
+        or text.count("[") != 1
+        or not all(type(item) is _Object for item in segments)
+    ):
+        return None
+    if "\n" in text:  # the line of each "{": one more than the newlines before it
+        before = accumulate(map(str.count, text.split("{")[:-1], repeat("\n")))
+        lines = [count + 1 for count in before]
+    else:
+        lines = [1] * (len(segments) + 1)
+    found: _Object = data
+    found.line = lines[0]
+    for item, line in zip(segments, islice(lines, 1, None), strict=True):
+        item.line = line
+    return found
+
+
+def _whole_number(digits: str) -> int:
+    if len(digits.lstrip("-")) > MAX_DIGITS:
+        raise _Refused(0, "too long")  # the hooked scanner says where, and how
+    return int(digits)
 
 
 def parse(text: str, path: str, problems: Problems) -> list[Cue]:
