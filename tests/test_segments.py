@@ -10,6 +10,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bench import archive
 from generator.build import build
@@ -18,7 +20,8 @@ from generator.models import Chapter, Segment, Transcript
 from generator.records import read_record
 from generator.transcripts import read_file, readable, rolling, vtt
 from generator.transcripts.cues import Cue
-from generator.transcripts.readable import arrange, fragmentary, join, merge
+from generator.transcripts.readable import arrange, fragmentary, merge
+from tests import reference
 from tests.conftest import MakeSite, record
 
 FIXTURES = Path(__file__).parent / "fixtures" / "segments"
@@ -351,7 +354,7 @@ class TestMerge:
 
     def test_punctuation_timed_on_its_own_joins_the_word_before(self) -> None:
         pieces = [seg(0, 0.2, "Well"), seg(0.2, 0.3, ","), seg(0.3, 0.5, "yes"), seg(0.5, 0.6, ".")]
-        assert join(pieces) == "Well, yes."
+        assert texts(merge(pieces, [])) == ["Well, yes."]
 
     def test_unknown_ends_merge_by_time_limit_and_keep_none(self) -> None:
         pieces = [seg(n, None, f"w{n}") for n in range(12)]
@@ -370,6 +373,35 @@ class TestMerge:
         transcript = Transcript("a.json", tuple(pieces))
         merged = arrange(transcript).segments
         assert [(s.start_ms, s.anchor) for s in merged] == [(1500, "t=1"), (2300, "t=2")]
+
+
+@st.composite
+def pieces(draw: st.DrawFn) -> tuple[list[Segment], list[int]]:
+    """Random runs of pieces: speakers, gaps (some over two seconds), unknown ends, sentence
+    ends, punctuation on its own, long words; and chapter starts among their times."""
+    segments = []
+    start = draw(st.integers(0, 3000))
+    for n in range(draw(st.integers(0, 60))):
+        start += draw(st.sampled_from([0, 10, 300, 1900, 2000, 2100, 6000]))
+        length = draw(st.sampled_from([None, 1, 250, 900, 2500]))
+        end = start + length if length is not None else None
+        text = draw(st.sampled_from(["a", "word", "end.", "why?", ",", ".", "x" * 60, "y" * 249]))
+        speaker = draw(st.sampled_from([None, "A", "A", "A", "B"]))
+        segments.append(Segment(start, end, text, speaker, "", n + 1))
+        start = max(start, end or start)
+    times = sorted({s.start_ms for s in segments})
+    chapters = sorted(draw(st.lists(st.sampled_from(times), max_size=3))) if times else []
+    return segments, chapters
+
+
+class TestMergeReference:
+    @settings(max_examples=500, deadline=None)
+    @given(pieces())
+    def test_merge_is_the_plain_loop(self, case: tuple[list[Segment], list[int]]) -> None:
+        """The index-arithmetic pass gives exactly what the plain loop of tests/reference.py
+        gives."""
+        segments, chapters = case
+        assert merge(segments, chapters) == reference.merge(segments, chapters)
 
 
 class TestMeasure:

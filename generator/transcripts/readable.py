@@ -22,7 +22,7 @@ segments and is never touched.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from itertools import islice, repeat
+from itertools import repeat
 from operator import itemgetter
 
 from generator.models import Chapter, Segment, Transcript
@@ -42,6 +42,7 @@ ENDS = (".", "?", "!", "…", "。", "？", "！")  # a sentence ends with one o
 CLOSERS = "\"')]»”’"  # perhaps followed by closing quotes or brackets
 _ATTACHED = frozenset(",.;:?!…)]}%”’»")  # a piece starting with one joins without a space
 _TEXT = itemgetter(2)  # a Segment's text
+_FIRST = itemgetter(slice(1))  # a text's first character
 
 
 def ends_sentence(text: str) -> bool:
@@ -96,60 +97,71 @@ Merged = tuple[int, int | None, str, str | None, int]  # start, end, text, speak
 
 
 def merge(segments: Sequence[Segment], chapter_starts: Sequence[int]) -> list[Merged]:
-    """The segments merged (without anchors), in one pass: each piece is added to the group
-    being made, or ends it first; a group ended at an earlier sentence end hands the pieces
-    after it to the next group, so no piece is looked at more than three times."""
+    """The segments merged (without anchors), in one pass. The pieces of the segment being
+    made are ``segments[first:i]``; each piece either joins them or ends them first. Ended at
+    the limit, they end after their last sentence end, and the pieces after it begin the next
+    segment, so no piece is looked at more than three times. The columns are taken out first
+    (by C loops), so the pass is plain index arithmetic."""
+    if not segments:
+        return []
+    starts, ends, texts, speakers, _, lines = (
+        list(column) for column in zip(*segments, strict=True)
+    )
+    lengths = list(map(len, texts))
+    stops = list(map(str.endswith, map(str.rstrip, texts, repeat(CLOSERS)), repeat(ENDS)))
+    glued = list(map(_ATTACHED.__contains__, map(_FIRST, texts)))
+    spaced = not any(glued)
     merged: list[Merged] = []
-    group: list[Segment] = []
-    size = 0  # characters of the group's text, joined
-    stop = 0  # pieces of the group up to its last sentence end (0: none ends one)
+    append = merged.append
+    first = 0  # the first piece of the segment being made
+    stop = 0  # the piece after its last sentence end (none while stop <= first)
+    size = 0  # its characters, joined
     upcoming = iter(chapter_starts)
-    chapter = next(upcoming, None)  # the first chapter start after the group's start
+    chapter = next(upcoming, None)  # the first chapter start after the segment's start
 
-    def emit(count: int) -> None:
-        pieces = group[:count]
-        del group[:count]
-        first, last = pieces[0], pieces[-1]
-        merged.append((first[0], last[1], join(pieces), first[3], first[5]))
+    def emit(until: int) -> None:
+        text = (
+            " ".join(texts[first:until]) if spaced else join(texts[first:until], glued[first:until])
+        )
+        append((starts[first], ends[until - 1], text, speakers[first], lines[first]))
 
-    for piece in segments:
-        start, end, text, speaker = piece[0], piece[1], piece[2], piece[3]
-        if group:
-            last = group[-1]
+    for i, start in enumerate(starts):
+        if i > first:
+            end = ends[i - 1]
             if (
-                speaker != last[3]
-                or (last[1] is not None and start - last[1] > PAUSE_MS)
+                speakers[i] != speakers[i - 1]
+                or (end is not None and start - end > PAUSE_MS)
                 or (chapter is not None and start >= chapter)
             ):
-                emit(len(group))
-            elif size + 1 + len(text) > MAX_CHARS or (end or start) - group[0][0] > MAX_MS:
-                emit(stop if 0 < stop < len(group) else len(group))
-                size = sum(len(p[2]) + 1 for p in group) - 1 if group else 0
-                stop = 0
-                if group and (
-                    size + 1 + len(text) > MAX_CHARS or (end or start) - group[0][0] > MAX_MS
-                ):
-                    emit(len(group))
-        if not group:
-            size, stop = -1, 0
+                emit(i)
+                first = i
+            elif size + 1 + lengths[i] > MAX_CHARS or (ends[i] or start) - starts[first] > MAX_MS:
+                until = stop if stop > first else i
+                emit(until)
+                first = until
+                if first < i:  # the pieces after the sentence end: still too long with i?
+                    size = sum(lengths[first:i]) + i - first - 1
+                    if (
+                        size + 1 + lengths[i] > MAX_CHARS
+                        or (ends[i] or start) - starts[first] > MAX_MS
+                    ):
+                        emit(i)
+                        first = i
+        if first == i:
+            size = -1
             while chapter is not None and chapter <= start:
                 chapter = next(upcoming, None)
-        group.append(piece)
-        size += 1 + len(text)
-        if ends_sentence(text):
-            stop = len(group)
-    if group:
-        emit(len(group))
+        size += 1 + lengths[i]
+        if stops[i]:
+            stop = i + 1
+    emit(len(starts))
     return merged
 
 
-def join(pieces: Sequence[Segment]) -> str:
-    """The pieces' texts as one, a space between them except before punctuation that belongs
-    to the word before (word-level JSON may time a comma on its own)."""
-    texts = list(map(_TEXT, pieces))
-    if not any(text[0] in _ATTACHED for text in islice(texts, 1, None)):
-        return " ".join(texts)
-    parts = [texts[0]]
-    for text in islice(texts, 1, None):
-        parts.append(text if text[0] in _ATTACHED else " " + text)
-    return "".join(parts)
+def join(texts: Sequence[str], glued: Sequence[bool]) -> str:
+    """The texts as one, a space between them except before punctuation that belongs to the
+    word before (``glued``: word-level JSON may time a comma on its own)."""
+    return "".join(
+        text if attached or not n else " " + text
+        for n, (text, attached) in enumerate(zip(texts, glued, strict=True))
+    )
