@@ -167,6 +167,11 @@ def built_rows(site: Path) -> list[Row]:
     ]
 
 
+def stamp(ms: int | None) -> str:
+    assert ms is not None
+    return f"00:00:{ms // 1000:02d}.{ms % 1000:03d}"
+
+
 def input_rows(fixture: str) -> list[Row]:
     """The fixture's segments as read, before any merging."""
     transcript = read_file(FIXTURES / fixture, fixture, Problems())
@@ -212,6 +217,24 @@ class TestRealShapes:
                     assert text.count(line) == 1, (name, line)
         segments = json.loads((folder / "transcript.json").read_text())["segments"]
         assert len(segments) == 3
+
+    def test_every_download_has_the_merged_segments(self, make_site: MakeSite) -> None:
+        """The WebVTT, SRT and text downloads hold the same six merged segments as the page
+        and the JSON, with the same times."""
+        site = site_with(make_site, "buzzsprout-words.json", CHAPTERS)
+        assert built_rows(site) == BUZZSPROUT
+        folder = site / "output/episodes/ep"
+        vtt_text = (folder / "transcript.vtt").read_text()
+        assert re.findall(r"^(\S+) --> (\S+)$", vtt_text, re.M) == [
+            (stamp(start), stamp(end)) for start, end, _, _ in BUZZSPROUT
+        ]
+        srt_text = (folder / "transcript.srt").read_text()
+        assert srt_text.count(" --> ") == 6
+        assert "Kofi Mensah: Thanks, Ines. Honestly, most of them just need oil.\n" in srt_text
+        assert len((folder / "transcript.txt").read_text().splitlines()) == 6
+        page = (folder / "index.html").read_text()
+        assert page.count('<p class="seg"') == 6
+        assert '<h3 class="chapter-heading">Opening the case</h3>' in page
 
     def test_youtube_as_is_keeps_one_segment_per_line(self, make_site: MakeSite) -> None:
         """as-is turns the merging off, not the collapse: the repeats are no part of the
