@@ -1,13 +1,18 @@
 """A deterministic synthetic podcast archive for benchmarks (original text, no real transcripts).
 
-``python -m bench.archive [EPISODES] [FOLDER]`` writes a site of EPISODES records, each with a
-WebVTT sidecar of about 1,080 cues (cue text about 60 characters, about 9 % of cues starting in
-the same whole second as the one before, a few ``<v Speaker>`` tags): 560 episodes make about
-55 MB of transcripts. Made once per size and cached under ``bench/corpus/`` (git-ignored).
+``python -m bench.archive [EPISODES] [FOLDER] [--words]`` writes a site of EPISODES records, each
+with a WebVTT sidecar of about 1,080 cues (cue text about 60 characters, about 9 % of cues
+starting in the same whole second as the one before, a few ``<v Speaker>`` tags): 560 episodes
+make about 55 MB of transcripts. With ``--words``, each sidecar is instead word-level Podcast
+Index JSON as Buzzsprout and Podnews publish it: one segment per word, every one with its
+speaker, as one line of JSON; 1,080 sentences (about 10,500 words, an hour) an episode, in
+turns of a few sentences, with a pause of over two seconds now and then: 560 episodes make
+about 560 MB. Made once per size and kind and cached under ``bench/corpus/`` (git-ignored).
 """
 
 from __future__ import annotations
 
+import json
 import random
 import sys
 from pathlib import Path
@@ -51,6 +56,31 @@ def transcript(rng: random.Random, cues: int = 1080) -> str:
     return "".join(parts)
 
 
+def words(rng: random.Random, sentences: int = 1080) -> str:
+    """Word-level Podcast Index JSON: a turn of one to nine sentences per speaker, each word a
+    segment timed by its length, a pause between sentences and one of 2.5 s every 25 or so."""
+    segments: list[dict[str, object]] = []
+    t = rng.randint(0, 3000)
+    speaker = SPEAKERS[0]
+    for n in range(sentences):
+        if n and rng.random() < 0.2:  # a new turn
+            speaker = rng.choice([s for s in SPEAKERS if s != speaker])
+        for word in sentence(rng).split():
+            length = 60 + 30 * len(word) + rng.randint(0, 60)
+            segments.append(
+                {
+                    "speaker": speaker,
+                    "startTime": t / 1000,
+                    "endTime": (t + length) / 1000,
+                    "body": word,
+                }  # fmt: skip
+            )
+            t += length + rng.randint(10, 40)
+        t += 2500 if rng.random() < 0.04 else rng.randint(150, 600)
+    data = {"version": "1.0.0", "segments": segments}
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
 def record(number: int, rng: random.Random) -> str:
     year = 2015 + number // 52
     day = number % 52 * 7 % 365
@@ -65,9 +95,11 @@ def record(number: int, rng: random.Random) -> str:
     )
 
 
-def make(episodes: int, folder: Path | None = None) -> Path:
-    """The site folder of an archive of ``episodes`` episodes, made if missing."""
-    site = folder or CORPUS / f"archive-{episodes}-v{VERSION}"
+def make(episodes: int, folder: Path | None = None, *, word_level: bool = False) -> Path:
+    """The site folder of an archive of ``episodes`` episodes, made if missing; with
+    ``word_level``, of word-level JSON transcripts instead of WebVTT."""
+    kind = "words-" if word_level else ""
+    site = folder or CORPUS / f"archive-{kind}{episodes}-v{VERSION}"
     done = site / ".complete"
     if done.exists():
         return site
@@ -80,12 +112,16 @@ def make(episodes: int, folder: Path | None = None) -> Path:
         rng = random.Random(number)
         name = site / "content" / "episodes" / f"ep{number + 1:04d}"
         name.with_suffix(".md").write_text(record(number, rng))
-        name.with_suffix(".vtt").write_text(transcript(rng))
+        if word_level:
+            name.with_suffix(".json").write_text(words(rng))
+        else:
+            name.with_suffix(".vtt").write_text(transcript(rng))
     done.write_text("")
     return site
 
 
 if __name__ == "__main__":
-    count = int(sys.argv[1]) if len(sys.argv) > 1 else 560
-    target = Path(sys.argv[2]) if len(sys.argv) > 2 else None
-    print(make(count, target))
+    arguments = [a for a in sys.argv[1:] if a != "--words"]
+    count = int(arguments[0]) if arguments else 560
+    target = Path(arguments[1]) if len(arguments) > 1 else None
+    print(make(count, target, word_level="--words" in sys.argv))

@@ -2,11 +2,12 @@
 
 Times whole ``cuepress build`` processes on the synthetic archive from :mod:`bench.archive`
 (search off, as the peers have none): cold (no cache, no output), a rebuild with nothing
-changed, a rebuild after one cue's text changed, a rebuild after a layout change, and a cold
-build of the archive four times larger; each the median of RUNS with min and max, and the peak
-memory of the whole process tree. Beside them, a plain-Python floor on the same files: read
-each transcript, split its cues as fast as Python can, write one HTML page each. Prints a table
-and writes it to ``bench/RESULTS.md``.
+changed, a rebuild after one cue's text changed, a rebuild after a layout change, a cold
+build of the archive four times larger, and cold builds of an archive of word-level JSON
+transcripts (merged into readable segments, and kept as they are); each the median of RUNS
+with min and max, and the peak memory of the whole process tree. Beside them, a plain-Python
+floor on the same files: read each transcript, split its cues as fast as Python can, write one
+HTML page each. Prints a table and writes it to ``bench/RESULTS.md``.
 """
 
 from __future__ import annotations
@@ -180,25 +181,29 @@ def edit_layout(site: Path, n: int) -> None:
     (layouts / "404.html").write_text(source.read_text() + f"\n<!-- edit {n} -->\n")
 
 
-def linked_copy(corpus: Path, folder: Path) -> Path:
+def linked_copy(corpus: Path, folder: Path, settings: str = "") -> Path:
     """A fresh copy of a corpus site for one cold build: its files are hard links (a build only
-    reads them) or, on another disk, copies; it has no cache and no output."""
+    reads them) or, on another disk, copies; it has no cache and no output. ``settings`` are
+    added to its site.yaml."""
     folder.mkdir(parents=True)
     same_disk = folder.stat().st_dev == corpus.stat().st_dev
     copy = os.link if same_disk else shutil.copyfile
     shutil.copytree(corpus / "content", folder / "content", copy_function=copy)
-    copy(corpus / "site.yaml", folder / "site.yaml")
+    (folder / "site.yaml").write_text((corpus / "site.yaml").read_text() + settings)
     return folder
 
 
-def cold_runs(name: str, corpus: Path, work: Path, runs: int, *, speedups: bool = True) -> Row:
+def cold_runs(
+    name: str, corpus: Path, work: Path, runs: int, *, speedups: bool = True, settings: str = ""
+) -> Row:
     """Cold builds, each into folders no build has used. Nothing is deleted until every run is
     timed: on a file system whose inode allocator skips recently freed inodes (ext4 without a
     journal, as on the benchmark machine), creating files just after deleting thousands is
     several times slower, which would time the deletion rather than the build."""
     row = Row(name)
     for n in range(runs):
-        site = linked_copy(corpus, work / f"{corpus.name}-cold-{n}-{int(speedups)}")
+        folder = f"{corpus.name}-cold-{n}-{int(speedups)}-{len(settings)}"
+        site = linked_copy(corpus, work / folder, settings)
         command = build_command(site, site / "output")
         row.add(*timed(command if speedups else without_speedups(command)))
     return row
@@ -233,6 +238,11 @@ def measure(episodes: int, runs: int, work: Path) -> list[str]:
     memory = in_memory(corpus, episodes, runs)
     if memory is not None:
         rows.append(memory.line())
+    words = make(episodes, word_level=True)  # as much speech, one JSON segment per word
+    name = f"cold build, {episodes} episodes of word-level JSON, merged into readable segments"
+    rows.append(cold_runs(name, words, work, runs).line())
+    name = f"cold build, {episodes} episodes of word-level JSON, segments: as-is"
+    rows.append(cold_runs(name, words, work, runs, settings="segments: as-is\n").line())
     row = Row(f"plain-Python floor, {episodes} episodes")
     for n in range(runs):
         os.sync()
@@ -294,7 +304,11 @@ READING = [
     "C speedups' is what an install without a C compiler gets (CUEPRESS_NO_SPEEDUPS=1). The",
     "floors are what bare Python scripts take on the same transcripts: one page per episode",
     "in one process, and the same five files per episode as Cuepress (page, WebVTT, SRT,",
-    "text, JSON) on every core.",
+    "text, JSON) on every core. The word-level JSON archive holds about as much speech as",
+    "the WebVTT one, as Buzzsprout publishes it: one JSON segment per word, 10,500 an",
+    "episode (460 MB in all), which the build merges into about 450 readable segments an",
+    "episode; 'segments: as-is' keeps every word as a segment, on the page and in the",
+    "downloads.",
 ]
 
 

@@ -30,7 +30,7 @@ from generator import __version__
 from generator.errors import CuepressError
 
 TRASH = ".trash-"  # entry folders being deleted: SITE/.cache/cuepress/.trash-PID
-FORMAT = 2  # bump when the cache layout, the digests or the pickled classes change
+FORMAT = 3  # bump when the cache layout, the digests or the pickled classes change
 
 
 def digest_bytes(*parts: bytes) -> str:

@@ -12,6 +12,7 @@ from generator.errors import ConfigError, CuepressError, Problems
 from generator.fields import Fields, describe, url_ok
 from generator.models import Owner, Site
 from generator.people import read_site_people
+from generator.transcripts.readable import MODES
 from generator.yamlfile import Mapping
 
 # A host name: dot-separated labels of letters, digits and inner hyphens, ending in a name.
@@ -21,8 +22,8 @@ _HOST = re.compile(r"(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-
 
 KNOWN = (
     "title, base_url, description, language, author, owner, image, categories, explicit, "
-    "copyright, episodes_per_page, locked, podcast_guid, cname, search, funding, podroll, "
-    "medium, location, txt, seasons, people"
+    "copyright, episodes_per_page, locked, podcast_guid, cname, search, segments, funding, "
+    "podroll, medium, location, txt, seasons, people"
 )
 
 
@@ -86,6 +87,7 @@ def _read(fields: Fields, base_url_override: str | None) -> Site | None:
         txt=podcasting.txt(fields),
         seasons=podcasting.seasons(fields),
         people=read_site_people(fields),
+        segments=fields.choice("segments", MODES) or MODES[0],
     )
     fields.warn_unknown(KNOWN)
     if len(fields.problems.errors) > errors_before:

@@ -110,7 +110,9 @@ class EpisodeStage:
         problems = Problems()
         path = self.site_dir / record
         try:
-            read = read_record(path, record, self.site_dir, problems, self.aliases)
+            read = read_record(
+                path, record, self.site_dir, problems, self.renderer.site.segments, self.aliases
+            )
         except CuepressError as exc:
             problems.add(exc)
             read = None

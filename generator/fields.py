@@ -90,6 +90,17 @@ class Fields:
         self.error(key, f"'{key}' must be true or false, got {describe(value)}")
         return None
 
+    def choice(self, key: str, allowed: tuple[str, ...]) -> str | None:
+        """One of the words in ``allowed``; anything else is an error naming them all."""
+        value = self.get(key)
+        if value is None:
+            return None
+        if isinstance(value, str) and value.strip() in allowed:
+            return value.strip()
+        names = ", ".join(allowed[:-1]) + f" or {allowed[-1]}" if len(allowed) > 1 else allowed[0]
+        self.error(key, f"'{key}' must be {names}, got {describe(value)}")
+        return None
+
     def integer(self, key: str, *, minimum: int = 0) -> int | None:
         value = self.get(key)
         if value is None:

@@ -122,6 +122,7 @@ class Site:
     txt: tuple[Txt, ...] = ()
     seasons: tuple[tuple[int, str], ...] = ()  # season number -> name, for podcast:season
     people: tuple[Person, ...] = ()  # described people (site.yaml and content/people/)
+    segments: str = "readable"  # or "as-is": transcripts/readable.py merges fragments or not
 
     @property
     def path(self) -> str:
@@ -281,6 +282,7 @@ class Episode:
     location: Location | None = None
     txt: tuple[Txt, ...] = ()
     social: tuple[Social, ...] = ()
+    segments: str | None = None  # the record's own segments: setting (None: the site's)
 
     @property
     def url_path(self) -> str:

@@ -22,6 +22,7 @@ from generator.fields import Fields, describe
 from generator.models import Audio, Chapter, Episode, Transcript
 from generator.paths import link_problem
 from generator.timecodes import parse_time
+from generator.transcripts import readable
 from generator.yamlfile import Mapping, Sequence
 
 RECORD_SUFFIXES = (".md", ".yaml", ".yml")
@@ -29,7 +30,7 @@ MAX_RECORD_BYTES = 2_000_000  # a long inline transcript is 200 kB; longer belon
 MAX_SUMMARY_CHARS = 100_000  # Apple shows 4,000
 KNOWN = (
     "title, date, number, season, duration, audio, hosts, guests, tags, chapters, transcript, "
-    "speakers, slug, draft, image, guid, explicit, type, location, txt, social, "
+    "speakers, slug, draft, image, guid, explicit, type, location, txt, social, segments, "
     "summary (in .yaml records)"
 )
 SLUG = re.compile(r"[A-Za-z0-9_-]+")
@@ -184,9 +185,11 @@ def read_record(
     shown: str,
     site_dir: Path,
     problems: Problems,
+    segments: str = readable.MODES[0],
     aliases: MappingABC[str, str] | None = None,
 ) -> tuple[Episode, Transcript | None] | None:
     """Read one record and its transcript; None (with problems recorded) when it has errors.
+    ``segments`` is the site's setting, which the record's own ``segments:`` overrides;
     ``aliases`` maps other spellings of people's names (in hosts, guests and transcript
     speakers) to the names they stand for."""
     text = _read_text(path, shown, site_dir)
@@ -237,10 +240,13 @@ def read_record(
         "location": podcasting.location(fields),
         "txt": podcasting.txt(fields),
         "social": podcasting.social(fields),
+        "segments": fields.choice("segments", readable.MODES),
     }
     fields.warn_unknown(KNOWN)
     if len(problems.errors) > errors_before or title is None or date is None:
         return None
+    if transcript is not None and (values["segments"] or segments) == "readable":
+        transcript = readable.arrange(transcript, values["chapters"])
     if aliases and transcript is not None and not aliases.keys().isdisjoint(transcript.speakers):
         transcript = transcript.renamed(aliases)
     try:

@@ -23,7 +23,7 @@ def parse_time(value: object) -> int:
             raise ValueError(f"a time cannot be negative, got {value}")
         return value * 1000
     if isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")):
+        if value != value or value * 1000 in (float("inf"), float("-inf")):  # 1e308 s too
             raise ValueError(f"expected {EXPECTED}, got {value!r}")
         if value < 0:
             raise ValueError(f"a time cannot be negative, got {value}")

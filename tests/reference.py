@@ -1,10 +1,10 @@
 """Reference implementations: the straightforward one-loop versions of Cuepress's speed-tuned
-exporter and WebVTT fast path, kept as oracles, and the W3C WebVTT parser written out step by
-step (:func:`parse_spec`), which the line-by-line WebVTT reader is held to. The tests check that
-the tuned code gives exactly what these give, on the test transcripts and on random ones
-(hypothesis); nothing in the package imports this module. (``normalise`` keeps its loop in the
-package, as ``_normalise_loop``, for the cues its fast path declines; the tests compare the two
-there.)
+exporter, WebVTT fast path and merging of readable segments, kept as oracles, and the W3C
+WebVTT parser written out step by step (:func:`parse_spec`), which the line-by-line WebVTT
+reader is held to. The tests check that the tuned code gives exactly what these give, on the
+test transcripts and on random ones (hypothesis); nothing in the package imports this module.
+(``normalise`` keeps its loop in the package, as ``_normalise_loop``, for the cues its fast
+path declines; the tests compare the two there.)
 """
 
 from __future__ import annotations
@@ -14,9 +14,10 @@ from collections.abc import Sequence
 from html import escape
 from json.encoder import encode_basestring as encode
 
-from generator.models import Chapter, Transcript
+from generator.models import Chapter, Segment, Transcript
 from generator.transcripts.cues import Cue
 from generator.transcripts.exports import Forms, ends
+from generator.transcripts.readable import MAX_CHARS, MAX_MS, PAUSE_MS, Merged, ends_sentence
 from generator.transcripts.vtt import _cue_text
 
 _TWO = [f"{n:02d}" for n in range(100)]
@@ -296,3 +297,44 @@ def _collect_timestamp(line: str, position: int) -> tuple[int, int] | None:
     if value2 > 59 or value3 > 59:
         return None
     return ((value1 * 60 + value2) * 60 + value3) * 1000 + value4, position
+
+
+def merge(segments: Sequence[Segment], chapter_starts: Sequence[int]) -> list[Merged]:
+    """``readable.merge``: a list of pieces grows while the next piece may join it."""
+    merged: list[Merged] = []
+    group: list[Segment] = []
+
+    def close(pieces: list[Segment]) -> None:
+        text = pieces[0].text
+        for piece in pieces[1:]:
+            text += piece.text if piece.text[0] in ",.;:?!…)]}%”’»" else " " + piece.text
+        first = pieces[0]
+        merged.append((first.start_ms, pieces[-1].end_ms, text, first.speaker, first.line))
+
+    def too_long(pieces: list[Segment]) -> bool:  # a space counted between any two pieces
+        size = sum(len(p.text) for p in pieces) + len(pieces) - 1
+        last = pieces[-1]
+        return size > MAX_CHARS or (last.end_ms or last.start_ms) - pieces[0].start_ms > MAX_MS
+
+    for piece in segments:
+        if group:
+            last = group[-1]
+            if (
+                piece.speaker != last.speaker
+                or (last.end_ms is not None and piece.start_ms - last.end_ms > PAUSE_MS)
+                or any(group[0].start_ms < c <= piece.start_ms for c in chapter_starts)
+            ):
+                close(group)
+                group = []
+            elif too_long([*group, piece]):
+                sentence_ends = [n for n, p in enumerate(group) if ends_sentence(p.text)]
+                cut = sentence_ends[-1] + 1 if sentence_ends else len(group)
+                close(group[:cut])
+                group = group[cut:]
+                if group and too_long([*group, piece]):
+                    close(group)
+                    group = []
+        group.append(piece)
+    if group:
+        close(group)
+    return merged

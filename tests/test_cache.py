@@ -3,6 +3,7 @@ byte for byte."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -279,4 +280,30 @@ class TestIncrementalBuilds:
         (site / ".cache/cuepress/state.pickle").write_bytes(b"not a pickle")
         edit_transcript(site)
         build(site, jobs=1)
+        assert tree(site / "output") == cold(site, tmp_path)
+
+    def test_the_segments_setting_is_part_of_the_key(self, site: Path, tmp_path: Path) -> None:
+        """segments: in site.yaml and in a record each change the word-level episode's pages
+        (merged, or one word per segment), and each rebuild equals a cold build."""
+        words = [
+            {"startTime": n * 0.3, "endTime": n * 0.3 + 0.25, "body": f"word{n}"} for n in range(12)
+        ]
+        (site / "content/episodes/w.md").write_text(record("Words", "2026-03-01"))
+        (site / "content/episodes/w.json").write_text(json.dumps({"segments": words}))
+
+        def segments() -> int:
+            data = json.loads((site / "output/episodes/w/transcript.json").read_text())
+            return len(data["segments"])
+
+        build(site, jobs=1)
+        assert segments() == 1
+        yaml = site / "site.yaml"
+        yaml.write_text(yaml.read_text() + "segments: as-is\n")
+        build(site, jobs=1)
+        assert segments() == 12
+        assert tree(site / "output") == cold(site, tmp_path)
+        extra = "segments: readable\n"
+        (site / "content/episodes/w.md").write_text(record("Words", "2026-03-01", extra))
+        build(site, jobs=1)
+        assert segments() == 1
         assert tree(site / "output") == cold(site, tmp_path)

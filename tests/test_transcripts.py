@@ -558,6 +558,103 @@ class TestJSON:
         """Truncated or wrong-shaped JSON is named with its line."""
         assert fails(tmp_path, "w.json", content) == message
 
+    @settings(max_examples=400, deadline=None)
+    @given(
+        st.lists(
+            st.fixed_dictionaries(
+                {},
+                optional={
+                    key: st.one_of(
+                        st.floats(),
+                        st.integers(-5, 10**12),
+                        st.booleans(),
+                        st.none(),
+                        st.text(st.sampled_from("ab \t\ud800"), max_size=4),
+                    )
+                    for key in ("startTime", "endTime", "body", "speaker")
+                },
+            ),
+            max_size=5,
+        ),
+        st.booleans(),
+    )
+    def test_the_column_reading_is_the_loop(
+        self, segments: list[dict[str, object]], typical: bool
+    ) -> None:
+        """Podcast Index segments read a column at a time give exactly the cues the loop
+        gives, or are left to the loop, which reports what is wrong."""
+        if typical:  # most examples: valid segments, which the columns must take
+            segments = [
+                {"startTime": n + 0.25, "endTime": n + 1, "body": f" w{n}  x", "speaker": "A"}
+                for n in range(len(segments) + 1)
+            ]
+        text = json.dumps({"segments": segments}, allow_nan=True)
+
+        def outcome() -> object:
+            try:
+                return jsonfile.parse(text, "w.json", Problems())
+            except TranscriptError as exc:
+                return str(exc)
+
+        fast = outcome()
+        with pytest.MonkeyPatch.context() as patched:
+            patched.setattr(jsonfile, "_plain_cues", lambda segments: None)
+            assert fast == outcome()
+        if typical:
+            assert jsonfile._plain_cues(jsonfile._loads(text)["segments"]) is not None
+
+    @settings(max_examples=300, deadline=None)
+    @given(
+        st.lists(
+            st.dictionaries(
+                st.sampled_from(["startTime", "endTime", "body", "speaker", "x{", "start"]),
+                st.one_of(
+                    st.floats(allow_nan=False, allow_infinity=False),
+                    st.integers(-(10**40), 10**40),
+                    st.text(st.sampled_from('ab {}[]\n"\\')),
+                    st.none(),
+                    st.lists(st.integers(), max_size=2),
+                ),
+            ),
+            max_size=6,
+        ),
+        st.sampled_from([None, 0, 2]),
+        st.booleans(),
+    )
+    def test_the_flat_reading_is_the_hooked_one(
+        self, segments: list[dict[str, object]], indent: int | None, extra: bool
+    ) -> None:
+        """The C-speed reading of flat files gives what the line-hooked scanner gives: the
+        same values, each object with the same line; anything else it leaves to the hooked
+        scanner (and its limits and messages)."""
+        data: dict[str, object] = {"version": "1.0.0", "segments": segments}
+        if extra:
+            data["meta"] = {"nested": [1]}
+        text = json.dumps(data, indent=indent)
+
+        def lines(found: object) -> object:
+            if isinstance(found, dict):
+                return (getattr(found, "line", None), {k: lines(v) for k, v in found.items()})
+            if isinstance(found, list):
+                return [lines(v) for v in found]
+            return found
+
+        try:
+            hooked = lines(jsonfile._loads_hooked(text))
+        except ValueError:
+            assert jsonfile._loads_flat(text) is None
+            return
+        flat = jsonfile._loads_flat(text)
+        assert lines(flat) == hooked or flat is None
+        assert lines(jsonfile._loads(text)) == hooked
+        plain = all(
+            not isinstance(v, list) and "{" not in str(v) and "[" not in str(v)
+            for s in segments
+            for v in [*s.values(), *s]
+        )
+        if plain and not extra and all(len(str(v)) < 30 for s in segments for v in s.values()):
+            assert flat is not None  # the common shape takes the fast path
+
 
 class TestText:
     def test_both_timestamp_styles_and_continuations(self, tmp_path: Path) -> None:

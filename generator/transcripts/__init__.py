@@ -15,7 +15,7 @@ from pathlib import Path, PurePath
 
 from generator.errors import Problems, TranscriptError
 from generator.models import Transcript
-from generator.transcripts import htmlfile, inline, jsonfile, srt, ttml, txt, vtt
+from generator.transcripts import htmlfile, inline, jsonfile, rolling, srt, ttml, txt, vtt
 from generator.transcripts.cues import Cue, decode, normalise
 from generator.transcripts.cues import name_speakers as name_speakers  # for records.py
 from generator.yamlfile import Sequence
@@ -83,7 +83,7 @@ def read_data(
     text = decode(data, shown, problems)
     if not text or text.isspace():
         raise TranscriptError(shown, 1, "the transcript file is empty")
-    cues = parser(text, shown, problems)
+    cues = rolling.collapse(parser(text, shown, problems))  # YouTube's captions, read once
     if not cues:
         raise TranscriptError(shown, 1, "no segments found in the transcript (add some)")
     lengths = list(map(len, map(_TEXT, cues)))

@@ -11,6 +11,9 @@ import bisect
 import json
 import json.scanner
 import re
+from itertools import accumulate, islice, repeat
+from math import isfinite
+from operator import attrgetter, mul
 from typing import Any
 
 from generator.errors import Problems, TranscriptError
@@ -44,6 +47,12 @@ class _Refused(ValueError):
 def _loads(text: str) -> Any:
     """``json.loads`` whose objects carry the line they start on, refusing nesting deeper than
     ``MAX_DEPTH`` and whole numbers longer than ``MAX_DIGITS`` digits."""
+    flat = _loads_flat(text)
+    return flat if flat is not None else _loads_hooked(text)
+
+
+def _loads_hooked(text: str) -> Any:
+    """:func:`_loads` for any text, through the standard library's pure-Python scanner."""
     newlines = [m.start() for m in _NEWLINE.finditer(text)]
     decoder: Any = json.JSONDecoder()
     parse_object, parse_array = decoder.parse_object, decoder.parse_array
@@ -81,6 +90,42 @@ def _loads(text: str) -> Any:
     return decoder.decode(text)
 
 
+def _loads_flat(text: str) -> _Object | None:
+    """:func:`_loads` at the C scanner's speed, for the common shape: one object holding a list
+    of flat segment objects, and no other brace or bracket in the file (word-level JSON has
+    ten thousand segments; the hooked pure-Python scanner takes ten times as long). Then every
+    ``{`` starts an object, in order, which gives each its line. None for anything else, or
+    anything wrong: the hooked scanner reads those, with its limits and exact messages."""
+    try:
+        data = json.loads(text, object_hook=_Object, parse_int=_whole_number)
+    except (ValueError, RecursionError):  # JSONDecodeError and _Refused are ValueErrors
+        return None
+    segments = data.get("segments") if type(data) is _Object else None
+    if (
+        type(segments) is not list
+        or text.count("{") != len(segments) + 1
+        or text.count("[") != 1
+        or not all(type(item) is _Object for item in segments)
+    ):
+        return None
+    if "\n" in text:  # the line of each "{": one more than the newlines before it
+        before = accumulate(map(str.count, text.split("{")[:-1], repeat("\n")))
+        lines = [count + 1 for count in before]
+    else:
+        lines = [1] * (len(segments) + 1)
+    found: _Object = data
+    found.line = lines[0]
+    for item, line in zip(segments, islice(lines, 1, None), strict=True):
+        item.line = line
+    return found
+
+
+def _whole_number(digits: str) -> int:
+    if len(digits.lstrip("-")) > MAX_DIGITS:
+        raise _Refused(0, "too long")  # the hooked scanner says where, and how
+    return int(digits)
+
+
 def parse(text: str, path: str, problems: Problems) -> list[Cue]:
     """Read the segments of a JSON transcript."""
     try:
@@ -95,6 +140,9 @@ def parse(text: str, path: str, problems: Problems) -> list[Cue]:
     if not isinstance(data, dict) or not isinstance(data.get("segments"), list):
         line = data.line if isinstance(data, _Object) else 1
         raise TranscriptError(path, line, f"no 'segments' list ({EXPECTED})")
+    plain = _plain_cues(data["segments"])
+    if plain is not None:
+        return plain
     cues = []
     for item in data["segments"]:
         line = item.line if isinstance(item, _Object) else 1
@@ -127,6 +175,53 @@ def parse(text: str, path: str, problems: Problems) -> list[Cue]:
         assert start is not None
         cues.append(Cue(start, end, " ".join(words.split()), speaker or None, line))
     return cues
+
+
+def _plain_cues(segments: list[Any]) -> list[Cue] | None:
+    """What the loop in :func:`parse` makes of Podcast Index segments that are all as they
+    should be (each an object with a number ``startTime`` and ``endTime``, a string ``body``
+    and a string or no ``speaker``), a column at a time: 8 ms for 10,500 words instead of 35.
+    None for anything else, having looked only: the loop then reads them, and names what is
+    wrong."""
+    if not segments or set(map(type, segments)) != {_Object}:
+        return None
+    get = dict.get
+    starts = list(map(get, segments, repeat("startTime")))
+    ends = list(map(get, segments, repeat("endTime")))
+    bodies: list[Any] = list(map(get, segments, repeat("body")))
+    speakers: list[Any] = list(map(get, segments, repeat("speaker")))
+    if (
+        not set(map(type, starts)) | set(map(type, ends)) <= _NUMBERS
+        or set(map(type, bodies)) != {str}
+        or not set(map(type, speakers)) <= {str, type(None)}
+        or _SURROGATE.search("".join(bodies))
+        or _SURROGATE.search("".join(filter(None, speakers)))
+    ):
+        return None
+    start_ms = list(map(mul, starts, repeat(1000)))
+    end_ms = list(map(mul, ends, repeat(1000)))
+    if min(start_ms) < 0 or min(end_ms) < 0 or not all(map(isfinite, start_ms + end_ms)):
+        return None  # parse_time says why
+    if "" in speakers:
+        speakers = [speaker or None for speaker in speakers]
+    return list(
+        map(
+            tuple.__new__,
+            repeat(Cue),
+            zip(
+                map(round, start_ms),
+                map(round, end_ms),
+                map(" ".join, map(str.split, bodies)),
+                speakers,
+                map(_LINE, segments),
+                strict=True,
+            ),
+        )
+    )
+
+
+_NUMBERS = {int, float}
+_LINE = attrgetter("line")
 
 
 def _time(item: dict[str, Any], key: str, path: str, line: int, *, required: bool) -> int | None:
