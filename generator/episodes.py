@@ -143,18 +143,25 @@ class EpisodeStage:
         files: dict[str, str | bytes] = {}
         html = ""
         if transcript is not None:
-            forms = exports.render_all(transcript, episode.duration_ms, episode.chapters)
+            if transcript.timed:
+                forms = exports.render_all(transcript, episode.duration_ms, episode.chapters)
+                downloads = {
+                    f"transcript.{kind}": getattr(forms, kind) for kind in exports.DOWNLOADS
+                }
+                html = forms.html
+            else:  # paragraphs without times: no captions, nothing to play from
+                html, text = exports.render_untimed(transcript)
+                downloads = {"transcript.txt": text}
             site = self.renderer.site
             html = exports.link_speakers(
-                forms.html,
+                html,
                 {
                     name: self.renderer.url(people.person_path(site, name))
                     for name in transcript.speakers
                     if people.is_named(name)
                 },
             )
-            for kind in exports.DOWNLOADS:
-                files[f"transcript.{kind}"] = getattr(forms, kind)
+            files.update(downloads)
         try:
             files["index.html"] = self.renderer.render(
                 "episode.html",

@@ -54,6 +54,7 @@ TRANSCRIPTS = (
     ("transcript.json", "application/json", None),
     ("transcript.txt", "text/plain", None),
 )
+TEXT_ONLY = (TRANSCRIPTS[3],)  # the one download of a transcript without times
 UNKNOWN_TYPE = "application/octet-stream"
 # Characters XML 1.0 cannot hold at all (control characters, lone surrogates, U+FFFE/U+FFFF).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -221,7 +222,7 @@ def _item(
     if episode.image:
         _add(item, _ns("itunes", "image"), href=site.absolute(episode.image))
     if episode.transcript is not None:
-        for name, kind, rel in TRANSCRIPTS:
+        for name, kind, rel in TRANSCRIPTS if episode.transcript.timed else TEXT_ONLY:
             transcript = _add(item, _ns("podcast", "transcript"), url=page + name, type=kind)
             if rel:
                 transcript.set("rel", rel)

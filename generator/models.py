@@ -164,6 +164,7 @@ class Transcript:
 
     source: str  # the file it came from (the record itself when inline)
     segments: tuple[Segment, ...]
+    timed: bool = True  # False: plain paragraphs with no times (anchors p1, p2 ...)
 
     @property
     def speakers(self) -> tuple[str, ...]:
@@ -174,7 +175,8 @@ class Transcript:
         """The transcript with its speakers' names replaced as ``names`` says."""
         return Transcript(
             self.source,
-            tuple(
+            timed=self.timed,
+            segments=tuple(
                 s._replace(speaker=names[s.speaker])
                 if s.speaker is not None and s.speaker in names
                 else s
@@ -183,6 +185,8 @@ class Transcript:
         )
 
     def info(self) -> TranscriptInfo:
+        if not self.timed:
+            return TranscriptInfo(self.source, len(self.segments), self.speakers, timed=False)
         voices = self.voices()
         return TranscriptInfo(self.source, len(self.segments), tuple(v[0] for v in voices), voices)
 
@@ -227,6 +231,7 @@ class TranscriptInfo:
     segments: int
     speakers: tuple[str, ...]
     voices: tuple[Voice, ...] = ()
+    timed: bool = True
 
 
 @by_fields

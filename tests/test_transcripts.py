@@ -14,6 +14,7 @@ import webvtt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from generator.build import build
 from generator.errors import Problems, TranscriptError
 from generator.models import Chapter, Segment, Transcript
 from generator.speedups import native
@@ -27,6 +28,7 @@ from generator.transcripts.cues import (
     split_label,
 )
 from tests import reference
+from tests.conftest import MakeSite, record
 
 
 def read(tmp_path: Path, name: str, content: str | bytes) -> tuple[Transcript, list[str]]:
@@ -671,13 +673,45 @@ class TestText:
             "e.g. 0:04 text)"
         ]
 
-    def test_no_timestamps(self, tmp_path: Path) -> None:
-        """A text file without a single timestamp is refused."""
-        assert fails(tmp_path, "a.txt", "just words\n") == (
-            "a.txt:1: no timestamped lines found (expected lines like '00:00:04 text', or a "
-            "heading like 'Ana Ruiz  0:04' above each paragraph; a transcript without times "
-            "cannot be read)"
+    def test_no_timestamps_is_an_untimed_transcript(self, tmp_path: Path) -> None:
+        """A text file without a single time is read as paragraphs without times: split at
+        blank lines, a leading 'Name:' (plain or bold) naming the speaker."""
+        text = (
+            "Episode 12: The Night Ferry\n\nAna Ruiz: We left at nine,\nand the fog came in.\n\n"
+            "**Bo Lind:** By ten we could not see the bow.\n\nIt was very quiet.\n"
         )
+        transcript, warnings = read(tmp_path, "a.txt", text)
+        assert warnings == []
+        assert not transcript.timed
+        assert [(s.anchor, s.line, s.speaker, s.text) for s in transcript.segments] == [
+            ("p1", 1, None, "Episode 12: The Night Ferry"),
+            ("p2", 3, "Ana Ruiz", "We left at nine, and the fog came in."),
+            ("p3", 6, "Bo Lind", "By ten we could not see the bow."),
+            ("p4", 8, None, "It was very quiet."),
+        ]
+        one_per_line, _ = read(tmp_path, "b.txt", "First thought.\nSecond thought.\n")
+        assert [s.text for s in one_per_line.segments] == ["First thought.", "Second thought."]
+
+    def test_untimed_page_feed_and_downloads(self, make_site: MakeSite) -> None:
+        """The page shows the paragraphs without time links and says it has no times; the only
+        download, and the feed's only podcast:transcript, is the text."""
+        site = make_site(
+            {
+                "content/episodes/a.md": record(extra="audio: https://cdn.test/a.mp3\n"),
+                "content/episodes/a.txt": "Ana: Hello there.\n\nBo: Hi, Ana.\n",
+            }
+        )
+        build(site)
+        out = site / "output/episodes/a"
+        assert sorted(p.name for p in out.iterdir()) == ["index.html", "transcript.txt"]
+        assert (out / "transcript.txt").read_text() == "Ana: Hello there.\n\nBo: Hi, Ana.\n"
+        html = (out / "index.html").read_text()
+        assert '<p class="para" id="p1"><span class="text">Hello there.</span></p>' in html
+        assert "This transcript has no times" in html
+        assert 'class="seg"' not in html and "transcript.vtt" not in html
+        feed = (site / "output/feed.xml").read_text()
+        assert feed.count("<podcast:transcript ") == 1
+        assert 'type="text/plain"' in feed
 
 
 class TestMessyArchives:

@@ -14,7 +14,7 @@ from operator import itemgetter
 from pathlib import Path, PurePath
 
 from generator.errors import Problems, TranscriptError
-from generator.models import Transcript
+from generator.models import Segment, Transcript
 from generator.transcripts import htmlfile, inline, jsonfile, rolling, srt, ttml, txt, vtt
 from generator.transcripts.cues import Cue, decode, normalise
 from generator.transcripts.cues import name_speakers as name_speakers  # for records.py
@@ -83,7 +83,10 @@ def read_data(
     text = decode(data, shown, problems)
     if not text or text.isspace():
         raise TranscriptError(shown, 1, "the transcript file is empty")
-    cues = rolling.collapse(parser(text, shown, problems))  # YouTube's captions, read once
+    try:
+        cues = rolling.collapse(parser(text, shown, problems))  # YouTube's captions, read once
+    except txt.Untimed:
+        return _named(untimed(text, shown), speaker_names)
     if not cues:
         raise TranscriptError(shown, 1, "no segments found in the transcript (add some)")
     lengths = list(map(len, map(_TEXT, cues)))
@@ -98,6 +101,27 @@ def read_data(
             "own line)",
         )
     return _named(normalise(cues, shown, problems), speaker_names)
+
+
+def untimed(text: str, shown: str) -> Transcript:
+    """A text transcript without times: its paragraphs, anchored ``p1``, ``p2`` ... (a page
+    shows them without time links; there is nothing to play from)."""
+    found = txt.paragraphs(text)
+    if not found:
+        raise TranscriptError(shown, 1, "no segments found in the transcript (add some)")
+    longest = max(found, key=lambda p: len(p[2]))
+    if len(longest[2]) > MAX_SEGMENT_CHARS:
+        raise TranscriptError(
+            shown,
+            longest[0],
+            f"a paragraph of {len(longest[2]):,} characters is too long (at most "
+            f"{MAX_SEGMENT_CHARS:,}; give each paragraph its own line)",
+        )
+    segments = tuple(
+        Segment(0, None, body, speaker, f"p{index}", line)
+        for index, (line, speaker, body) in enumerate(found, 1)
+    )
+    return Transcript(shown, segments, timed=False)
 
 
 def read_inline(

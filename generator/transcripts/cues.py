@@ -250,4 +250,4 @@ def name_speakers(
         if label is not None and label in names:
             segment = segment._replace(speaker=names[label])
         segments.append(segment)
-    return Transcript(source=transcript.source, segments=tuple(segments)), labels
+    return Transcript(transcript.source, tuple(segments), transcript.timed), labels

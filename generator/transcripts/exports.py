@@ -209,6 +209,26 @@ def _render_python(
     )
 
 
+def render_untimed(transcript: Transcript) -> tuple[str, bytes]:
+    """A transcript without times: the page's paragraphs (each anchored ``p1`` ..., the speaker
+    named where it changes, as in :func:`render_all`) and the text download."""
+    html: list[str] = []
+    txt: list[str] = []
+    shown: str | None = None
+    for segment in transcript.segments:
+        speaker, text = segment.speaker, segment.text
+        if speaker is not None and speaker != shown:
+            html.append(f'<p class="speaker">{escape(speaker)}</p>\n')
+        html.append(
+            f'<p class="para" id="{segment.anchor}"><span class="text">{escape(text)}</span></p>\n'
+        )
+        txt.append(
+            f"{speaker}: {text}\n\n" if speaker is not None and speaker != shown else f"{text}\n\n"
+        )
+        shown = speaker if speaker is not None else shown
+    return "".join(html), "".join(txt).rstrip("\n").encode() + b"\n"
+
+
 def link_speakers(html: str, pages: dict[str, str]) -> str:
     """The page's transcript with each speaker's name (``<p class="speaker">``, as both
     :func:`render_all` and the C speedups write it) a link to that person's page."""

@@ -77,7 +77,7 @@ def arrange(transcript: Transcript, chapters: Sequence[Chapter] = ()) -> Transcr
     """``transcript`` with fragments merged into readable segments (see the module's notes);
     the same object when it is readable already, or nothing could be merged."""
     segments = transcript.segments
-    if not fragmentary(segments):
+    if not transcript.timed or not fragmentary(segments):
         return transcript
     merged = merge(segments, sorted(c.start_ms for c in chapters))
     if len(merged) == len(segments):

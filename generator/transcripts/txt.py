@@ -56,6 +56,41 @@ _BOILERPLATE = re.compile(
     re.IGNORECASE,
 )
 
+
+class Untimed(TranscriptError):
+    """A text file without a single time: read as untimed paragraphs (:func:`paragraphs`)."""
+
+
+def paragraphs(text: str) -> list[tuple[int, str | None, str]]:
+    """An untimed transcript's paragraphs as (line, speaker, text): split at blank lines, or,
+    in a file without any, one per line; a leading ``Name:`` names the speaker."""
+    lines = text.split("\n")
+    blocks: list[tuple[int, list[str]]] = []
+    by_line = not any(not line.strip() for line in lines[1:-1] if lines)
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            if blocks and blocks[-1][1]:
+                blocks.append((number + 1, []))
+            continue
+        if not blocks or by_line:
+            blocks.append((number, []))
+        elif not blocks[-1][1]:
+            blocks[-1] = (number, [])
+        blocks[-1][1].append(line.strip())
+    found = []
+    for number, words in blocks:
+        if not words:
+            continue
+        bold = _BOLD.match(words[0])
+        first = words[0]
+        if bold and not bold.group(1):  # **Ana:** text
+            label = (bold.group(2) or bold.group(3) or "").strip().rstrip(":").strip()
+            first = f"{label}: {words[0][bold.end() :].lstrip(' :')}"
+        speaker, rest = split_label(first)
+        found.append((number, speaker, " ".join([rest.strip(), *words[1:]]).strip()))
+    return [p for p in found if p[2]]
+
+
 # Markdown emphasis: a run of * or _ that opens a word or closes one. Intraword runs stay
 # (snake_case, f***), and so do runs between spaces (2 * 3). Linear, unlike pairing them.
 _EMPHASIS = re.compile(
@@ -146,7 +181,7 @@ def _parse(text: str, path: str, problems: Problems, *, markdown: bool) -> list[
         elif skipped is None:
             skipped = number
     if not starts:
-        raise TranscriptError(path, 1, f"no timestamped lines found ({EXPECTED})")
+        raise Untimed(path, 1, f"no timestamped lines found ({EXPECTED})")
     cues = []
     for row, words in zip(starts, texts, strict=True):
         try:
