@@ -148,7 +148,9 @@ class EpisodeStage:
                 downloads = {
                     f"transcript.{kind}": getattr(forms, kind) for kind in exports.DOWNLOADS
                 }
-                html = forms.html
+                html = (
+                    exports.word_times(forms.html, transcript) if transcript.words else forms.html
+                )
             else:  # paragraphs without times: no captions, nothing to play from
                 html, text = exports.render_untimed(transcript)
                 downloads = {"transcript.txt": text}

@@ -165,6 +165,9 @@ class Transcript:
     source: str  # the file it came from (the record itself when inline)
     segments: tuple[Segment, ...]
     timed: bool = True  # False: plain paragraphs with no times (anchors p1, p2 ...)
+    # When each word of each segment was said (absolute ms), where the source timed words;
+    # () when it did not.
+    words: tuple[tuple[int, ...], ...] = ()
 
     @property
     def speakers(self) -> tuple[str, ...]:
@@ -176,6 +179,7 @@ class Transcript:
         return Transcript(
             self.source,
             timed=self.timed,
+            words=self.words,
             segments=tuple(
                 s._replace(speaker=names[s.speaker])
                 if s.speaker is not None and s.speaker in names

@@ -250,4 +250,6 @@ def name_speakers(
         if label is not None and label in names:
             segment = segment._replace(speaker=names[label])
         segments.append(segment)
-    return Transcript(transcript.source, tuple(segments), transcript.timed), labels
+    return Transcript(
+        transcript.source, tuple(segments), transcript.timed, transcript.words
+    ), labels

@@ -79,9 +79,15 @@ def arrange(transcript: Transcript, chapters: Sequence[Chapter] = ()) -> Transcr
     segments = transcript.segments
     if not transcript.timed or not fragmentary(segments):
         return transcript
-    merged = merge(segments, sorted(c.start_ms for c in chapters))
+    firsts: list[int] = []
+    merged = merge(segments, sorted(c.start_ms for c in chapters), firsts)
     if len(merged) == len(segments):
         return transcript
+    words: tuple[tuple[int, ...], ...] = ()
+    if word_level(segments):  # each piece a word: keep when each was said, for highlighting
+        starts = [s.start_ms for s in segments]
+        bounds = [*firsts, len(segments)]
+        words = tuple(tuple(starts[a:b]) for a, b in zip(bounds, bounds[1:], strict=False))
     anchors = make_anchors([start for start, *_ in merged])
     new = tuple.__new__
     return Transcript(
@@ -90,18 +96,30 @@ def arrange(transcript: Transcript, chapters: Sequence[Chapter] = ()) -> Transcr
             new(Segment, (start, end, text, speaker, anchor, line))
             for (start, end, text, speaker, line), anchor in zip(merged, anchors, strict=True)
         ),
+        words=words,
     )
+
+
+def word_level(segments: Sequence[Segment]) -> bool:
+    """True when the pieces are single words (the typical one under ``WORD_CHARS``)."""
+    count = len(segments)
+    texts = list(map(_TEXT, segments[:: max(1, count // SAMPLE)]))
+    lengths = sorted(map(len, texts))
+    return bool(lengths) and lengths[len(lengths) // 2] < WORD_CHARS
 
 
 Merged = tuple[int, int | None, str, str | None, int]  # start, end, text, speaker, line
 
 
-def merge(segments: Sequence[Segment], chapter_starts: Sequence[int]) -> list[Merged]:
+def merge(
+    segments: Sequence[Segment], chapter_starts: Sequence[int], firsts: list[int] | None = None
+) -> list[Merged]:
     """The segments merged (without anchors), in one pass. The pieces of the segment being
     made are ``segments[first:i]``; each piece either joins them or ends them first. Ended at
     the limit, they end after their last sentence end, and the pieces after it begin the next
     segment, so no piece is looked at more than three times. The columns are taken out first
-    (by C loops), so the pass is plain index arithmetic."""
+    (by C loops), so the pass is plain index arithmetic. ``firsts``, if given, gets the index
+    of each merged segment's first piece."""
     if not segments:
         return []
     starts, ends, texts, speakers, _, lines = (
@@ -124,6 +142,8 @@ def merge(segments: Sequence[Segment], chapter_starts: Sequence[int]) -> list[Me
             " ".join(texts[first:until]) if spaced else join(texts[first:until], glued[first:until])
         )
         append((starts[first], ends[until - 1], text, speakers[first], lines[first]))
+        if firsts is not None:
+            firsts.append(first)
 
     for i, start in enumerate(starts):
         if i > first:

@@ -1,0 +1,104 @@
+"""Word timings: a word-level transcript (Buzzsprout's JSON, one word per segment) is merged
+into sentences that keep when each word was said, and the page marks the word being said."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page
+
+from generator.build import build
+from tests.browser import serve
+from tests.conftest import write_files
+from tests.test_episode_page import silent_wav
+
+FIXTURE = Path(__file__).parent / "fixtures" / "segments" / "buzzsprout-words.json"
+WORDS = json.loads(FIXTURE.read_text())["segments"]
+RECORD = "---\ntitle: Words\ndate: 2026-03-01\naudio: audio/a.wav\n---\n"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("words-site")
+    write_files(
+        root,
+        {
+            "site.yaml": "title: Test Show\nbase_url: https://example.test/show/\n",
+            "content/episodes/a.md": RECORD,
+        },
+    )
+    shutil.copy(FIXTURE, root / "content/episodes/a.json")
+    (root / "static/audio").mkdir(parents=True)
+    silent_wav(root / "static/audio/a.wav", 60)
+    build(root)
+    return root
+
+
+@pytest.fixture(scope="module")
+def site_url(site: Path) -> Iterator[str]:
+    with serve(site / "output", "/show/") as url:
+        yield url
+
+
+def test_sentences_keep_their_word_times(site: Path) -> None:
+    html = (site / "output/episodes/a/index.html").read_text()
+    first = re.search(r'<p class="seg" id="t=0" data-w="([^"]+)" data-t="0.6"', html)
+    assert first is not None
+    # Welcome 0.6, to 0.876, Repair 1.192, Hour. 1.6: steps of 0, 27, 31 and 40 hundredths.
+    assert first.group(1).split()[:4] == ["0", "r", "v", "14"]
+    assert '<script src="/show/assets/words.js" defer></script>' in html
+
+
+def test_page_grows_by_less_than_a_third(tmp_path: Path) -> None:
+    """A word-level episode of 2,000 sentences (30,000 words, 1,000 segments once merged): the
+    word times add less than a third to its page."""
+    segments, t = [], 0.0
+    for _sentence in range(2000):
+        for word in range(15):
+            text = f"word{word}" + ("." if word == 14 else "")
+            segments.append({"startTime": round(t, 3), "endTime": round(t + 0.25, 3), "body": text})
+            t += 0.31
+        t += 0.4
+    write_files(
+        tmp_path,
+        {
+            "site.yaml": "title: T\nbase_url: https://example.test/show/\n",
+            "content/episodes/a.md": RECORD.replace("audio/a.wav", "https://cdn.test/a.mp3"),
+            "content/episodes/a.json": json.dumps({"version": "1.0.0", "segments": segments}),
+        },
+    )
+    build(tmp_path)
+    page = (tmp_path / "output/episodes/a/index.html").read_text()
+    without = re.sub(r' data-w="[^"]*"', "", page)
+    assert page.count('class="seg"') >= 1000
+    growth = (len(page) - len(without)) / len(without)
+    assert 0.1 < growth < 1 / 3, growth
+
+
+def said_at(seconds: float) -> str:
+    """The word being said at ``seconds``: the last one started by then."""
+    return [w["body"] for w in WORDS if w["startTime"] <= seconds][-1]
+
+
+def test_the_word_being_said_is_marked(page: Page, site_url: str) -> None:
+    page.goto(site_url + "episodes/a/")
+    page.evaluate("document.querySelector('audio').playbackRate = 0.25")
+    page.click("a.ts[href='#t=0']")  # plays from there
+    page.wait_for_function("document.querySelector('.w.is-said') !== null", timeout=20_000)
+    for _ in range(3):
+        page.wait_for_timeout(400)
+        seen = page.evaluate(
+            "() => { const a = document.querySelector('audio');"
+            " const before = a.currentTime;"
+            " const word = document.querySelector('.w.is-said').textContent;"
+            " return [before, word, a.currentTime]; }"
+        )
+        before, word, after = seen
+        assert word in (said_at(before), said_at(after), said_at(before - 0.05)), seen
+    # The other segments are left as they were: no word spans outside the current one.
+    assert page.locator(".seg:not(.is-current) .w").count() == 0
