@@ -102,3 +102,21 @@ def test_the_word_being_said_is_marked(page: Page, site_url: str) -> None:
         assert word in (said_at(before), said_at(after), said_at(before - 0.05)), seen
     # The other segments are left as they were: no word spans outside the current one.
     assert page.locator(".seg:not(.is-current) .w").count() == 0
+
+
+def test_whisperx_words_are_kept(tmp_path: Path) -> None:
+    """WhisperX's JSON (one line, as it writes it) gives each sentence its words' times; a
+    number the aligner could not place ("11") takes the start of the word before it."""
+    from generator.errors import Problems
+    from generator.transcripts import read_file
+
+    path = Path(__file__).parent / "fixtures" / "words" / "whisperx.json"
+    transcript = read_file(path, "whisperx.json", Problems())
+    assert [s.text for s in transcript.segments] == [
+        "Good evening from the harbour office.",
+        "Tonight the tide turns at 11 and the ferry waits.",
+    ]
+    assert transcript.words == (
+        (520, 860, 1400, 1660, 1830, 2460),
+        (4300, 4760, 4920, 5300, 5710, 5710, 6450, 6640, 6800, 7260),
+    )

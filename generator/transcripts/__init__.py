@@ -9,6 +9,7 @@ is an episode record, so the longer suffix tells the two apart (see :func:`suffi
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from operator import itemgetter
 from pathlib import Path, PurePath
@@ -84,9 +85,11 @@ def read_data(
     if not text or text.isspace():
         raise TranscriptError(shown, 1, "the transcript file is empty")
     try:
-        cues = rolling.collapse(parser(text, shown, problems))  # YouTube's captions, read once
+        read = parser(text, shown, problems)
     except txt.Untimed:
         return _named(untimed(text, shown), speaker_names)
+    words = read.words if isinstance(read, jsonfile.TimedWords) else None
+    cues = rolling.collapse(list(read) if words else read)  # YouTube's captions, read once
     if not cues:
         raise TranscriptError(shown, 1, "no segments found in the transcript (add some)")
     lengths = list(map(len, map(_TEXT, cues)))
@@ -100,7 +103,13 @@ def read_data(
             f"{MAX_SEGMENT_CHARS:,}; did the file lose its line breaks? give each segment its "
             "own line)",
         )
-    return _named(normalise(cues, shown, problems), speaker_names)
+    transcript = normalise(cues, shown, problems)
+    if words:  # when each word was said, by its segment's line and start
+        transcript = dataclasses.replace(
+            transcript,
+            words=tuple(words.get((s.line, s.start_ms), ()) for s in transcript.segments),
+        )
+    return _named(transcript, speaker_names)
 
 
 def untimed(text: str, shown: str) -> Transcript:

@@ -126,6 +126,30 @@ def _whole_number(digits: str) -> int:
     return int(digits)
 
 
+class TimedWords(list[Cue]):
+    """Cues whose source also timed each word (WhisperX's ``words``): ``words`` maps a
+    segment's (line, start in ms) to its words' starts in ms, for :mod:`generator.transcripts`
+    to keep."""
+
+    words: dict[tuple[int, int], tuple[int, ...]]
+
+
+def _word_starts(item: dict[str, Any], start: int) -> tuple[int, ...] | None:
+    """A WhisperX segment's ``words`` as starts in ms (a word the aligner could not place, as
+    it leaves numbers, takes the start of the word before); None where there are none."""
+    words = item.get("words")
+    if not isinstance(words, list) or not words:
+        return None
+    starts = []
+    before = start
+    for word in words:
+        at = word.get("start") if isinstance(word, dict) else None
+        if isinstance(at, int | float) and not isinstance(at, bool) and 0 <= at < 1e9:
+            before = max(before, round(at * 1000))
+        starts.append(before)
+    return tuple(starts)
+
+
 def parse(text: str, path: str, problems: Problems) -> list[Cue]:
     """Read the segments of a JSON transcript."""
     try:
@@ -143,7 +167,8 @@ def parse(text: str, path: str, problems: Problems) -> list[Cue]:
     plain = _plain_cues(data["segments"])
     if plain is not None:
         return plain
-    cues = []
+    cues: list[Cue] = []
+    timed: dict[tuple[int, int], tuple[int, ...]] = {}
     for item in data["segments"]:
         line = item.line if isinstance(item, _Object) else 1
         if not isinstance(item, dict):
@@ -174,6 +199,13 @@ def parse(text: str, path: str, problems: Problems) -> list[Cue]:
                 )
         assert start is not None
         cues.append(Cue(start, end, " ".join(words.split()), speaker or None, line))
+        starts = _word_starts(item, start)
+        if starts is not None:
+            timed[line, start] = starts
+    if timed:
+        result = TimedWords(cues)
+        result.words = timed
+        return result
     return cues
 
 
