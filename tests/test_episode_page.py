@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from generator.build import build
-from tests.browser import serve
+from tests.browser import serve, settle
 from tests.conftest import write_files
 
 PREFIX = "/show/"
@@ -61,12 +61,6 @@ def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 def episode(site_url: str) -> str:
     return site_url + "episodes/long/"
-
-
-SCROLL_END = """() => new Promise(done => {
-  const timer = setTimeout(done, 1500);
-  addEventListener("scrollend", () => { clearTimeout(timer); done(); }, {once: true});
-})"""
 
 
 def audio_time(page: Page) -> float:
@@ -169,7 +163,7 @@ class TestFollowAlong:
         page.click("a.ts[href='#t=300']")
         page.wait_for_function("() => !document.querySelector('audio').paused")
         expect(page.locator(".seg.is-current")).to_be_in_viewport()
-        page.evaluate(SCROLL_END)  # let the page's own scroll finish, as a reader would
+        settle(page)  # let the page's own scroll finish, as a reader would
         page.mouse.wheel(0, -3000)
         resume = page.locator("button.resume")
         expect(resume).to_be_visible()

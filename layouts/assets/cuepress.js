@@ -43,9 +43,30 @@
     return found;
   }
 
+  /* Landing: an element's top goes just below the sticky player (its scroll-margin-top, which
+     the stylesheet derives from --stick, the player's height: the same place the browser's own
+     #fragment jump uses without this script). A move of less than a window may glide; a longer
+     one, or any with prefers-reduced-motion, is one jump. */
+  var player = doc.querySelector(".player");
+  function stick() {
+    if (player) doc.documentElement.style.setProperty("--stick", player.offsetHeight + "px");
+  }
+  function land(el, glide) {
+    if (!el) return;
+    stick();
+    var margin = parseFloat(getComputedStyle(el).scrollMarginTop) || 0;
+    var delta = el.getBoundingClientRect().top - margin;
+    if (Math.abs(delta) < 1) return;
+    var smooth = glide && !reduced && Math.abs(delta) < window.innerHeight;
+    window.scrollBy({ top: delta, behavior: smooth ? "smooth" : "instant" });
+  }
+  /* Follow-along: the current segment stays put while it is in the upper three quarters of the
+     window below the player; when it leaves them it lands again (a page turn, not a crawl). */
   function scrollToSeg(index) {
     var el = segs[index];
-    if (el) el.scrollIntoView({ block: "center", behavior: reduced ? "auto" : "smooth" });
+    if (!el) return;
+    var rect = el.getBoundingClientRect(), top = player ? player.getBoundingClientRect().bottom : 0;
+    if (rect.top < top || rect.bottom > window.innerHeight * 0.75) land(el, true);
   }
 
   function markTarget(index) {
@@ -73,8 +94,10 @@
     });
     resume = button("Resume auto-scroll", "resume", function () {
       follow = true; resume.hidden = true;
-      if (current >= 0) scrollToSeg(current);
+      if (current >= 0) land(segs[current], true);
     });
+    stick();
+    if (window.ResizeObserver) new ResizeObserver(stick).observe(player);
   }
   status = doc.createElement("p");
   status.className = "visually-hidden"; status.setAttribute("role", "status");
@@ -110,10 +133,10 @@
     var exact = doc.getElementById(decodeURIComponent(location.hash.slice(1)));
     var index = exact && exact.classList.contains("seg") ? segs.indexOf(exact) : segmentAt(range.start);
     markTarget(index);
-    scrollToSeg(index);
     stopAt = range.end;
     seek(range.start);
-    offerPlay(range.start);
+    offerPlay(range.start);  /* before landing: the player's height is final by then */
+    land(segs[index], false);  /* as the browser's own #fragment jump: at once */
   }
 
   function stopTimerClear() { if (stopTimer) { clearTimeout(stopTimer); stopTimer = 0; } }
@@ -221,6 +244,7 @@
     findInput.addEventListener("keydown", function (event) {
       if (event.key === "Enter") {
         event.preventDefault();
+        clearTimeout(debounce);
         if (findInput.value !== lastQuery) find(findInput.value);
         step(event.shiftKey ? -1 : 1);
       } else if (event.key === "Escape") {
@@ -260,7 +284,7 @@
     if (at >= 0) marks[at].classList.remove("is-match");
     at = (at + direction + marks.length) % marks.length;
     marks[at].classList.add("is-match");
-    marks[at].scrollIntoView({ block: "center", behavior: reduced ? "auto" : "smooth" });
+    land(marks[at].closest(".seg"), true);
     findCount.textContent = (at + 1) + " of " + marks.length + (marks.length === 1 ? " match" : " matches");
   }
   doc.addEventListener("keydown", function (event) {
