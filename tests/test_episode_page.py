@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import struct
 import wave
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,6 +29,25 @@ def silent_wav(path: Path, seconds: int) -> None:
         out.writeframes(struct.pack("B", 128) * 8000 * seconds)
 
 
+def png() -> bytes:
+    """A real 1x1 PNG image."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00\x8a\x3b\x12"))
+        + chunk(b"IEND", b"")
+    )
+
+
+PNG = png()
+
+
 def transcript_lines() -> str:
     """Segments every 5 s, plus 83.4 s (sharing second 83) and one after an hour."""
     lines = [f'  - "{t // 60}:{t % 60:02d} Ana: Line at {t} seconds."' for t in range(0, 600, 5)]
@@ -47,9 +67,18 @@ def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             "site.yaml": "title: Test Show\nbase_url: https://example.test/show/\n",
             "content/episodes/long.md": (
                 "---\ntitle: A long one\ndate: 2026-03-01\naudio: audio/long.wav\n"
-                "chapters:\n  - {start: 0, title: Start}\n  - {start: '1:02:00', title: Late}\n"
+                "image: images/cover.png\n"
+                "chapters:\n  - {start: 0, title: Start}\n  - {start: 200, title: Middle}\n"
+                "  - {start: '1:02:00', title: Late, url: 'https://example.org/late',"
+                " img: images/late.png}\n"
                 f"transcript:\n{transcript_lines()}\n---\nA summary.\n"
             ),
+            "content/episodes/other.md": (
+                "---\ntitle: Another one\ndate: 2026-03-02\naudio: audio/long.wav\nguid: other\n"
+                "transcript:\n  - '0:00 Hello again.'\n  - '0:05 Goodbye.'\n---\nShort.\n"
+            ),
+            "static/images/cover.png": PNG,
+            "static/images/late.png": PNG,
         },
     )
     (root / "static/audio").mkdir(parents=True)
@@ -103,7 +132,7 @@ class TestPlayFromMoment:
     def test_chapter_link_plays_chapter(self, page: Page, site_url: str) -> None:
         """A chapter in the list plays from its start."""
         page.goto(episode(site_url))
-        page.click(".chapters a.ts >> text=1:02:00")
+        page.click(".chapters a >> text=1:02:00")
         page.wait_for_function("() => document.querySelector('audio').currentTime >= 3720.2")
         assert 3720 <= audio_time(page) < 3724
 
@@ -115,27 +144,34 @@ DEEP_LINKS = [
     ("#t=1:23", "t=83", 83.0, "1:23"),
     ("#t=npt:83", "t=83", 83.0, "1:23"),
     ("#t=1:02:03", "t=3720", 3723.0, "1:02:03"),
-    ("#t=83,95", "t=83", 83.0, "1:23"),
+    ("#t=83,95", "t=83", 83.0, None),  # a range: "Play this quote", which stops at its end
 ]
 
 
 class TestDeepLinks:
     @pytest.mark.parametrize(("fragment", "segment", "seconds", "label"), DEEP_LINKS)
     def test_fragment_lands_on_segment(
-        self, page: Page, site_url: str, fragment: str, segment: str, seconds: float, label: str
+        self,
+        page: Page,
+        site_url: str,
+        fragment: str,
+        segment: str,
+        seconds: float,
+        label: str | None,
     ) -> None:
         """Each W3C media-fragment form highlights the segment holding that second, seeks
         the player there and offers to play (autoplay is not assumed)."""
         page.goto(episode(site_url) + fragment)
-        expect(page.locator(".seg.is-target")).to_have_id(segment)
-        expect(page.locator(".seg.is-target")).to_be_in_viewport()
+        expect(page.locator(".seg.is-target").first).to_have_id(segment)
+        expect(page.locator(".seg.is-target").first).to_be_in_viewport()
         assert audio_time(page) == seconds
-        expect(page.locator("button.play-from")).to_have_text(f"▶ Play from {label}")
+        offer = f"▶ Play from {label}" if label else "▶ Play this quote"
+        expect(page.locator("button.play-from.offer")).to_have_text(offer)
 
     def test_range_stops_at_its_end(self, page: Page, site_url: str) -> None:
         """#t=83,85 plays from 83 s and pauses at 85 s."""
         page.goto(episode(site_url) + "#t=83,85")
-        page.click("button.play-from")
+        page.click("button.play-from.offer")
         wait_until_played_past(page, 83.3)
         page.wait_for_function("() => document.querySelector('audio').paused", timeout=10_000)
         assert 84.9 <= audio_time(page) < 85.6
@@ -236,4 +272,234 @@ class TestWithoutJavaScript:
         expect(page.locator("#t\\=300")).to_be_in_viewport()
         background = page.eval_on_selector("#t\\=300", "e => getComputedStyle(e).backgroundColor")
         assert background not in ("rgba(0, 0, 0, 0)", "transparent")
+        context.close()
+
+
+def other_episode(site_url: str) -> str:
+    return site_url + "episodes/other/"
+
+
+def paused_at(page: Page, seconds: float) -> None:
+    page.wait_for_function(
+        f"() => Math.abs(document.querySelector('audio').currentTime - {seconds}) < 0.01"
+    )
+
+
+class TestPlayerControls:
+    def test_skip_buttons(self, page: Page, site_url: str) -> None:
+        """-15 s and +30 s move the audio by that much, and not below zero."""
+        page.goto(episode(site_url) + "#t=100")
+        page.click("button[aria-label='Forward 30 seconds']")
+        paused_at(page, 130)
+        page.click("button[aria-label='Back 15 seconds']")
+        paused_at(page, 115)
+        page.goto(episode(site_url) + "#t=5")
+        page.click("button[aria-label='Back 15 seconds']")
+        paused_at(page, 0)
+
+    def test_speed_is_remembered_across_episodes(self, page: Page, site_url: str) -> None:
+        """The speed chosen on one episode is the speed of the next one opened."""
+        page.goto(episode(site_url))
+        rate = page.get_by_label("Playback speed")
+        assert rate.input_value() == "1"
+        assert [o for o in rate.locator("option").all_inner_texts()] == [
+            "0.75×",
+            "1×",
+            "1.25×",
+            "1.5×",
+            "1.75×",
+            "2×",
+            "2.5×",
+        ]
+        rate.select_option("1.75")
+        assert page.evaluate("document.querySelector('audio').playbackRate") == 1.75
+        page.goto(other_episode(site_url))
+        assert page.get_by_label("Playback speed").input_value() == "1.75"
+        assert page.evaluate("document.querySelector('audio').playbackRate") == 1.75
+        page.click("a.ts[href='#t=5']")
+        page.wait_for_function("() => !document.querySelector('audio').paused")
+        assert page.evaluate("document.querySelector('audio').playbackRate") == 1.75
+
+    def test_current_chapter_and_its_neighbours(self, page: Page, site_url: str) -> None:
+        """The bar names the chapter being heard; its buttons move between chapters."""
+        page.goto(episode(site_url) + "#t=250")
+        now = page.locator(".player .now-title")
+        expect(now).to_have_text("Middle")
+        expect(page.locator(".chapters li[aria-current]")).to_contain_text("Middle")
+        page.click("button[aria-label='Next chapter']")
+        paused_at(page, 3720)
+        expect(now).to_have_text("Late")
+        page.click("button[aria-label='Previous chapter']")  # more than 3 s in? no: back one
+        paused_at(page, 200)
+        expect(now).to_have_text("Middle")
+        page.goto(episode(site_url) + "#t=251")
+        page.click("button[aria-label='Previous chapter']")  # 51 s in: to its own start
+        paused_at(page, 200)
+
+    def test_chapter_title_links_to_its_moment(self, page: Page, site_url: str) -> None:
+        """The chapter's title is a link that plays from it; its image and link are shown."""
+        page.goto(episode(site_url))
+        late = page.locator(".chapters li", has_text="Late")
+        page.get_by_role("link", name="1:02:00 Late").click()
+        wait_until_played_past(page, 3720.2)
+        expect(late.locator("img.chapter-img")).to_have_attribute("src", "/show/images/late.png")
+        expect(late.get_by_role("link", name="Link: Late")).to_have_attribute(
+            "href", "https://example.org/late"
+        )
+
+
+class TestShortcuts:
+    def test_each_shortcut(self, page: Page, site_url: str) -> None:
+        """k plays and pauses, j/l and the arrows skip, < > change speed, p/n move between
+        chapters, / finds, ? lists them all."""
+        page.goto(episode(site_url) + "#t=100")
+        page.keyboard.press("l")
+        paused_at(page, 130)
+        page.keyboard.press("j")
+        paused_at(page, 115)
+        page.keyboard.press("ArrowRight")
+        paused_at(page, 145)
+        page.keyboard.press("ArrowLeft")
+        paused_at(page, 130)
+        page.keyboard.press(">")
+        assert page.get_by_label("Playback speed").input_value() == "1.25"
+        page.keyboard.press("<")
+        page.keyboard.press("<")
+        assert page.get_by_label("Playback speed").input_value() == "0.75"
+        page.keyboard.press("n")
+        paused_at(page, 200)
+        page.keyboard.press("p")
+        paused_at(page, 0)
+        page.keyboard.press("k")
+        page.wait_for_function("() => !document.querySelector('audio').paused")
+        page.keyboard.press("k")
+        page.wait_for_function("() => document.querySelector('audio').paused")
+        page.keyboard.press("?")
+        dialog = page.get_by_role("dialog", name="Keyboard shortcuts")
+        expect(dialog).to_be_visible()
+        expect(dialog).to_contain_text("Previous, next chapter")
+        page.keyboard.press("Escape")
+        expect(dialog).to_be_hidden()
+        page.keyboard.press("/")
+        assert page.evaluate("document.activeElement.id") == "find-input"
+
+    @pytest.mark.parametrize("field", ["#find-input", "#site-search-input"])
+    def test_none_fires_while_typing(self, page: Page, site_url: str, field: str) -> None:
+        """In the find box or the search box every key is text: nothing plays, skips or opens."""
+        page.goto(episode(site_url) + "#t=100")
+        page.focus(field)
+        page.keyboard.type("kjl<>pn?/ ")
+        page.keyboard.press("ArrowLeft")
+        assert page.input_value(field) == "kjl<>pn?/ "
+        state = page.evaluate(AUDIO_STATE)
+        assert state["paused"] and state["time"] == 100
+        assert page.get_by_label("Playback speed").input_value() == "1"
+        expect(page.get_by_role("dialog")).to_be_hidden()
+
+    def test_single_keys_can_be_turned_off(self, page: Page, site_url: str) -> None:
+        """The help has a switch for single-key shortcuts (WCAG 2.1.4); off, k does nothing."""
+        page.goto(episode(site_url) + "#t=100")
+        page.click("button.keys")
+        page.get_by_label("Single-key shortcuts on").uncheck()
+        page.keyboard.press("Escape")
+        page.reload()
+        page.keyboard.press("l")
+        page.wait_for_timeout(300)
+        assert audio_time(page) == 100
+
+
+class TestResume:
+    def test_resume_after_reload(self, page: Page, site_url: str) -> None:
+        """An episode left at 1:52 offers "Resume at 1:52" on the next visit, ready there."""
+        page.goto(episode(site_url))
+        page.click("a.ts[href='#t=110']")
+        wait_until_played_past(page, 112)
+        page.evaluate("document.querySelector('audio').pause()")
+        page.goto(episode(site_url))
+        offer = page.locator("button.resume-at")
+        expect(offer).to_have_text("▶ Resume at 1:52")
+        assert int(audio_time(page)) == 112
+        offer.click()
+        wait_until_played_past(page, 112.3)
+        assert page.evaluate("document.querySelector('audio').paused") is False
+
+    def test_a_link_wins_over_the_remembered_place(self, page: Page, site_url: str) -> None:
+        page.goto(episode(site_url))
+        page.click("a.ts[href='#t=110']")
+        wait_until_played_past(page, 112)
+        page.evaluate("document.querySelector('audio').pause()")
+        page.goto(episode(site_url) + "#t=300")
+        expect(page.locator("button.resume-at")).to_be_hidden()
+        expect(page.locator("button.play-from.offer")).to_have_text("▶ Play from 5:00")
+        assert audio_time(page) == 300
+
+    def test_the_start_and_the_end_are_not_remembered(self, page: Page, site_url: str) -> None:
+        page.goto(episode(site_url))
+        page.click("a.ts[href='#t=5']")
+        wait_until_played_past(page, 5.5)
+        page.evaluate("document.querySelector('audio').pause()")
+        page.goto(episode(site_url))
+        expect(page.locator("button.resume-at")).to_be_hidden()
+
+
+HANDLERS = """
+window.__handlers = {};
+if (navigator.mediaSession) {
+  const set = navigator.mediaSession.setActionHandler.bind(navigator.mediaSession);
+  navigator.mediaSession.setActionHandler = (name, fn) => {
+    window.__handlers[name] = fn;
+    set(name, fn);
+  };
+}
+"""
+
+
+class TestMediaSession:
+    def test_metadata_and_actions(self, browser: Browser, site_url: str) -> None:
+        """Lock screens get the episode, the show, the chapter being heard and the artwork;
+        the OS's play, pause, seek and track buttons work (their handlers called here as the
+        OS would)."""
+        context = browser.new_context()
+        context.add_init_script(HANDLERS)
+        page = context.new_page()
+        page.goto(episode(site_url))
+        page.click("a.ts[href='#t=250']")
+        wait_until_played_past(page, 250.2)
+        meta = page.evaluate(
+            "(m => ({title: m.title, artist: m.artist, album: m.album,"
+            " artwork: m.artwork.map(a => a.src)}))(navigator.mediaSession.metadata)"
+        )
+        assert meta == {
+            "title": "A long one",
+            "artist": "Middle",
+            "album": "Test Show",
+            "artwork": [site_url + "images/cover.png"],
+        }
+        names = set(page.evaluate("Object.keys(window.__handlers)"))
+        assert names >= {
+            "play",
+            "pause",
+            "seekbackward",
+            "seekforward",
+            "seekto",
+            "previoustrack",
+            "nexttrack",
+        }
+        page.evaluate("window.__handlers.pause({action: 'pause'})")
+        page.wait_for_function("() => document.querySelector('audio').paused")
+        page.evaluate("window.__handlers.nexttrack({action: 'nexttrack'})")
+        paused_at(page, 3720)
+        meta = page.evaluate("navigator.mediaSession.metadata.artwork.map(a => a.src)")
+        assert meta == [site_url + "images/late.png"]  # the chapter's own image
+        page.evaluate("window.__handlers.seekbackward({action: 'seekbackward'})")
+        paused_at(page, 3705)
+        page.evaluate("window.__handlers.seekforward({action: 'seekforward', seekOffset: 10})")
+        paused_at(page, 3715)
+        page.evaluate("window.__handlers.seekto({action: 'seekto', seekTime: 42})")
+        paused_at(page, 42)
+        page.evaluate("window.__handlers.previoustrack({action: 'previoustrack'})")
+        paused_at(page, 0)
+        page.evaluate("window.__handlers.play({action: 'play'})")
+        page.wait_for_function("() => !document.querySelector('audio').paused")
+        assert page.evaluate("navigator.mediaSession.metadata.artist") == "Start"
         context.close()
