@@ -236,8 +236,8 @@ class TestSite:
             build(site, strict=True)
         assert [str(p) for p in info.value.errors] == [
             "content/episodes/a.md:4: unknown key 'colour' is ignored (known keys: title, date, "
-            "number, season, duration, audio, hosts, guests, tags, chapters, transcript, "
-            "speakers, slug, draft, image, guid, explicit, summary (in .yaml records))"
+            "number, season, duration, audio, hosts, guests, tags, chapters, soundbites, "
+            "transcript, speakers, slug, draft, image, guid, explicit, summary (in .yaml records))"
         ]
 
     def test_base_url_sub_path(self, make_site: MakeSite) -> None:

@@ -66,7 +66,7 @@ class TestLoadSite:
         assert warnings == [
             "site.yaml:5: unknown key 'colour' is ignored (known keys: title, base_url, "
             "description, language, author, owner, image, categories, explicit, copyright, "
-            "episodes_per_page, locked, podcast_guid, cname, search)"
+            "episodes_per_page, locked, podcast_guid, cname, search, edit_url)"
         ]
 
     def test_missing_required_keys(self, make_site: MakeSite) -> None:

@@ -48,6 +48,14 @@ def png() -> bytes:
 PNG = png()
 
 
+# Another site's page embedding the episode (served here under the site's sub-path).
+HOST_PAGE = """<!doctype html><html lang="en"><title>A blog</title>
+<h1>My post</h1>
+<iframe src="/show/episodes/long/embed/#t=83.4" title="An episode" width="600" height="420">
+</iframe>
+"""
+
+
 def transcript_lines() -> str:
     """Segments every 5 s, plus 83.4 s (sharing second 83) and one after an hour."""
     lines = [f'  - "{t // 60}:{t % 60:02d} Ana: Line at {t} seconds."' for t in range(0, 600, 5)]
@@ -64,10 +72,14 @@ def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     write_files(
         root,
         {
-            "site.yaml": "title: Test Show\nbase_url: https://example.test/show/\n",
+            "site.yaml": (
+                "title: Test Show\nbase_url: https://example.test/show/\n"
+                "edit_url: https://github.com/someone/show/edit/main\n"
+            ),
             "content/episodes/long.md": (
                 "---\ntitle: A long one\ndate: 2026-03-01\naudio: audio/long.wav\n"
                 "image: images/cover.png\n"
+                "soundbites:\n  - {start: 83, duration: 2, title: The sharing of second 83}\n"
                 "chapters:\n  - {start: 0, title: Start}\n  - {start: 200, title: Middle}\n"
                 "  - {start: '1:02:00', title: Late, url: 'https://example.org/late',"
                 " img: images/late.png}\n"
@@ -84,6 +96,8 @@ def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     (root / "static/audio").mkdir(parents=True)
     silent_wav(root / "static/audio/long.wav", LENGTH_S)
     build(root)
+    (root / "output" / "host").mkdir()
+    (root / "output" / "host" / "index.html").write_text(HOST_PAGE, encoding="utf-8")
     with serve(root / "output", PREFIX) as url:
         yield url
 
@@ -503,3 +517,134 @@ class TestMediaSession:
         page.wait_for_function("() => !document.querySelector('audio').paused")
         assert page.evaluate("navigator.mediaSession.metadata.artist") == "Start"
         context.close()
+
+
+SELECT = """([fromId, fromOffset, toId, toOffset]) => {
+  const text = (id) => document.getElementById(id).querySelector('.text').firstChild;
+  const range = document.createRange();
+  range.setStart(text(fromId), fromOffset);
+  range.setEnd(text(toId), toOffset);
+  getSelection().removeAllRanges();
+  getSelection().addRange(range);
+}"""
+
+
+class TestShareQuote:
+    def test_selection_shares_words_speaker_episode_and_range(
+        self, browser: Browser, site_url: str
+    ) -> None:
+        """Selecting across two segments offers "Share quote"; without the Web Share API it
+        copies the words, who said them, the episode and a link to exactly that range."""
+        context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+        page = context.new_page()
+        page.goto(episode(site_url))
+        page.evaluate("delete Navigator.prototype.share")
+        page.evaluate(SELECT, ["t=83", 0, "t=83.4", 10])  # "Exactly at 83." "The second"
+        share = page.get_by_role("button", name="Share quote")
+        expect(share).to_be_visible()
+        share.click()
+        expect(page.get_by_role("button", name="Quote copied")).to_be_visible()
+        copied = page.evaluate("navigator.clipboard.readText()")
+        link = episode(site_url) + "#t=83,85"
+        assert copied == f"“Exactly at 83. The second” — Bo, A long one {link}"
+        context.close()
+
+    def test_web_share_api_is_used_where_there_is_one(self, page: Page, site_url: str) -> None:
+        page.add_init_script(
+            "navigator.share = (data) => { window.__shared = data; return Promise.resolve(); }"
+        )
+        page.goto(episode(site_url))
+        page.evaluate(SELECT, ["t=100", 5, "t=100", 7])  # "at"
+        page.get_by_role("button", name="Share quote").click()
+        page.wait_for_function("() => window.__shared")
+        assert page.evaluate("window.__shared") == {
+            "title": "A long one",
+            "text": "“at” — Ana, A long one",
+            "url": episode(site_url) + "#t=100,105",
+        }
+
+    def test_shared_link_marks_the_range_and_stops_at_its_end(
+        self, page: Page, site_url: str
+    ) -> None:
+        """The link opens with the passage marked and "Play this quote", which stops at 85 s."""
+        page.goto(episode(site_url) + "#t=83,85")
+        marked = page.locator(".seg.is-target")
+        expect(marked).to_have_count(2)
+        assert marked.evaluate_all("els => els.map(e => e.id)") == ["t=83", "t=83.4"]
+        expect(marked.first).to_be_in_viewport()
+        page.get_by_role("button", name="▶ Play this quote").click()
+        wait_until_played_past(page, 83.3)
+        page.wait_for_function("() => document.querySelector('audio').paused", timeout=10_000)
+        assert 84.9 <= audio_time(page) < 85.6
+
+    def test_no_offer_outside_the_transcript(self, page: Page, site_url: str) -> None:
+        page.goto(episode(site_url))
+        page.evaluate(
+            "(() => { const r = document.createRange();"
+            " r.selectNodeContents(document.querySelector('h1'));"
+            " getSelection().addRange(r); })()"
+        )
+        page.wait_for_timeout(300)
+        expect(page.get_by_role("button", name="Share quote")).to_be_hidden()
+
+
+class TestSoundbites:
+    def test_each_plays_just_its_range(self, page: Page, site_url: str) -> None:
+        page.goto(episode(site_url))
+        bite = page.get_by_role("region", name="Soundbites").get_by_role("link")
+        expect(bite).to_have_text("▶ The sharing of second 83")
+        bite.click()
+        wait_until_played_past(page, 83.3)
+        page.wait_for_function("() => document.querySelector('audio').paused", timeout=10_000)
+        assert 84.9 <= audio_time(page) < 85.6
+        assert page.url.endswith("#t=83,85")
+
+
+class TestEmbed:
+    def test_embed_page_in_an_iframe(self, browser: Browser, site_url: str) -> None:
+        """Another site's iframe shows the compact player and transcript at the linked moment;
+        it plays there, and asks nothing of any other host."""
+        context = browser.new_context()
+        page = context.new_page()
+        requests: list[str] = []
+        page.on("request", lambda request: requests.append(request.url))
+        page.goto(site_url + "host/")
+        frame = page.frame_locator("iframe")
+        target = frame.locator(".seg.is-target")
+        expect(target).to_have_id("t=83.4")
+        expect(target).to_be_in_viewport()
+        expect(frame.locator(".site-header")).to_have_count(0)
+        frame.get_by_role("button", name="▶ Play from 1:23").click()
+        inner = page.frames[1]
+        inner.wait_for_function("() => document.querySelector('audio').currentTime > 83.6")
+        expect(frame.get_by_role("link", name="A long one")).to_have_attribute(
+            "href", "/show/episodes/long/"
+        )
+        robots = frame.locator("meta[name=robots]")
+        expect(robots).to_have_attribute("content", "noindex")
+        origin = site_url.split("/show/")[0]
+        assert requests and all(url.startswith(origin) for url in requests), requests
+        context.close()
+
+    def test_episode_page_offers_the_code(self, browser: Browser, site_url: str) -> None:
+        context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+        page = context.new_page()
+        page.goto(episode(site_url))
+        page.get_by_text("Embed this episode").click()
+        code = page.locator("#embed-code").input_value()
+        assert code == (
+            '<iframe src="https://example.test/show/episodes/long/embed/" title="A long one · '
+            'Test Show" width="100%" height="420" loading="lazy" style="border: 0"></iframe>'
+        )
+        page.get_by_role("button", name="Copy the code").click()
+        expect(page.get_by_role("button", name="Copied")).to_be_visible()
+        assert page.evaluate("navigator.clipboard.readText()") == code
+        context.close()
+
+
+class TestSuggestCorrection:
+    def test_links_to_the_transcript_source(self, page: Page, site_url: str) -> None:
+        page.goto(episode(site_url))
+        expect(page.get_by_role("link", name="Suggest a correction")).to_have_attribute(
+            "href", "https://github.com/someone/show/edit/main/content/episodes/long.md"
+        )

@@ -340,6 +340,10 @@
       var seg = link.parentNode.classList.contains("seg") ? link.parentNode : null;
       var t = parseFloat(link.getAttribute("data-t") || (seg && seg.getAttribute("data-t")));
       if (isNaN(t)) t = range.start;
+      if (link.hasAttribute("data-end")) {  /* a soundbite: just its range */
+        range.end = parseFloat(link.getAttribute("data-end"));
+        href = "#t=" + t + "," + range.end;
+      }
       history.replaceState(null, "", href);
       var index = segmentAt(t);
       markTargets(index, range.end === null ? index : lastAt(starts, range.end - 0.001));
@@ -350,6 +354,82 @@
     var copy = event.target.closest && event.target.closest("button.copy");
     if (copy) copyLink(copy.parentNode);
   });
+
+  /* The iframe code offered under the episode. */
+  var embedCode = doc.getElementById("embed-code"), embedCopy = doc.querySelector(".copy-embed");
+  if (embedCode && embedCopy) {
+    embedCopy.hidden = false;
+    embedCopy.addEventListener("click", function () {
+      copyText(embedCode.value, function () { embedCopy.textContent = "Copied"; say("Embed code copied"); });
+    });
+  }
+
+  /* Share a quote: select transcript text, and a button offers the words, who said them, the
+     episode and a link to exactly that range (#t=a,b), by the Web Share API or the clipboard. */
+  var box = doc.querySelector(".segments"), share = null, selTimer = 0;
+  var episodeTitle = (player && player.getAttribute("data-title")) ||
+    (doc.querySelector("h1") || doc.querySelector("title")).textContent;
+  function selected() {
+    var sel = win.getSelection();
+    if (!sel || !sel.rangeCount || sel.isCollapsed) return null;
+    var range = sel.getRangeAt(0);
+    if (!box.contains(range.commonAncestorContainer)) return null;
+    var chosen = segs.filter(function (seg) { return range.intersectsNode(seg.querySelector(".text")); });
+    return chosen.length ? { range: range, segs: chosen } : null;
+  }
+  function speakerOf(seg) {
+    for (var e = seg.previousElementSibling; e; e = e.previousElementSibling) {
+      if (e.classList.contains("speaker")) return e.textContent;
+      if (e.classList.contains("chapter-heading")) return "";
+    }
+    return "";
+  }
+  function placeShare() {
+    var found = selected();
+    share.hidden = !found;
+    if (!found) return;
+    var rect = found.range.getBoundingClientRect(), outer = box.getBoundingClientRect();
+    share.style.top = (rect.bottom - outer.top + 6) + "px";
+    share.style.left = Math.max(0, Math.min(rect.left - outer.left, outer.width - 140)) + "px";
+  }
+  function shareQuote() {
+    var found = selected();
+    if (!found) return;
+    var words = found.segs.map(function (seg) {
+      var text = seg.querySelector(".text"), part = doc.createRange();
+      part.selectNodeContents(text);
+      if (text.contains(found.range.startContainer)) part.setStart(found.range.startContainer, found.range.startOffset);
+      if (text.contains(found.range.endContainer)) part.setEnd(found.range.endContainer, found.range.endOffset);
+      return part.toString().trim();
+    }).filter(Boolean).join(" ");
+    var first = segs.indexOf(found.segs[0]), last = segs.indexOf(found.segs[found.segs.length - 1]);
+    var end = last + 1 < starts.length ? starts[last + 1] :
+      (audio && isFinite(audio.duration) ? audio.duration : starts[last] + 5);
+    var who = found.segs.map(speakerOf).filter(function (n, i, all) { return n && all.indexOf(n) === i; });
+    var url = location.href.split("#")[0] + "#t=" + starts[first] + "," + +end.toFixed(3);
+    var text = "\u201c" + words + "\u201d \u2014 " + (who.length ? who.join(", ") + ", " : "") + episodeTitle;
+    var copy = function () {
+      copyText(text + " " + url, function () { share.textContent = "Quote copied"; say("Quote and link copied"); });
+    };
+    if (navigator.share) {
+      navigator.share({ title: episodeTitle, text: text, url: url }).catch(function (e) {
+        if (e && e.name !== "AbortError") copy();
+      });
+    } else {
+      copy();
+    }
+  }
+  if (box && segs.length) {
+    share = el("button", "share-quote");
+    share.type = "button"; share.textContent = "Share quote"; share.hidden = true;
+    box.appendChild(share);
+    share.addEventListener("mousedown", function (event) { event.preventDefault(); });  /* keep the selection */
+    share.addEventListener("click", shareQuote);
+    doc.addEventListener("selectionchange", function () {
+      clearTimeout(selTimer);
+      selTimer = setTimeout(function () { share.textContent = "Share quote"; placeShare(); }, 120);
+    });
+  }
 
   /* "Copy link to this moment": one button that moves to the segment in hover or focus. */
   var copyButton = el("button", "copy");
