@@ -12,7 +12,13 @@ from playwright.sync_api import Browser, Page
 from tests.golden import ROOT
 
 SCRIPT_BUDGET = 10_000  # bytes of gzip -9, every script of the episode page together
-PAGES = ["", "page/2/", "episodes/02-the-ladder-ledger/", "episodes/01-opening-the-shed-doors/"]
+PAGES = [
+    "",
+    "page/2/",
+    "episodes/02-the-ladder-ledger/",
+    "episodes/01-opening-the-shed-doors/",
+    "episodes/02-the-ladder-ledger/embed/",
+]
 
 
 def open_page(browser: Browser, url: str, scheme: str, width: int = 1280) -> Page:
@@ -32,6 +38,28 @@ class TestAxe:
     def test_no_violations(self, browser: Browser, demo_url: str, path: str, scheme: str) -> None:
         """axe-core finds no accessibility violations (contrast included) on any page kind."""
         page = open_page(browser, demo_url + path, scheme)
+        results = Axe().run(page)
+        assert results.violations_count == 0, results.generate_report()
+        page.context.close()
+
+    @pytest.mark.parametrize("scheme", ["light", "dark"])
+    def test_controls_in_use_have_no_violations(
+        self, browser: Browser, demo_url: str, scheme: str
+    ) -> None:
+        """With a moment linked (Play from), a quote selected (Share quote), the embed code
+        open and the shortcuts dialog shown, axe still finds nothing."""
+        page = open_page(browser, demo_url + PAGES[2] + "#t=22,33", scheme)
+        page.evaluate(
+            "(() => { const r = document.createRange();"
+            " r.selectNodeContents(document.querySelector('.seg .text'));"
+            " getSelection().addRange(r); })()"
+        )
+        page.get_by_role("button", name="Share quote").wait_for()
+        page.get_by_text("Embed this episode").click()
+        results = Axe().run(page)
+        assert results.violations_count == 0, results.generate_report()
+        page.keyboard.press("?")
+        page.get_by_role("dialog").wait_for()
         results = Axe().run(page)
         assert results.violations_count == 0, results.generate_report()
         page.context.close()
