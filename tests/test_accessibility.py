@@ -52,7 +52,7 @@ class TestAxe:
         page.evaluate(
             "(() => { const r = document.createRange();"
             " r.selectNodeContents(document.querySelector('.seg .text'));"
-            " getSelection().addRange(r); })()"
+            " getSelection().removeAllRanges(); getSelection().addRange(r); })()"
         )
         page.get_by_role("button", name="Share quote").wait_for()
         page.get_by_text("Embed this episode").click()

@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from generator.build import build
 from tests.browser import serve, settle
-from tests.conftest import write_files
+from tests.conftest import MakeSite, write_files
 
 PREFIX = "/show/"
 LENGTH_S = 3800  # over an hour, so H:MM:SS links have audio to land in
@@ -648,3 +648,41 @@ class TestSuggestCorrection:
         expect(page.get_by_role("link", name="Suggest a correction")).to_have_attribute(
             "href", "https://github.com/someone/show/edit/main/content/episodes/long.md"
         )
+
+
+class TestWithoutAudio:
+    def test_page_without_audio_has_no_errors(self, browser: Browser, make_site: MakeSite) -> None:
+        """An episode with a transcript and chapters but no audio: no bar, no script error,
+        and links, Find and Share quote still work."""
+        site = make_site(
+            {
+                "content/episodes/a.md": (
+                    "---\ntitle: No audio\ndate: 2026-01-01\nchapters:\n"
+                    "  - {start: 0, title: One}\n  - {start: 10, title: Two}\ntranscript:\n"
+                    "  - '0:00 Ana: Hello there.'\n  - '0:05 Bo: Hi.'\n"
+                    "  - '0:10 Ana: Chapter two.'\n---\nS.\n"
+                )
+            }
+        )
+        build(site)
+        context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        with serve(site / "output", PREFIX) as url:
+            page.goto(url + "episodes/a/#t=5")
+            expect(page.locator(".seg.is-target")).to_have_id("t=5")
+            assert page.locator(".player-bar").count() == 0
+            page.keyboard.press("/")
+            page.keyboard.type("hi")
+            expect(page.locator("#find-count")).to_have_text("1 match")
+            page.click(".chapters a.chapter-jump >> nth=1")
+            expect(page.locator(".seg.is-target")).to_have_id("t=10")
+            page.evaluate("delete Navigator.prototype.share")
+            page.evaluate(SELECT, ["t=0", 0, "t=0", 5])
+            page.get_by_role("button", name="Share quote").click()
+            expect(page.get_by_role("button", name="Quote copied")).to_be_visible()
+            copied = page.evaluate("navigator.clipboard.readText()")
+            assert copied == f"“Hello” — Ana, No audio {url}episodes/a/#t=0,5"
+        assert errors == []
+        context.close()

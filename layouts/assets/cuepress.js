@@ -197,6 +197,7 @@
     chapter = index;
     var c = chapters[Math.max(0, index)];
     if (index >= 0) c.li.setAttribute("aria-current", "true");
+    if (!nowLink) return;  /* no audio, no bar */
     nowLink.textContent = c.title;
     nowLink.href = c.li.querySelector("a").getAttribute("href");
     nowLink.setAttribute("data-t", String(c.t));
