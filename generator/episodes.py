@@ -171,6 +171,13 @@ class EpisodeStage:
                 transcript=transcript,
                 transcript_html=Markup(html),
             )
+            if episode.audio is not None or transcript is not None:  # for other sites' iframes
+                files["embed/index.html"] = self.renderer.render(
+                    "embed.html",
+                    episode=episode,
+                    transcript=transcript,
+                    transcript_html=Markup(html),
+                )
         except CuepressError as exc:
             problems.add(exc)
         return files

@@ -228,6 +228,14 @@ def _item(
                 transcript.set("rel", rel)
     if episode.chapters:
         _add(item, _ns("podcast", "chapters"), url=page + CHAPTERS_FILE, type=CHAPTERS_TYPE)
+    for bite in episode.soundbites:
+        _add(
+            item,
+            _ns("podcast", "soundbite"),
+            bite.title,
+            startTime=_decimal_seconds(bite.start_ms),
+            duration=_decimal_seconds(bite.duration_ms),
+        )
     for role, names in (("host", episode.hosts), ("guest", episode.guests)):
         for name in names:
             person = _add(item, _ns("podcast", "person"), name, role=role)
@@ -251,6 +259,12 @@ def _item(
         ):
             if value is not None:
                 element.set(attribute, value)
+
+
+def _decimal_seconds(ms: int) -> str:
+    """Milliseconds as the decimal seconds Podcasting 2.0 writes: ``73.0``, ``73.25``."""
+    text = f"{ms // 1000}.{ms % 1000:03d}".rstrip("0")
+    return text + "0" if text.endswith(".") else text
 
 
 def sitemap_xml(site: Site, paths: Iterable[str]) -> str:

@@ -123,6 +123,7 @@ class Site:
     seasons: tuple[tuple[int, str], ...] = ()  # season number -> name, for podcast:season
     people: tuple[Person, ...] = ()  # described people (site.yaml and content/people/)
     segments: str = "readable"  # or "as-is": transcripts/readable.py merges fragments or not
+    edit_url: str | None = None  # where a transcript can be corrected: edit_url + its source path
 
     @property
     def path(self) -> str:
@@ -257,6 +258,34 @@ class Chapter:
 
 @by_fields
 @dataclass(frozen=True, slots=True)
+class Soundbite:
+    """A short range worth hearing on its own (Podcasting 2.0 ``podcast:soundbite``)."""
+
+    start_ms: int
+    duration_ms: int  # more than 0
+    title: str | None = None
+
+    @property
+    def label(self) -> str:
+        return clock(self.start_ms)
+
+    @property
+    def start(self) -> str:
+        return seconds_text(self.start_ms)
+
+    @property
+    def end(self) -> str:
+        return seconds_text(self.start_ms + self.duration_ms)
+
+    @property
+    def seconds(self) -> str:
+        """The duration as a listener reads it: ``45 s``, ``1:30``."""
+        whole = round(self.duration_ms / 1000)
+        return f"{whole} s" if whole < 60 else clock(whole * 1000)
+
+
+@by_fields
+@dataclass(frozen=True, slots=True)
 class Audio:
     url: str  # absolute URL, or a path relative to the site root
     length: int | None = None  # bytes
@@ -282,6 +311,7 @@ class Episode:
     guests: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     chapters: tuple[Chapter, ...] = ()
+    soundbites: tuple[Soundbite, ...] = ()
     transcript: TranscriptInfo | None = None
     draft: bool = False
     image: str | None = None

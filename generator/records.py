@@ -19,7 +19,7 @@ from typing import Any
 from generator import markup, podcasting, slugs, transcripts, yamlfile
 from generator.errors import ContentError, CuepressError, Problems
 from generator.fields import Fields, describe
-from generator.models import Audio, Chapter, Episode, Transcript
+from generator.models import Audio, Chapter, Episode, Soundbite, Transcript
 from generator.paths import link_problem
 from generator.timecodes import parse_time
 from generator.transcripts import readable
@@ -29,9 +29,9 @@ RECORD_SUFFIXES = (".md", ".yaml", ".yml")
 MAX_RECORD_BYTES = 2_000_000  # a long inline transcript is 200 kB; longer belongs in a sidecar
 MAX_SUMMARY_CHARS = 100_000  # Apple shows 4,000
 KNOWN = (
-    "title, date, number, season, duration, audio, hosts, guests, tags, chapters, transcript, "
-    "speakers, slug, draft, image, guid, explicit, type, location, txt, social, segments, "
-    "summary (in .yaml records)"
+    "title, date, number, season, duration, audio, hosts, guests, tags, chapters, soundbites, "
+    "transcript, speakers, slug, draft, image, guid, explicit, type, location, txt, social, "
+    "segments, summary (in .yaml records)"
 )
 SLUG = re.compile(r"[A-Za-z0-9_-]+")
 AUDIO_TYPES = {
@@ -232,6 +232,7 @@ def read_record(
         "guests": _named(fields.texts("guests"), aliases),
         "tags": _tags(fields),
         "chapters": _chapters(fields),
+        "soundbites": _soundbites(fields),
         "draft": bool(fields.boolean("draft")),
         "image": fields.url("image"),
         "guid": fields.text("guid"),
@@ -381,6 +382,47 @@ def _chapters(fields: Fields) -> tuple[Chapter, ...]:
             fields.path, value.line, "chapters are not in time order; they were sorted"
         )
     return tuple(sorted(chapters, key=lambda c: c.start_ms))
+
+
+def _soundbites(fields: Fields) -> tuple[Soundbite, ...]:
+    """``soundbites: [{start, duration, title?}]``, each checked where it is written."""
+    value = fields.get("soundbites")
+    if value is None:
+        return ()
+    expected = "soundbites: [{start: '1:23', duration: 45, title: ...}, ...]"
+    if not isinstance(value, Sequence):
+        fields.error(
+            "soundbites", f"'soundbites' must be a list ({expected}), got {describe(value)}"
+        )
+        return ()
+    bites = []
+    for index, item in enumerate(value):
+        if not isinstance(item, Mapping):
+            fields.problems.error(
+                fields.path, value.line_of(index), f"a soundbite must be a mapping ({expected})"
+            )
+            continue
+        sub = Fields(item, fields.path, fields.problems)
+        times: dict[str, int] = {}
+        for key in ("start", "duration"):
+            raw = sub.get(key)
+            if raw is None:
+                fields.problems.error(
+                    fields.path, item.line, f"a soundbite needs a {key} ({expected})"
+                )
+                continue
+            try:
+                times[key] = parse_time(raw)
+            except ValueError as exc:
+                sub.error(key, f"soundbite '{key}': {exc}")
+        if times.get("duration") == 0:
+            sub.error("duration", "soundbite 'duration' must be more than 0 seconds")
+            del times["duration"]
+        title = sub.text("title")
+        sub.warn_unknown("start, duration, title")
+        if len(times) == 2:
+            bites.append(Soundbite(times["start"], times["duration"], title or None))
+    return tuple(bites)
 
 
 def _speaker_names(fields: Fields) -> dict[str, tuple[str, int]]:

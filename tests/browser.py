@@ -11,14 +11,16 @@ import re
 import shutil
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Browser, Playwright, sync_playwright
+from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
 CHROMIUM_FLAGS = [
     "--no-sandbox",
@@ -121,3 +123,95 @@ def serve(root: Path, prefix: str) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+# -- Where a page comes to rest ----------------------------------------------------------------
+#
+# Tests of scrolling assert where an element ends up once the page has stopped moving and how
+# long the move took, never which functions ran. ``settle`` reads the page's clock and
+# ``scrollY`` every 10 ms until ``scrollY`` has been still for ``QUIET_MS``; a page still moving
+# after ``SETTLE_LIMIT_MS`` is an error, not a pass, so a slow landing fails, however slow. With
+# ``WATCH_SCROLLS`` as an init script (pages with JavaScript on), every scroll event is logged
+# with its time too, which dates a jump made before the first reading; with JavaScript off the
+# readings alone (every 10 ms or so) date the moves they see.
+
+QUIET_MS = 200
+SETTLE_LIMIT_MS = 8000
+
+WATCH_SCROLLS = """
+window.__scrolls = [];
+addEventListener("scroll", (event) => {
+  if (event.target === document) window.__scrolls.push([performance.now(), scrollY]);
+}, {capture: true, passive: true});
+"""
+
+_READ = "[performance.now(), scrollY]"
+_LOG = """(since) => {
+  const nav = performance.getEntriesByType("navigation")[0];
+  const log = window.__scrolls ? window.__scrolls.filter((s) => s[0] >= since) : null;
+  return {log, load: nav ? nav.loadEventEnd : null};
+}"""
+
+
+@dataclass(frozen=True)
+class Rest:
+    """Where a page came to rest: ``y`` (scrollY), how many moves were seen and, in ms on the
+    page's clock, the first and last of them (None if it never moved) and the end of its load
+    event."""
+
+    y: float
+    moves: int
+    first: float | None
+    last: float | None
+    load: float | None
+
+    @property
+    def took_ms(self) -> float:
+        """From the first scroll to the last: how long the move took (0 if it was one jump)."""
+        return 0.0 if self.first is None or self.last is None else self.last - self.first
+
+    def after_load_ms(self) -> float:
+        """How long after the load event the page stopped moving (negative: before it)."""
+        assert self.load, "the page has not finished loading"
+        return (self.last if self.last is not None else 0.0) - self.load
+
+
+@dataclass(frozen=True)
+class Mark:
+    """The page's clock and scroll position at a moment, to pass to :func:`settle`."""
+
+    time: float
+    y: float
+
+
+def mark(page: Page) -> Mark:
+    time_ms, y = page.evaluate(_READ)
+    return Mark(float(time_ms), float(y))
+
+
+def settle(page: Page, since: Mark | None = None) -> Rest:
+    """Wait until the page has stopped scrolling and say when it moved (since ``since``, or
+    since it was opened); fail if it is still moving after ``SETTLE_LIMIT_MS``."""
+    began = time.monotonic()
+    now, y = page.evaluate(_READ)
+    seen: list[float] = []
+    if since is not None and y != since.y:
+        seen.append(now)  # it moved between the mark and the first reading
+    still = now
+    while now - still < QUIET_MS:
+        time.sleep(0.01)
+        now, new_y = page.evaluate(_READ)
+        if new_y != y:
+            y, still = new_y, now
+            seen.append(now)
+        if time.monotonic() - began > SETTLE_LIMIT_MS / 1000:
+            raise AssertionError(f"the page was still scrolling after {SETTLE_LIMIT_MS} ms")
+    found = page.evaluate(_LOG, since.time if since is not None else 0)
+    times = [entry[0] for entry in found["log"]] if found["log"] is not None else seen
+    return Rest(
+        float(y),
+        len(times),
+        times[0] if times else None,
+        times[-1] if times else None,
+        found["load"],
+    )

@@ -150,8 +150,11 @@ class TestChaptersJson:
 
 class TestSitemap:
     def test_demo_lists_every_page(self, demo: Path) -> None:
-        """The demo sitemap lists the index, episode, people and tag pages, absolute,
-        and nothing else (no 404 page, no downloads)."""
+        """The demo sitemap lists the index, episode, people and tag pages, absolute, and
+        nothing else (no 404 page, no downloads, no embed pages, which are noindex)."""
+        assert (demo / "episodes/02-the-ladder-ledger/embed/index.html").is_file()
+        embed = (demo / "episodes/02-the-ladder-ledger/embed/index.html").read_text()
+        assert '<meta name="robots" content="noindex">' in embed
         root = etree.fromstring((demo / "sitemap.xml").read_bytes())
         base = "https://example.github.io/borrowed-hammer/"
         assert [loc.text for loc in root.iter(f"{SITEMAP}loc")] == [

@@ -808,3 +808,56 @@ class TestPodcastingTags:
         with pytest.raises(BuildFailed) as failed:
             build(site)
         assert [str(p) for p in failed.value.errors] == [message]
+
+
+class TestSoundbites:
+    RECORD = record(
+        extra=LOCAL_AUDIO
+        + "soundbites:\n"
+        + "  - {start: '1:13', duration: 60, title: The best minute}\n"
+        + "  - {start: 200.25, duration: '0:45'}\n"
+    )
+
+    def test_in_the_feed(self, make_site: MakeSite) -> None:
+        """Each soundbite is a podcast:soundbite with startTime, duration and its title."""
+        site = make_site({"content/episodes/a.md": self.RECORD, "static/audio/a.mp3": MP3})
+        item = build_feed(site).find("channel/item")
+        bites = item.findall(PODCAST + "soundbite")
+        assert [(b.get("startTime"), b.get("duration"), b.text) for b in bites] == [
+            ("73.0", "60.0", "The best minute"),
+            ("200.25", "45.0", None),
+        ]
+
+    def test_feed_readers_still_parse_it(self, make_site: MakeSite) -> None:
+        site = make_site({"content/episodes/a.md": self.RECORD, "static/audio/a.mp3": MP3})
+        build(site)
+        data = (site / "output" / "feed.xml").read_bytes()
+        parsed = feedparser.parse(data)
+        assert not parsed.bozo, parsed.bozo_exception
+        assert [e.title for e in parsed.entries] == ["Hello"]
+        episodes = podcastparser.parse("https://example.test/show/feed.xml", io.BytesIO(data))
+        assert [e["title"] for e in episodes["episodes"]] == ["Hello"]
+
+    def test_mistakes_are_named_with_file_and_line(self, make_site: MakeSite) -> None:
+        site = make_site(
+            {
+                "content/episodes/a.md": record(
+                    extra="soundbites:\n"
+                    "  - {start: 5}\n"
+                    "  - {start: x, duration: 10}\n"
+                    "  - {start: 5, duration: 0, title: Nothing}\n"
+                    "  - just text\n"
+                )
+            }
+        )
+        with pytest.raises(BuildFailed) as info:
+            build(site)
+        assert [str(p) for p in info.value.errors] == [
+            "content/episodes/a.md:5: a soundbite needs a duration "
+            "(soundbites: [{start: '1:23', duration: 45, title: ...}, ...])",
+            "content/episodes/a.md:6: soundbite 'start': expected seconds (42, 7.5) or a clock "
+            "time (1:23, 1:02:03, 0:07.5), got 'x'",
+            "content/episodes/a.md:7: soundbite 'duration' must be more than 0 seconds",
+            "content/episodes/a.md:8: a soundbite must be a mapping "
+            "(soundbites: [{start: '1:23', duration: 45, title: ...}, ...])",
+        ]

@@ -271,7 +271,7 @@ class TestPagesInChromium:
         visit.page.keyboard.press("Enter")
         visit.page.keyboard.type("script")
         visit.page.keyboard.press("Enter")
-        visit.page.locator(".chapters a.ts").first.click()
+        visit.page.locator(".chapters a.chapter-jump").first.click()
         seen = visit.inspect()
         assert visit.dialogs == [] and visit.errors == []
         assert seen["handlers"] == [] and seen["links"] == [] and seen["pwned"] == 0

@@ -1,13 +1,30 @@
-/* Cuepress episode page: play from any moment, deep links (#t=), follow-along, copy link, find.
+/* Cuepress episode page: play from any moment, deep links (#t=), follow-along, speed, skips,
+   chapters, resume, keyboard shortcuts, Media Session, copy link, share a quote, find.
    The page works without this script; every feature here only improves it. No dependencies. */
 (function () {
   "use strict";
-  var doc = document;
+  var doc = document, win = window, root = doc.documentElement;
   var audio = doc.querySelector(".player audio");
-  var segs = Array.prototype.slice.call(doc.querySelectorAll(".seg"));
+  var player = doc.querySelector(".player");
+  var segs = [].slice.call(doc.querySelectorAll(".seg"));
   var starts = segs.map(function (el) { return parseFloat(el.getAttribute("data-t")); });
-  var current = -1, target = null, stopAt = null, stopTimer = 0, follow = true;
-  var reduced = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+  var chapters = [].slice.call(doc.querySelectorAll(".chapters li[data-t]")).map(function (li) {
+    return { t: parseFloat(li.getAttribute("data-t")), li: li, img: li.getAttribute("data-img"),
+      title: li.querySelector(".chapter-title").textContent };
+  });
+  var slug = (doc.querySelector(".episode") || root).getAttribute("data-slug");
+  var current = -1, chapter = -1, targets = [], stopAt = null, stopTimer = 0, follow = true;
+  var reduced = win.matchMedia && win.matchMedia("(prefers-reduced-motion: reduce)").matches;
+  var RATES = [0.75, 1, 1.25, 1.5, 1.75, 2, 2.5], BACK = 15, AHEAD = 30;
+
+  function store(key, value) {
+    try {
+      if (value === undefined) return localStorage.getItem("cuepress." + key);
+      if (value === null) localStorage.removeItem("cuepress." + key);
+      else localStorage.setItem("cuepress." + key, value);
+    } catch (e) { /* storage off: nothing is remembered */ }
+    return null;
+  }
 
   /* "83", "83.5", "1:23", "1:02:03", "npt:83" -> seconds (NaN if malformed). */
   function clockToSeconds(text) {
@@ -33,87 +50,224 @@
     return h ? h + ":" + ("0" + m).slice(-2) + ":" + ss : m + ":" + ss;
   }
 
-  /* The segment containing second t: the last one starting at or before it (binary search). */
-  function segmentAt(t) {
-    var lo = 0, hi = starts.length - 1, found = 0;
+  /* The last of the sorted times at or before t (binary search); -1 if none. */
+  function lastAt(times, t) {
+    var lo = 0, hi = times.length - 1, found = -1;
     while (lo <= hi) {
       var mid = (lo + hi) >> 1;
-      if (starts[mid] <= t + 0.0005) { found = mid; lo = mid + 1; } else { hi = mid - 1; }
+      if (times[mid] <= t + 0.0005) { found = mid; lo = mid + 1; } else { hi = mid - 1; }
     }
     return found;
   }
+  function segmentAt(t) { return Math.max(0, lastAt(starts, t)); }
+  var chapterStarts = chapters.map(function (c) { return c.t; });
 
-  function scrollToSeg(index) {
-    var el = segs[index];
-    if (el) el.scrollIntoView({ block: "center", behavior: reduced ? "auto" : "smooth" });
+  /* Landing: an element's top goes just below the sticky player (its scroll-margin-top, which
+     the stylesheet derives from --stick, the player's height: the same place the browser's own
+     #fragment jump uses without this script). A move of less than a window may glide; a longer
+     one, or any with prefers-reduced-motion, is one jump. */
+  function stick() {
+    if (player) root.style.setProperty("--stick", player.offsetHeight + "px");
+  }
+  function land(el, glide) {
+    if (!el) return;
+    stick();
+    var margin = parseFloat(getComputedStyle(el).scrollMarginTop) || 0;
+    var delta = el.getBoundingClientRect().top - margin;
+    if (Math.abs(delta) < 1) return;
+    var smooth = glide && !reduced && Math.abs(delta) < win.innerHeight;
+    win.scrollBy({ top: delta, behavior: smooth ? "smooth" : "instant" });
+  }
+  /* Follow-along: the current segment stays put while it is in the upper three quarters of the
+     window below the player; when it leaves them it lands again (a page turn, not a crawl). */
+  function keepInView(el) {
+    var rect = el.getBoundingClientRect(), top = player ? player.getBoundingClientRect().bottom : 0;
+    if (rect.top < top || rect.bottom > win.innerHeight * 0.75) land(el, true);
   }
 
-  function markTarget(index) {
-    if (target !== null && segs[target]) segs[target].classList.remove("is-target");
-    target = index;
-    if (segs[index]) segs[index].classList.add("is-target");
+  function markTargets(from, to) {
+    targets.forEach(function (i) { segs[i].classList.remove("is-target"); });
+    targets = [];
+    for (var i = from; i <= to && segs[i]; i++) { segs[i].classList.add("is-target"); targets.push(i); }
   }
 
-  /* Player bar controls, made only when there is audio to play. */
-  var bar = null, playFrom = null, resume = null, status = null;
-  function button(text, cls, onClick) {
-    var b = doc.createElement("button");
-    b.type = "button"; b.className = cls; b.textContent = text; b.hidden = true;
-    b.addEventListener("click", onClick);
-    bar.appendChild(b);
-    return b;
-  }
-  if (audio) {
-    bar = doc.createElement("div");
-    bar.className = "player-actions";
-    audio.parentNode.appendChild(bar);
-    playFrom = button("", "play-from", function () {
-      var t = parseFloat(playFrom.getAttribute("data-t"));
-      playAt(t, stopAt);
-    });
-    resume = button("Resume auto-scroll", "resume", function () {
-      follow = true; resume.hidden = true;
-      if (current >= 0) scrollToSeg(current);
-    });
-  }
-  status = doc.createElement("p");
+  var status = doc.createElement("p");
   status.className = "visually-hidden"; status.setAttribute("role", "status");
   doc.body.appendChild(status);
   function say(text) { status.textContent = text; }
 
+  /* The player bar, made before anything lands, so that its height is final by then. */
+  var bar = null, offers, playFrom, resumeAt, resume, rateSelect, nowLink, help;
+  function el(tag, cls, html) {
+    var e = doc.createElement(tag);
+    if (cls) e.className = cls;
+    if (html) e.innerHTML = html;
+    return e;
+  }
+  function button(parent, text, cls, onClick, name, keys) {
+    var b = el("button", cls);
+    b.type = "button"; b.textContent = text;
+    if (name) b.setAttribute("aria-label", name);
+    if (keys) b.setAttribute("aria-keyshortcuts", keys);
+    b.addEventListener("click", onClick);
+    parent.appendChild(b);
+    return b;
+  }
+  if (audio) {
+    bar = el("div", "player-bar");
+    button(bar, "\u2212" + BACK + " s", "nudge", function () { skip(-BACK); }, "Back " + BACK + " seconds", "J ArrowLeft");
+    button(bar, "+" + AHEAD + " s", "nudge", function () { skip(AHEAD); }, "Forward " + AHEAD + " seconds", "L ArrowRight");
+    rateSelect = el("select", "rate", RATES.map(function (r) {
+      return "<option value=" + r + ">" + r + "\u00d7</option>";
+    }).join(""));
+    rateSelect.setAttribute("aria-label", "Playback speed");
+    rateSelect.addEventListener("change", function () { setRate(parseFloat(rateSelect.value)); });
+    bar.appendChild(rateSelect);
+    if (chapters.length) {
+      var nav = el("span", "now");
+      button(nav, "\u2039", "chap", function () { chapterStep(-1); }, "Previous chapter", "P");
+      nowLink = el("a", "now-title");
+      nav.appendChild(nowLink);
+      button(nav, "\u203a", "chap", function () { chapterStep(1); }, "Next chapter", "N");
+      bar.appendChild(nav);
+    }
+    button(bar, "?", "keys", function () { help.showModal(); }, "Keyboard shortcuts", "?");
+    player.appendChild(bar);
+    offers = bar;
+    playFrom = button(offers, "", "play-from offer", function () {
+      playAt(parseFloat(playFrom.getAttribute("data-t")), stopAt);
+    });
+    resumeAt = button(offers, "", "play-from resume-at", function () {
+      playAt(parseFloat(resumeAt.getAttribute("data-t")));
+    });
+    resume = button(offers, "Resume auto-scroll", "resume", function () {
+      follow = true; resume.hidden = true;
+      if (current >= 0) land(segs[current], true);
+    });
+    playFrom.hidden = resumeAt.hidden = resume.hidden = true;
+    setRate(parseFloat(store("rate")) || 1, true);
+    showChapter(0);
+    if (win.ResizeObserver) new ResizeObserver(stick).observe(player);
+  }
+
+  function setRate(rate, quiet) {
+    if (RATES.indexOf(rate) < 0) rate = 1;
+    audio.playbackRate = audio.defaultPlaybackRate = rate;
+    rateSelect.value = String(rate);
+    store("rate", rate === 1 ? null : String(rate));
+    if (!quiet) say("Speed " + rate + "\u00d7");
+  }
+  function stepRate(direction) {
+    var i = RATES.indexOf(audio.playbackRate) + direction;
+    if (i >= 0 && i < RATES.length) setRate(RATES[i]);
+  }
+
   function seek(t) {
     if (!audio) return;
-    audio.currentTime = t;
+    audio.currentTime = Math.max(0, t);
   }
+  function skip(seconds) {
+    seek(audio.currentTime + seconds);
+    if (audio.paused) showTime(true);
+  }
+  /* Before the audio has loaded (preload="none") a seek waits and says nothing: show where. */
+  function showAt(t) { if (chapters.length) showChapter(lastAt(chapterStarts, t)); }
 
   function playAt(t, end) {
     stopAt = end === undefined ? null : end;
     if (!audio) return;
     seek(t);
     var played = audio.play();
-    if (played && played.catch) played.catch(function () { offerPlay(t); });
-    if (playFrom) playFrom.hidden = true;
+    if (played && played.catch) played.catch(function () { offerPlay(t, stopAt); });
+    playFrom.hidden = resumeAt.hidden = true;
   }
 
-  function offerPlay(t) {
+  function offerPlay(t, end) {
     if (!playFrom) return;
-    playFrom.textContent = "\u25B6 Play from " + label(t);
+    playFrom.textContent = end ? "\u25B6 Play this quote" : "\u25B6 Play from " + label(t);
     playFrom.setAttribute("data-t", String(t));
     playFrom.hidden = false;
   }
 
-  /* Opening a #t= link: scroll to the segment holding that second, highlight it, seek there,
-     and offer to play (browsers block autoplay). */
+  /* Chapters: the current one is shown in the bar and the list; previous goes to the start of
+     the current chapter first (after 3 s into it), as a CD player does. */
+  function showChapter(index) {
+    if (!chapters.length || index === chapter) return;
+    if (chapter >= 0) chapters[chapter].li.removeAttribute("aria-current");
+    chapter = index;
+    var c = chapters[Math.max(0, index)];
+    if (index >= 0) c.li.setAttribute("aria-current", "true");
+    if (!nowLink) return;  /* no audio, no bar */
+    nowLink.textContent = c.title;
+    nowLink.href = c.li.querySelector("a").getAttribute("href");
+    nowLink.setAttribute("data-t", String(c.t));
+    metadata();
+  }
+  function chapterStep(direction) {
+    if (!chapters.length) return;
+    var here = lastAt(chapterStarts, audio.currentTime);
+    var to = direction > 0 ? here + 1 : (audio.currentTime - (chapterStarts[here] || 0) > 3 ? here : here - 1);
+    to = Math.max(0, to);
+    if (to >= chapters.length) return;
+    seek(chapters[to].t);
+    say("Chapter " + (to + 1) + ": " + chapters[to].title);
+    if (audio.paused) showTime(true);
+  }
+
+  /* Media Session: lock screens, headphones and media keys. */
+  var session = navigator.mediaSession;
+  var art = player && player.getAttribute("data-art");
+  function metadata() {
+    if (!session || !win.MediaMetadata || !audio) return;
+    var c = chapters[chapter], image = (c && c.img) || art;
+    session.metadata = new MediaMetadata({
+      title: player.getAttribute("data-title"),
+      artist: c ? c.title : player.getAttribute("data-show"),
+      album: player.getAttribute("data-show"),
+      artwork: image ? [{ src: new URL(image, location.href).href }] : []
+    });
+  }
+  function position() {
+    if (session && session.setPositionState && isFinite(audio.duration)) {
+      try {
+        session.setPositionState({ duration: audio.duration, playbackRate: audio.playbackRate,
+          position: Math.min(audio.currentTime, audio.duration) });
+      } catch (e) { /* a duration the browser does not accept */ }
+    }
+  }
+  if (session && audio) {
+    var actions = {
+      play: function () { audio.play(); },
+      pause: function () { audio.pause(); },
+      seekbackward: function (d) { skip(-(d.seekOffset || BACK)); },
+      seekforward: function (d) { skip(d.seekOffset || AHEAD); },
+      seekto: function (d) {
+        if (d.fastSeek && audio.fastSeek) audio.fastSeek(d.seekTime); else seek(d.seekTime);
+      }
+    };
+    if (chapters.length) {
+      actions.previoustrack = function () { chapterStep(-1); };
+      actions.nexttrack = function () { chapterStep(1); };
+    }
+    Object.keys(actions).forEach(function (name) {
+      try { session.setActionHandler(name, actions[name]); } catch (e) { /* not supported */ }
+    });
+  }
+
+  /* Opening a #t= link: show the segment holding that second (the whole range for t=a,b),
+     seek there, and offer to play (browsers block autoplay). */
   function followHash() {
     var range = parseHash(location.hash);
-    if (!range || !segs.length) return;
+    if (!range || !segs.length) return false;
     var exact = doc.getElementById(decodeURIComponent(location.hash.slice(1)));
     var index = exact && exact.classList.contains("seg") ? segs.indexOf(exact) : segmentAt(range.start);
-    markTarget(index);
-    scrollToSeg(index);
+    markTargets(index, range.end === null ? index : Math.max(index, lastAt(starts, range.end - 0.001)));
     stopAt = range.end;
     seek(range.start);
-    offerPlay(range.start);
+    showAt(range.start);
+    offerPlay(range.start, range.end);  /* before landing: the player's height is final by then */
+    land(segs[index], false);  /* as the browser's own #fragment jump: at once */
+    return true;
   }
 
   function stopTimerClear() { if (stopTimer) { clearTimeout(stopTimer); stopTimer = 0; } }
@@ -131,21 +285,42 @@
     }
   }
 
-  function onTime() {
+  /* The current segment and chapter follow the audio; "jumped" lands even while paused. */
+  function showTime(jumped) {
+    if (chapters.length) showChapter(lastAt(chapterStarts, audio.currentTime));
     if (!segs.length) return;
     var index = segmentAt(audio.currentTime);
-    if (index === current) return;
-    if (current >= 0) segs[current].classList.remove("is-current");
-    current = index;
-    segs[index].classList.add("is-current");
-    if (follow && !audio.paused) scrollToSeg(index);
+    if (index !== current) {
+      if (current >= 0) segs[current].classList.remove("is-current");
+      current = index;
+      segs[index].classList.add("is-current");
+    }
+    if (follow && (jumped === true || !audio.paused)) keepInView(segs[index]);
+  }
+
+  /* Resume: the place is remembered per episode (not in its first 10 s or last 30 s). */
+  var saved = 0;
+  function remember() {
+    var t = audio.currentTime, d = audio.duration;
+    if (Math.abs(t - saved) < 5 && !audio.paused) return;
+    saved = t;
+    store("at." + slug, t > 10 && !(d - t < 30) ? String(Math.floor(t)) : null);
   }
 
   if (audio) {
-    audio.addEventListener("timeupdate", function () { onTime(); if (stopAt !== null) checkStop(); });
-    audio.addEventListener("playing", function () { if (playFrom) playFrom.hidden = true; stopTimerSet(); });
-    audio.addEventListener("pause", stopTimerClear);
-    audio.addEventListener("seeked", onTime);
+    audio.addEventListener("timeupdate", function () {
+      showTime();
+      if (stopAt !== null) checkStop();
+      if (!audio.paused) remember();
+    });
+    audio.addEventListener("playing", function () {
+      playFrom.hidden = resumeAt.hidden = true; stopTimerSet(); metadata(); position();
+    });
+    audio.addEventListener("pause", function () { stopTimerClear(); remember(); });
+    audio.addEventListener("ended", function () { store("at." + slug, null); });
+    audio.addEventListener("seeked", function () { showTime(); position(); });
+    audio.addEventListener("ratechange", position);
+    audio.addEventListener("durationchange", position);
   }
 
   /* Scrolling by hand while playing pauses auto-scroll until the listener asks for it again. */
@@ -154,29 +329,112 @@
     follow = false;
     resume.hidden = false;
   }
-  window.addEventListener("wheel", manualScroll, { passive: true });
-  window.addEventListener("touchmove", manualScroll, { passive: true });
+  win.addEventListener("wheel", manualScroll, { passive: true });
+  win.addEventListener("touchmove", manualScroll, { passive: true });
 
-  /* One delegated listener for every timestamp on the page. */
+  /* One delegated listener for every link to a moment on the page (#t=...). */
   doc.addEventListener("click", function (event) {
-    var link = event.target.closest && event.target.closest("a.ts");
+    var link = event.target.closest && event.target.closest("a[href^='#t=']");
     if (link && audio && !event.ctrlKey && !event.metaKey && !event.shiftKey) {
       event.preventDefault();
-      var id = link.getAttribute("href").slice(1);
-      history.replaceState(null, "", "#" + id);
-      var t = parseFloat(link.getAttribute("data-t") || link.parentNode.getAttribute("data-t"));
-      markTarget(segmentAt(t));
+      var href = link.getAttribute("href"), range = parseHash(href) || { start: 0, end: null };
+      var seg = link.parentNode.classList.contains("seg") ? link.parentNode : null;
+      var t = parseFloat(link.getAttribute("data-t") || (seg && seg.getAttribute("data-t")));
+      if (isNaN(t)) t = range.start;
+      if (link.hasAttribute("data-end")) {  /* a soundbite: just its range */
+        range.end = parseFloat(link.getAttribute("data-end"));
+        href = "#t=" + t + "," + range.end;
+      }
+      history.replaceState(null, "", href);
+      var index = segmentAt(t);
+      markTargets(index, range.end === null ? index : lastAt(starts, range.end - 0.001));
       follow = true; resume.hidden = true;
-      playAt(t);
+      playAt(t, range.end === null ? undefined : range.end);
       return;
     }
     var copy = event.target.closest && event.target.closest("button.copy");
     if (copy) copyLink(copy.parentNode);
   });
 
+  /* The iframe code offered under the episode. */
+  var embedCode = doc.getElementById("embed-code"), embedCopy = doc.querySelector(".copy-embed");
+  if (embedCode && embedCopy) {
+    embedCopy.hidden = false;
+    embedCopy.addEventListener("click", function () {
+      copyText(embedCode.value, function () { embedCopy.textContent = "Copied"; say("Embed code copied"); });
+    });
+  }
+
+  /* Share a quote: select transcript text, and a button offers the words, who said them, the
+     episode and a link to exactly that range (#t=a,b), by the Web Share API or the clipboard. */
+  var box = doc.querySelector(".segments"), share = null, selTimer = 0;
+  var episodeTitle = (player && player.getAttribute("data-title")) ||
+    (doc.querySelector("h1") || doc.querySelector("title")).textContent;
+  function selected() {
+    var sel = win.getSelection();
+    if (!sel || !sel.rangeCount || sel.isCollapsed) return null;
+    var range = sel.getRangeAt(0);
+    if (!box.contains(range.commonAncestorContainer)) return null;
+    var chosen = segs.filter(function (seg) { return range.intersectsNode(seg.querySelector(".text")); });
+    return chosen.length ? { range: range, segs: chosen } : null;
+  }
+  function speakerOf(seg) {
+    for (var e = seg.previousElementSibling; e; e = e.previousElementSibling) {
+      if (e.classList.contains("speaker")) return e.textContent;
+      if (e.classList.contains("chapter-heading")) return "";
+    }
+    return "";
+  }
+  function placeShare() {
+    var found = selected();
+    share.hidden = !found;
+    if (!found) return;
+    var rect = found.range.getBoundingClientRect(), outer = box.getBoundingClientRect();
+    share.style.top = (rect.bottom - outer.top + 6) + "px";
+    share.style.left = Math.max(0, Math.min(rect.left - outer.left, outer.width - 140)) + "px";
+  }
+  function shareQuote() {
+    var found = selected();
+    if (!found) return;
+    var words = found.segs.map(function (seg) {
+      var text = seg.querySelector(".text"), part = doc.createRange();
+      part.selectNodeContents(text);
+      if (text.contains(found.range.startContainer)) part.setStart(found.range.startContainer, found.range.startOffset);
+      if (text.contains(found.range.endContainer)) part.setEnd(found.range.endContainer, found.range.endOffset);
+      return part.toString().trim();
+    }).filter(Boolean).join(" ");
+    var first = segs.indexOf(found.segs[0]), last = segs.indexOf(found.segs[found.segs.length - 1]);
+    var end = last + 1 < starts.length ? starts[last + 1] :
+      (audio && isFinite(audio.duration) ? audio.duration : starts[last] + 5);
+    var who = found.segs.map(speakerOf).filter(function (n, i, all) { return n && all.indexOf(n) === i; });
+    var url = location.href.split("#")[0] + "#t=" + starts[first] + "," + +end.toFixed(3);
+    var text = "\u201c" + words + "\u201d \u2014 " + (who.length ? who.join(", ") + ", " : "") + episodeTitle;
+    var copy = function () {
+      copyText(text + " " + url, function () { share.textContent = "Quote copied"; say("Quote and link copied"); });
+    };
+    if (navigator.share) {
+      navigator.share({ title: episodeTitle, text: text, url: url }).catch(function (e) {
+        if (e && e.name !== "AbortError") copy();
+      });
+    } else {
+      copy();
+    }
+  }
+  if (box && segs.length) {
+    share = el("button", "share-quote");
+    share.type = "button"; share.textContent = "Share quote"; share.hidden = true;
+    box.appendChild(share);
+    share.addEventListener("mousedown", function (event) { event.preventDefault(); });  /* keep the selection */
+    share.addEventListener("click", shareQuote);
+    doc.addEventListener("selectionchange", function () {
+      clearTimeout(selTimer);
+      selTimer = setTimeout(function () { share.textContent = "Share quote"; placeShare(); }, 120);
+    });
+  }
+
   /* "Copy link to this moment": one button that moves to the segment in hover or focus. */
-  var copyButton = doc.createElement("button");
-  copyButton.type = "button"; copyButton.className = "copy";
+  var copyButton = el("button", "copy");
+  copyButton.type = "button";
   function placeCopy(seg) {
     if (!seg || copyButton.parentNode === seg) return;
     copyButton.textContent = "Copy link";
@@ -188,29 +446,32 @@
   doc.addEventListener("focusin", function (event) {
     if (event.target.classList.contains("ts")) placeCopy(fromEvent(event));
   });
-  function copyLink(seg) {
-    var url = location.href.split("#")[0] + "#" + seg.id;
-    var done = function () { copyButton.textContent = "Copied"; say("Link copied: " + url); };
+  function copyText(text, done) {
     if (navigator.clipboard && navigator.clipboard.writeText) {
-      navigator.clipboard.writeText(url).then(done, function () { window.prompt("Copy this link", url); });
+      navigator.clipboard.writeText(text).then(done, function () { win.prompt("Copy this", text); });
     } else {
-      window.prompt("Copy this link", url);
+      win.prompt("Copy this", text);
     }
   }
+  function copyLink(seg) {
+    var url = location.href.split("#")[0] + "#" + seg.id;
+    copyText(url, function () { copyButton.textContent = "Copied"; say("Link copied: " + url); });
+  }
 
-  /* Find in transcript: "/" focuses, Enter goes to the next match, Shift+Enter back. */
+  /* Find in transcript: "/" focuses, Enter goes to the next match, Shift+Enter back. It sits in
+     the sticky player where there is one, so it stays at hand anywhere in the transcript. */
   var head = doc.querySelector(".transcript-head");
-  var texts = segs.map(function (el) { return el.querySelector(".text"); });
-  var plain = texts.map(function (el) { return el.textContent; });
+  var texts = segs.map(function (e) { return e.querySelector(".text"); });
+  var plain = texts.map(function (e) { return e.textContent; });
   var lower = plain.map(function (t) { return t.toLowerCase(); });
   var marks = [], at = -1, marked = [], findInput = null, findCount = null, debounce = 0;
   if (head && segs.length) {
-    var form = doc.createElement("form");
-    form.className = "find"; form.setAttribute("role", "search");
-    form.innerHTML = '<label for="find-input">Find in transcript</label> ' +
-      '<input id="find-input" type="search" autocomplete="off" aria-describedby="find-count" ' +
-      'aria-keyshortcuts="/"> <output id="find-count" aria-live="polite"></output>';
-    head.appendChild(form);
+    var form = el("form", "find", '<label for="find-input">Find in transcript</label> ' +
+      '<input id="find-input" type="search" autocomplete="off" placeholder="Find in transcript" ' +
+      'aria-describedby="find-count" ' +
+      'aria-keyshortcuts="/"> <output id="find-count" aria-live="polite"></output>');
+    form.setAttribute("role", "search");
+    (bar || head).appendChild(form);
     findInput = form.querySelector("input");
     findCount = form.querySelector("output");
     form.addEventListener("submit", function (event) { event.preventDefault(); });
@@ -221,6 +482,7 @@
     findInput.addEventListener("keydown", function (event) {
       if (event.key === "Enter") {
         event.preventDefault();
+        clearTimeout(debounce);
         if (findInput.value !== lastQuery) find(findInput.value);
         step(event.shiftKey ? -1 : 1);
       } else if (event.key === "Escape") {
@@ -239,18 +501,18 @@
     for (var i = 0; i < lower.length; i++) {
       var from = 0, pos = lower[i].indexOf(q);
       if (pos < 0) continue;
-      var el = texts[i], text = plain[i];
-      el.textContent = "";
+      var node = texts[i], text = plain[i];
+      node.textContent = "";
       while (pos >= 0) {
-        el.appendChild(doc.createTextNode(text.slice(from, pos)));
-        var mark = doc.createElement("mark");
+        node.appendChild(doc.createTextNode(text.slice(from, pos)));
+        var mark = el("mark");
         mark.textContent = text.slice(pos, pos + q.length);
-        el.appendChild(mark);
+        node.appendChild(mark);
         marks.push(mark);
         from = pos + q.length;
         pos = lower[i].indexOf(q, from);
       }
-      el.appendChild(doc.createTextNode(text.slice(from)));
+      node.appendChild(doc.createTextNode(text.slice(from)));
       marked.push(i);
     }
     findCount.textContent = marks.length === 1 ? "1 match" : marks.length + " matches";
@@ -260,20 +522,63 @@
     if (at >= 0) marks[at].classList.remove("is-match");
     at = (at + direction + marks.length) % marks.length;
     marks[at].classList.add("is-match");
-    marks[at].scrollIntoView({ block: "center", behavior: reduced ? "auto" : "smooth" });
+    land(marks[at].closest(".seg"), true);
     findCount.textContent = (at + 1) + " of " + marks.length + (marks.length === 1 ? " match" : " matches");
   }
+
+  /* Keyboard shortcuts, listed by "?"; never while typing in a field, and single keys can be
+     turned off there (WCAG 2.1.4). */
+  var KEYS = [["k", "Space", "Play or pause"], ["j", "\u2190", "Back " + BACK + " s"],
+    ["l", "\u2192", "Forward " + AHEAD + " s"], ["<", ">", "Slower, faster"],
+    ["p", "n", "Previous, next chapter"], ["/", "", "Find in transcript"], ["?", "", "These shortcuts"]];
+  if (audio) {
+    help = el("dialog", "keys-help", '<h2 id="keys-title">Keyboard shortcuts</h2><dl>' +
+      KEYS.map(function (k) {
+        return "<dt><kbd>" + k[0] + "</kbd>" + (k[1] ? " <kbd>" + k[1] + "</kbd>" : "") + "</dt><dd>" + k[2] + "</dd>";
+      }).join("") + '</dl><label><input type="checkbox" id="keys-on"> Single-key shortcuts on</label>' +
+      '<form method="dialog"><button>Close</button></form>');
+    help.setAttribute("aria-labelledby", "keys-title");
+    doc.body.appendChild(help);
+    var keysOn = help.querySelector("#keys-on");
+    keysOn.checked = store("keys") !== "off";
+    keysOn.addEventListener("change", function () { store("keys", keysOn.checked ? null : "off"); });
+  }
   doc.addEventListener("keydown", function (event) {
-    var typing = /^(INPUT|TEXTAREA|SELECT)$/.test(event.target.tagName) || event.target.isContentEditable;
-    if (event.key === "/" && findInput && !typing && !event.ctrlKey && !event.metaKey && !event.altKey) {
-      event.preventDefault();
-      findInput.focus();
-      findInput.select();
-    } else if (!typing && /^(PageUp|PageDown|ArrowUp|ArrowDown|Home|End| )$/.test(event.key)) {
-      manualScroll();
+    var target = event.target, key = event.key;
+    var typing = /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName) || target.isContentEditable;
+    if (typing || event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return;
+    if (/^(PageUp|PageDown|ArrowUp|ArrowDown|Home|End)$/.test(key)) { manualScroll(); return; }
+    if (help && (help.open || (keysOn && !keysOn.checked))) return;
+    var control = /^(BUTTON|A|AUDIO|SUMMARY|DETAILS)$/.test(target.tagName);
+    var act = {
+      "/": findInput && function () { findInput.focus(); findInput.select(); },
+      "?": help && function () { help.showModal(); }
+    };
+    if (audio) {
+      act.k = function () { if (audio.paused) audio.play(); else audio.pause(); };
+      act[" "] = !control && act.k;
+      act.j = function () { skip(-BACK); };
+      act.l = function () { skip(AHEAD); };
+      act.ArrowLeft = target.tagName !== "AUDIO" && act.j;
+      act.ArrowRight = target.tagName !== "AUDIO" && act.l;
+      act["<"] = function () { stepRate(-1); };
+      act[">"] = function () { stepRate(1); };
+      act.p = chapters.length && function () { chapterStep(-1); };
+      act.n = chapters.length && function () { chapterStep(1); };
     }
+    var run = act[key];
+    if (run) { event.preventDefault(); run(); }
   });
 
-  window.addEventListener("hashchange", followHash);
-  followHash();
+  win.addEventListener("hashchange", followHash);
+  if (!followHash() && audio) {
+    var at0 = parseFloat(store("at." + slug));
+    if (at0 > 0) {
+      resumeAt.textContent = "\u25B6 Resume at " + label(at0);
+      resumeAt.setAttribute("data-t", String(at0));
+      resumeAt.hidden = false;
+      seek(at0);
+      showAt(at0);
+    }
+  }
 })();

@@ -1,0 +1,103 @@
+"""Lighthouse on a real-length episode page (1,000 segments), light and dark.
+
+Usage: ``.venv/bin/python -m tools.lighthouse [--runs N] [--preset desktop|mobile] [--min 95]``
+(``make lighthouse``; needs Lighthouse from npm, which ``make lighthouse-install`` puts in
+``.cache/npm/``, and Debian's chromium). The site is built into a temporary folder and served on
+127.0.0.1 under its sub-path, as ``cuepress serve`` does. Dark mode is forced with Chromium's
+``--blink-settings=preferredColorScheme=0`` (1 is light), which sets what
+``prefers-color-scheme`` reports, so the page's own dark styles are what is scored.
+
+Prints one line per scheme with the four scores (0-100) and exits 1 if any is below ``--min``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from generator.build import build
+from tests.browser import chromium_path, serve
+from tests.conftest import write_files
+
+ROOT = Path(__file__).resolve().parent.parent
+VERSION = "12.2.3"
+LIGHTHOUSE = ROOT / ".cache/npm" / f"lighthouse-{VERSION}" / "node_modules/.bin/lighthouse"
+CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
+SCHEMES = {"light": "1", "dark": "0"}  # Blink's preferredColorScheme: 0 dark, 1 light
+SITE_YAML = """\
+title: Test Show
+base_url: https://example.test/show/
+description: A show about borrowing tools, for measuring the episode page.
+image: images/cover.png
+"""
+
+
+def make_site(root: Path) -> None:
+    """A site with one 1,000-segment episode (the browser tests' long page)."""
+    from tests.test_episode_page import png, silent_wav
+    from tests.test_long_page import SEGMENTS, STEP_S, record
+
+    write_files(root, {"site.yaml": SITE_YAML, "content/episodes/long.md": record()})
+    (root / "static" / "images").mkdir(parents=True)
+    (root / "static" / "images" / "cover.png").write_bytes(png())
+    (root / "static" / "audio").mkdir()
+    silent_wav(root / "static" / "audio" / "long.wav", SEGMENTS * STEP_S + 10)
+    build(root)
+
+
+def run(url: str, scheme: str, preset: str, out: Path) -> dict[str, int]:
+    flags = "--headless --no-sandbox --disable-gpu --blink-settings=preferredColorScheme="
+    flags += SCHEMES[scheme]
+    command = [
+        str(LIGHTHOUSE),
+        url,
+        "--quiet",
+        "--output=json",
+        f"--output-path={out}",
+        f"--only-categories={','.join(CATEGORIES)}",
+        f"--chrome-flags={flags}",
+    ]
+    if preset == "desktop":
+        command.append("--preset=desktop")
+    env = {**os.environ, "CHROME_PATH": chromium_path()}
+    subprocess.run(command, check=True, env=env, stdout=subprocess.DEVNULL)
+    report = json.loads(out.read_text(encoding="utf-8"))
+    if os.environ.get("LIGHTHOUSE_FAILS"):
+        for ref in (r for c in CATEGORIES for r in report["categories"][c]["auditRefs"]):
+            audit = report["audits"][ref["id"]]
+            if ref["weight"] and audit["score"] is not None and audit["score"] < 1:
+                print(f"  {scheme}: {audit['id']} {audit['score']}: {audit['title']}")
+    return {name: round(report["categories"][name]["score"] * 100) for name in CATEGORIES}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--preset", choices=("desktop", "mobile"), default="desktop")
+    parser.add_argument("--min", type=int, default=95)
+    parser.add_argument("--schemes", default="light,dark")
+    args = parser.parse_args(argv)
+    if not LIGHTHOUSE.exists():
+        print(f"no Lighthouse at {LIGHTHOUSE}: run make lighthouse-install", file=sys.stderr)
+        return 2
+    failed = False
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder) / "site"
+        make_site(root)
+        with serve(root / "output", "/show/") as url:
+            for scheme in args.schemes.split(","):
+                scores = run(url + "episodes/long/", scheme, args.preset, Path(folder) / "lh.json")
+                low = {k: v for k, v in scores.items() if v < args.min}
+                failed = failed or bool(low)
+                shown = " ".join(f"{k} {v}" for k, v in scores.items())
+                below = f"  BELOW {args.min}" if low else ""
+                print(f"{scheme} ({args.preset}): {shown}{below}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
