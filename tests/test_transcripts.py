@@ -703,7 +703,7 @@ class TestText:
         )
         build(site)
         out = site / "output/episodes/a"
-        assert sorted(p.name for p in out.iterdir()) == ["index.html", "transcript.txt"]
+        assert sorted(p.name for p in out.iterdir()) == ["embed", "index.html", "transcript.txt"]
         assert (out / "transcript.txt").read_text() == "Ana: Hello there.\n\nBo: Hi, Ana.\n"
         html = (out / "index.html").read_text()
         assert '<p class="para" id="p1"><span class="text">Hello there.</span></p>' in html
