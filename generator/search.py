@@ -83,8 +83,8 @@ class Prepared:
 
     digest: str
     url_path: str  # episodes/SLUG/
-    page: bytes  # the HTML page Pagefind indexes
-    files: dict[str, bytes]  # line files by name (DIGEST-N.gz)
+    page: bytes | None  # the HTML page Pagefind indexes (None: in the cache, read when needed)
+    files: dict[str, bytes]  # line files by name (DIGEST-N.gz); empty bytes when in the cache
 
 
 # The page and the bundle ---------------------------------------------------------------------
@@ -173,7 +173,8 @@ def bundle(
     others are prepared and indexed, one Pagefind per core at a time."""
     language = site.language.lower()
     parts = shards(episodes)
-    prepared = [prepare_all(part, files, store, language) for part in parts]
+    made = iter(prepare_all([e for part in parts for e in part], files, store, language))
+    prepared = [[next(made) for _ in part] for part in parts]
     keys = [
         "index-" + _digest(f"{FORMAT} {_pagefind_version()} {language}".encode(), *(
             p.digest.encode() for p in part
@@ -181,10 +182,9 @@ def bundle(
         for part in prepared
     ]  # fmt: skip
     missing = [n for n, key in enumerate(keys) if not (store / key).is_dir()]
-    for n, made in zip(
-        missing, build_indexes([prepared[n] for n in missing], language, interrupt), strict=True
-    ):
-        write_entry(store / keys[n], made)
+    pages = [[_with_page(p, store) for p in prepared[n]] for n in missing]
+    for n, index in zip(missing, build_indexes(pages, language, interrupt), strict=True):
+        write_entry(store / keys[n], index)
     result: dict[str, Path] = {}
     for number, (folder, key) in enumerate(zip(index_folders(episodes), keys, strict=True)):
         for path in sorted((store / key).rglob("*")):
@@ -199,6 +199,13 @@ def bundle(
             for name in episode.files:
                 result[FOLDER + LINES + name] = entry / name
     return result
+
+
+def _with_page(prepared: Prepared, store: Path) -> Prepared:
+    if prepared.page is not None:
+        return prepared
+    page = (store / f"lines-{prepared.digest}" / "page.html").read_bytes()
+    return Prepared(prepared.digest, prepared.url_path, page, prepared.files)
 
 
 def write_bundle(
@@ -288,27 +295,53 @@ def prepare_all(
     episodes: Sequence[Episode], files: Mapping[str, Path], store: Path, language: str
 ) -> list[Prepared]:
     """Each episode's page and line files, from the cache where its digest is there already;
-    the others are made and kept (in worker processes when there are many: a cold build)."""
+    the others are made and kept (in worker processes when there are many: a cold build).
+
+    An episode's digest covers its details and its transcript's bytes. The transcripts are
+    files of the build cache, written once and never changed, so a digest is remembered by the
+    file's identity (device, inode, size, time) in ``.digests.json``: a build reads only the
+    transcripts it has not seen."""
+    memo_path = store / ".digests.json"
+    try:
+        memo: dict[str, Any] = json.loads(memo_path.read_bytes())
+    except (OSError, ValueError):
+        memo = {}
+    seen: dict[str, Any] = {}
     found: list[Prepared | None] = []
     todo: list[tuple[int, Episode, bytes, str]] = []
     for number, episode in enumerate(episodes):
-        transcript = _transcript(episode, files)
-        digest = _digest(f"{FORMAT} {language}".encode(), _about(episode), transcript)
-        entry = store / f"lines-{digest}"
-        try:
-            page = (entry / "page.html").read_bytes()
-        except OSError:
-            found.append(None)
-            todo.append((number, episode, transcript, digest))
-        else:
-            names = [p.name for p in entry.iterdir() if p.name.endswith(".gz")]
-            found.append(
-                Prepared(digest, episode.url_path, page, dict.fromkeys(sorted(names), b""))
-            )
+        path = files.get(f"{episode.url_path}transcript.json")
+        identity, transcript = "none", b""
+        if path is not None:
+            state = path.stat()
+            identity = f"{state.st_dev}:{state.st_ino}:{state.st_size}:{state.st_mtime_ns}"
+        said = memo.get(identity)
+        if not isinstance(said, str):
+            transcript = path.read_bytes() if path is not None else b""
+            said = _digest(transcript)
+        seen[identity] = said
+        digest = _digest(f"{FORMAT} {language}".encode(), _about(episode), said.encode())
+        blocks = memo.get(digest)
+        if blocks is not None and (store / f"lines-{digest}").is_dir():
+            names = [f"{digest}-{n}.gz" for n in range(blocks)]
+            found.append(Prepared(digest, episode.url_path, None, dict.fromkeys(names, b"")))
+            seen[digest] = blocks
+            continue
+        if path is not None and not transcript:
+            transcript = path.read_bytes()
+        found.append(None)
+        todo.append((number, episode, transcript, digest))
     jobs = [(episode, transcript, digest, language) for _, episode, transcript, digest in todo]
     for (number, _, _, digest), made in zip(todo, _map(_prepare_job, jobs), strict=True):
+        assert made.page is not None
         write_entry(store / f"lines-{digest}", {"page.html": made.page, **made.files})
         found[number] = made
+        seen[digest] = len(made.files)
+    if seen != memo:
+        store.mkdir(parents=True, exist_ok=True)
+        temporary = memo_path.with_name(f".digests.{os.getpid()}.json")
+        temporary.write_text(json.dumps(seen))
+        os.replace(temporary, memo_path)
     return [p for p in found if p is not None]
 
 
@@ -444,16 +477,23 @@ def _program() -> str:
     return str(found)
 
 
+def _scratch() -> str | None:
+    """A folder in memory for Pagefind's input and output when the system has one (Linux):
+    a thousand small files there cost nothing to write and delete."""
+    shm = "/dev/shm"
+    return shm if os.path.isdir(shm) and os.access(shm, os.W_OK | os.X_OK) else None
+
+
 def _index(part: Sequence[Prepared], language: str, interrupt: threading.Event) -> dict[str, bytes]:
     """Pagefind's bundle for the pages of ``part``, by its command line."""
     program = _program()
-    with tempfile.TemporaryDirectory(prefix="cuepress-pagefind-") as folder:
+    with tempfile.TemporaryDirectory(prefix="cuepress-pagefind-", dir=_scratch()) as folder:
         site, output = Path(folder) / "site", Path(folder) / "bundle"
         site.mkdir()
         for episode in part:  # Pagefind makes the page's URL from its path: episodes/SLUG/
             path = site / episode.url_path / "index.html"
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(episode.page)
+            path.write_bytes(episode.page or b"")
         command = [
             program, "--site", str(site), "--output-path", str(output),
             "--force-language", language, "--silent",

@@ -6,10 +6,12 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import json
+import re
 import threading
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -532,4 +534,105 @@ class TestMoreResults:
             page.click("#search-more")
             expect(page.locator(".search-line")).to_have_count(12)
             expect(page.locator("#search-more")).to_be_hidden()
+        context.close()
+
+
+class TestLanding:
+    def test_rare_and_common_words_land_on_their_second(self, page: Page, demo_url: str) -> None:
+        """Every line listed for a word said once (breeding) and for a word said in many
+        episodes (tool) links to a segment that starts at that second and says the word (or
+        a word of the same stem: tools)."""
+        for word in (RARE, "tool"):
+            search_for(page, demo_url, word)
+            links = page.locator(".search-line")
+            expect(links.first).to_be_visible()
+            hrefs = [links.nth(n).get_attribute("href") or "" for n in range(links.count())]
+            assert len(hrefs) >= (1 if word == RARE else 5)
+            for href in hrefs:
+                path, second = href.split("#t=")
+                said = page.request.get(f"http://{urlsplit(demo_url).netloc}{path}transcript.json")
+                segments = said.json()["segments"]
+                starts = [s for s in segments if str(s["startTime"]) in (second, f"{second}.0")]
+                assert starts, href
+                said_there = [w for s in starts for w in search.words(s["body"])]
+                assert any(w.startswith(word) for w in said_there), href  # tool, tools
+            if word == RARE:
+                assert hrefs == [f"{PREFIX}episodes/02-the-ladder-ledger/#t={RARE_START}"]
+
+
+class TestEdits:
+    def test_edited_word_found_and_removed_word_gone(
+        self, browser: Browser, make_site: MakeSite
+    ) -> None:
+        """After an episode is edited and the site rebuilt, its new word is found at its line
+        and the word it lost is no longer found; the other episode's index is reused."""
+        site = make_site(
+            {
+                "content/episodes/a.md": record(
+                    "Alpha", "2026-01-01", 'transcript:\n  - "0:03 The okapi sleeps."\n'
+                ),
+                "content/episodes/b.md": record(
+                    "Beta", "2026-01-02", 'transcript:\n  - "0:04 A tapir swims."\n'
+                ),
+            }
+        )
+        build(site)
+        context = browser.new_context()
+        page = context.new_page()
+        with serve(site / "output", "/show/") as url:
+            search_for(page, url, "okapi")
+            expect(page.locator(".search-line")).to_have_text(["0:03 The okapi sleeps."])
+            path = site / "content/episodes/a.md"
+            path.write_text(path.read_text().replace("0:03 The okapi", "0:07.25 The axolotl"))
+            build(site)
+            search_for(page, url, "axolotl")
+            line = page.locator(".search-line")
+            expect(line).to_have_text(["0:07 The axolotl sleeps."])
+            assert line.get_attribute("href") == "/show/episodes/a/#t=7.25"
+            search_for(page, url, "okapi")
+            expect(page.locator("#search-status")).to_have_text(
+                "No results for “okapi”. Check the spelling, or try other words."
+            )
+            search_for(page, url, "tapir")
+            expect(page.locator(".search-line")).to_have_text(["0:04 A tapir swims."])
+        context.close()
+
+
+class TestFilters:
+    def test_tag_speaker_and_year_together(self, browser: Browser, make_site: MakeSite) -> None:
+        """Tag, speaker and year filters narrow together: only episodes with all three."""
+        said = 'transcript:\n  - "0:01 {who}: The lantern is lit."\n'
+        episodes = {
+            "a": ("2025-05-01", "garden", "Ana"),
+            "b": ("2025-06-01", "garden", "Bo"),
+            "c": ("2026-05-01", "garden", "Ana"),
+            "d": ("2025-07-01", "river", "Ana"),
+        }
+        site = make_site(
+            {
+                f"content/episodes/{slug}.md": record(
+                    f"Episode {slug}", date, f"tags: [{tag}]\n" + said.format(who=who)
+                )
+                for slug, (date, tag, who) in episodes.items()
+            }
+        )
+        build(site)
+        context = browser.new_context()
+        page = context.new_page()
+        titles = page.locator(".search-hit h2")
+        with serve(site / "output", "/show/") as url:
+            search_for(page, url, "lantern")
+            expect(titles).to_have_count(4)
+            page.select_option("select[name=tag]", "garden")
+            expect(titles).to_have_count(3)
+            page.select_option("select[name=speaker]", "Ana")
+            expect(titles).to_have_count(2)
+            page.select_option("select[name=year]", "2025")
+            expect(titles).to_have_text(["Episode a"])
+            assert page.url.endswith("search/?q=lantern&tag=garden&speaker=Ana&year=2025")
+            page.select_option("select[name=tag]", "")
+            expect(titles).to_have_count(2)  # a and d: Ana in 2025
+            expect(page.locator(".search-line").first).to_have_attribute(
+                "href", re.compile(r"/show/episodes/[ad]/#t=1$")
+            )
         context.close()
