@@ -33,7 +33,8 @@ from collections import Counter
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from playwright.sync_api import Browser, Request
+from playwright.sync_api import Browser, Page, Request
+from playwright.sync_api import Error as PlaywrightError
 
 from bench.archive import make
 from generator.timecodes import seconds_text
@@ -144,6 +145,21 @@ def downloads(
     return found
 
 
+def found_on(page: Page, url: str, word: str) -> bool:
+    """Whether the search page at ``url`` lists a line for ``word`` (False while the preview
+    reloads the page under us)."""
+    try:
+        page.goto(url + f"search/?q={word}")
+        page.wait_for_function(
+            "() => { const s = document.getElementById('search-status');"
+            " return s.textContent && s.textContent !== 'Searching…'; }",
+            timeout=10_000,
+        )
+        return page.locator(".search-line").count() > 0
+    except PlaywrightError:
+        return False
+
+
 def preview(browser: Browser, site: Path, vtt: Path, rounds: int) -> list[float]:
     """Seconds from saving a transcript with a new word to the preview's search finding it."""
     times = []
@@ -152,10 +168,7 @@ def preview(browser: Browser, site: Path, vtt: Path, rounds: int) -> list[float]
         try:
             page = browser.new_page()
             deadline = time.monotonic() + 600  # the first index of the archive
-            while True:
-                page.goto(server.url + f"search/?q={RARE}")
-                if page.locator(".search-line").count() or time.monotonic() > deadline:
-                    break
+            while not found_on(page, server.url, RARE) and time.monotonic() < deadline:
                 page.wait_for_timeout(200)
             text = vtt.read_text()
             for n in range(rounds):
@@ -163,12 +176,7 @@ def preview(browser: Browser, site: Path, vtt: Path, rounds: int) -> list[float]
                 started = time.perf_counter()
                 vtt.write_text(text.replace(f"{RARE} ", f"{RARE} {marker} ", 1))
                 while time.perf_counter() - started < 60:
-                    page.goto(server.url + f"search/?q={marker}")
-                    page.wait_for_function(
-                        "() => { const s = document.getElementById('search-status');"
-                        " return s.textContent && s.textContent !== 'Searching…'; }"
-                    )
-                    if page.locator(".search-line").count():
+                    if found_on(page, server.url, marker):
                         break
                 times.append(time.perf_counter() - started)
             vtt.write_text(text)

@@ -173,7 +173,8 @@ def bundle(
     others are prepared and indexed, one Pagefind per core at a time."""
     language = site.language.lower()
     parts = shards(episodes)
-    made = iter(prepare_all([e for part in parts for e in part], files, store, language))
+    everyone = [e for part in parts for e in part]
+    made = iter(prepare_all(everyone, files, store, language, interrupt))
     prepared = [[next(made) for _ in part] for part in parts]
     keys = [
         "index-" + _digest(f"{FORMAT} {_pagefind_version()} {language}".encode(), *(
@@ -292,7 +293,11 @@ def _prune(store: Path, keep: set[str]) -> None:
 
 
 def prepare_all(
-    episodes: Sequence[Episode], files: Mapping[str, Path], store: Path, language: str
+    episodes: Sequence[Episode],
+    files: Mapping[str, Path],
+    store: Path,
+    language: str,
+    interrupt: threading.Event | None = None,
 ) -> list[Prepared]:
     """Each episode's page and line files, from the cache where its digest is there already;
     the others are made and kept (in worker processes when there are many: a cold build).
@@ -301,6 +306,7 @@ def prepare_all(
     files of the build cache, written once and never changed, so a digest is remembered by the
     file's identity (device, inode, size, time) in ``.digests.json``: a build reads only the
     transcripts it has not seen."""
+    stop = interrupt or threading.Event()
     memo_path = store / ".digests.json"
     try:
         memo: dict[str, Any] = json.loads(memo_path.read_bytes())
@@ -331,10 +337,8 @@ def prepare_all(
             transcript = path.read_bytes()
         found.append(None)
         todo.append((number, episode, transcript, digest))
-    jobs = [(episode, transcript, digest, language) for _, episode, transcript, digest in todo]
-    for (number, _, _, digest), made in zip(todo, _map(_prepare_job, jobs), strict=True):
-        assert made.page is not None
-        write_entry(store / f"lines-{digest}", {"page.html": made.page, **made.files})
+    jobs = [(episode, data, digest, language, store) for _, episode, data, digest in todo]
+    for (number, _, _, digest), made in zip(todo, _map(_prepare_job, jobs, stop), strict=True):
         found[number] = made
         seen[digest] = len(made.files)
     if seen != memo:
@@ -345,9 +349,10 @@ def prepare_all(
     return [p for p in found if p is not None]
 
 
-def _map(function: Any, jobs: list[Any]) -> list[Any]:
+def _map(function: Any, jobs: list[Any], interrupt: threading.Event) -> list[Any]:
     """``function`` over ``jobs``: on every core when there are many and this is the main
-    thread (forking beside the preview's threads is unsafe)."""
+    thread (forking beside the preview's threads is unsafe); else here, stopping when
+    ``interrupt`` is set."""
     workers = os.cpu_count() or 1
     if (
         len(jobs) < PARALLEL_FROM
@@ -355,15 +360,25 @@ def _map(function: Any, jobs: list[Any]) -> list[Any]:
         or threading.current_thread() is not threading.main_thread()
         or "fork" not in multiprocessing.get_all_start_methods()
     ):
-        return list(map(function, jobs))
+        done = []
+        for job in jobs:
+            if interrupt.is_set():
+                raise Interrupted
+            done.append(function(job))
+        return done
     with multiprocessing.get_context("fork").Pool(workers) as pool:
         return pool.map(function, jobs, chunksize=max(1, len(jobs) // (workers * 8)))
 
 
-def _prepare_job(job: tuple[Episode, bytes, str, str]) -> Prepared:
-    episode, transcript, digest, language = job
+def _prepare_job(job: tuple[Episode, bytes, str, str, Path]) -> Prepared:
+    """One episode prepared and kept in ``store`` (in a worker: the writes run in parallel too);
+    only its page and the names of its files travel back."""
+    episode, transcript, digest, language, store = job
     segments = json.loads(transcript)["segments"] if transcript else []
-    return prepare(episode, segments, digest, language)
+    made = prepare(episode, segments, digest, language)
+    assert made.page is not None
+    write_entry(store / f"lines-{digest}", {"page.html": made.page, **made.files})
+    return Prepared(digest, made.url_path, made.page, dict.fromkeys(made.files, b""))
 
 
 def _about(episode: Episode) -> bytes:
@@ -387,22 +402,30 @@ def prepare(
     from the segments of its ``transcript.json`` (``startTime``, ``body``, ``speaker``)."""
     summary = plain(html.unescape(_TAG.sub(" ", episode.summary_html)))
     first: dict[str, list[int]] = {word: [] for word in words(f"{episode.title} {summary}")}
-    texts = "\0".join(s["body"].replace("\0", " ") for s in segments)  # one line each
-    find = _WORD.findall
-    full: set[str] = set()  # words that have their FIRST lines: most lines hold only these
+    texts = "\0".join(s["body"].replace("\0", " ") for s in segments).lower()  # \0: a new line
     if "\u200b" in texts or "\ufeff" in texts:  # the only spaces to Pagefind that \S takes
         texts = texts.replace("\u200b", " ").replace("\ufeff", " ")
-    for number, text in enumerate(texts.lower().split("\0")):
-        said = find(text)
-        if not full.issuperset(said):  # in the order said: the page's words keep that order
-            for word in dict.fromkeys(said):
-                seen = first.get(word)
-                if seen is None:
-                    first[word] = [number]
-                elif word not in full and seen[-1:] != [number]:
-                    seen.append(number)
-                    if len(seen) == FIRST:
-                        full.add(word)
+    number = 0
+    keyed: dict[str, str] = {}  # a token as said ("ladder,") -> its word ("ladder")
+    done: set[str] = set()  # tokens whose word has its FIRST lines: soon most of them
+    for token in texts.replace("\0", " \0 ").split():
+        if token in done:
+            continue
+        if token == "\0":
+            number += 1
+            continue
+        word = keyed.get(token)
+        if word is None:
+            found = _WORD.search(token)
+            word = keyed[token] = found.group() if found else ""
+        seen = first.get(word)
+        if seen is None:
+            if word:
+                first[word] = [number]
+        elif len(seen) >= FIRST:
+            done.add(token)
+        elif seen[-1:] != [number]:
+            seen.append(number)
     speakers = (s["speaker"] for s in segments if s.get("speaker"))
     filters = _filters(list(episode.tags), _people(episode, speakers), [str(episode.date.year)]) | {
         "episode": [episode.title],
