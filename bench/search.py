@@ -163,6 +163,7 @@ def found_on(page: Page, url: str, word: str) -> bool:
 def preview(browser: Browser, site: Path, vtt: Path, rounds: int) -> list[float]:
     """Seconds from saving a transcript with a new word to the preview's search finding it."""
     times = []
+    text = vtt.read_text()
     with tempfile.TemporaryDirectory() as tmp:
         server = Running(site, Path(tmp))
         try:
@@ -170,7 +171,6 @@ def preview(browser: Browser, site: Path, vtt: Path, rounds: int) -> list[float]
             deadline = time.monotonic() + 600  # the first index of the archive
             while not found_on(page, server.url, RARE) and time.monotonic() < deadline:
                 page.wait_for_timeout(200)
-            text = vtt.read_text()
             for n in range(rounds):
                 marker = f"wombat{'x' * n}z"
                 started = time.perf_counter()
@@ -179,10 +179,14 @@ def preview(browser: Browser, site: Path, vtt: Path, rounds: int) -> list[float]
                     if found_on(page, server.url, marker):
                         break
                 times.append(time.perf_counter() - started)
-            vtt.write_text(text)
             page.close()
         finally:
-            server.stop()
+            try:
+                server.stop()
+            except subprocess.TimeoutExpired:
+                server.process.kill()
+                server.process.wait()
+    vtt.write_text(text)
     return times
 
 

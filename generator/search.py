@@ -185,7 +185,11 @@ def bundle(
     missing = [n for n, key in enumerate(keys) if not (store / key).is_dir()]
     pages = [[_with_page(p, store) for p in prepared[n]] for n in missing]
     for n, index in zip(missing, build_indexes(pages, language, interrupt), strict=True):
-        write_entry(store / keys[n], index)
+        # The shard's last index shares most files (fragments are named by their content):
+        # those are linked from it, not written again.
+        previous = _last_index(store, n)
+        write_entry(store / keys[n], index, previous=previous)
+        (store / f".shard-{n}").write_text(keys[n])
     result: dict[str, Path] = {}
     for number, (folder, key) in enumerate(zip(index_folders(episodes), keys, strict=True)):
         for path in sorted((store / key).rglob("*")):
@@ -200,6 +204,14 @@ def bundle(
             for name in episode.files:
                 result[FOLDER + LINES + name] = entry / name
     return result
+
+
+def _last_index(store: Path, shard: int) -> Path | None:
+    try:
+        folder = store / (store / f".shard-{shard}").read_text()
+    except OSError:
+        return None
+    return folder if folder.is_dir() else None
 
 
 def _with_page(prepared: Prepared, store: Path) -> Prepared:
@@ -314,33 +326,30 @@ def prepare_all(
         memo = {}
     seen: dict[str, Any] = {}
     found: list[Prepared | None] = []
-    todo: list[tuple[int, Episode, bytes, str]] = []
+    todo: list[tuple[int, str, tuple[Episode, Path | None, str, Path]]] = []
     for number, episode in enumerate(episodes):
         path = files.get(f"{episode.url_path}transcript.json")
-        identity, transcript = "none", b""
+        identity = "none"
         if path is not None:
             state = path.stat()
             identity = f"{state.st_dev}:{state.st_ino}:{state.st_size}:{state.st_mtime_ns}"
         said = memo.get(identity)
-        if not isinstance(said, str):
-            transcript = path.read_bytes() if path is not None else b""
-            said = _digest(transcript)
-        seen[identity] = said
-        digest = _digest(f"{FORMAT} {language}".encode(), _about(episode), said.encode())
-        blocks = memo.get(digest)
-        if blocks is not None and (store / f"lines-{digest}").is_dir():
-            names = [f"{digest}-{n}.gz" for n in range(blocks)]
-            found.append(Prepared(digest, episode.url_path, None, dict.fromkeys(names, b"")))
-            seen[digest] = blocks
-            continue
-        if path is not None and not transcript:
-            transcript = path.read_bytes()
-        found.append(None)
-        todo.append((number, episode, transcript, digest))
-    jobs = [(episode, data, digest, language, store) for _, episode, data, digest in todo]
-    for (number, _, _, digest), made in zip(todo, _map(_prepare_job, jobs, stop), strict=True):
+        if isinstance(said, str):
+            digest = _episode_digest(episode, said, language)
+            blocks = memo.get(digest)
+            if isinstance(blocks, int) and (store / f"lines-{digest}").is_dir():
+                names = [f"{digest}-{n}.gz" for n in range(blocks)]
+                found.append(Prepared(digest, episode.url_path, None, dict.fromkeys(names, b"")))
+                seen[identity], seen[digest] = said, blocks
+                continue
+        found.append(None)  # read, and prepared unless its digest is in the cache (a worker's)
+        todo.append((number, identity, (episode, path, language, store)))
+    jobs = [job for _, _, job in todo]
+    for (number, identity, _), (said, made) in zip(
+        todo, _map(_prepare_job, jobs, stop), strict=True
+    ):
         found[number] = made
-        seen[digest] = len(made.files)
+        seen[identity], seen[made.digest] = said, len(made.files)
     if seen != memo:
         store.mkdir(parents=True, exist_ok=True)
         temporary = memo_path.with_name(f".digests.{os.getpid()}.json")
@@ -370,15 +379,29 @@ def _map(function: Any, jobs: list[Any], interrupt: threading.Event) -> list[Any
         return pool.map(function, jobs, chunksize=max(1, len(jobs) // (workers * 8)))
 
 
-def _prepare_job(job: tuple[Episode, bytes, str, str, Path]) -> Prepared:
-    """One episode prepared and kept in ``store`` (in a worker: the writes run in parallel too);
-    only its page and the names of its files travel back."""
-    episode, transcript, digest, language, store = job
-    segments = json.loads(transcript)["segments"] if transcript else []
-    made = prepare(episode, segments, digest, language)
-    assert made.page is not None
-    write_entry(store / f"lines-{digest}", {"page.html": made.page, **made.files})
-    return Prepared(digest, made.url_path, made.page, dict.fromkeys(made.files, b""))
+def _prepare_job(job: tuple[Episode, Path | None, str, Path]) -> tuple[str, Prepared]:
+    """One episode's transcript digest and what it makes, kept in ``store`` unless it is
+    there already (in a worker: reading and writing run in parallel too); only the page and the
+    names of the files travel back."""
+    episode, path, language, store = job
+    transcript = path.read_bytes() if path is not None else b""
+    said = _digest(transcript)
+    digest = _episode_digest(episode, said, language)
+    entry = store / f"lines-{digest}"
+    try:
+        page = (entry / "page.html").read_bytes()
+    except OSError:
+        segments = json.loads(transcript)["segments"] if transcript else []
+        made = prepare(episode, segments, digest, language)
+        assert made.page is not None
+        write_entry(entry, {"page.html": made.page, **made.files})
+        return said, Prepared(digest, made.url_path, made.page, dict.fromkeys(made.files, b""))
+    names = sorted((p.name for p in entry.glob("*.gz")), key=lambda n: int(n[33:-3]))
+    return said, Prepared(digest, episode.url_path, page, dict.fromkeys(names, b""))
+
+
+def _episode_digest(episode: Episode, transcript_digest: str, language: str) -> str:
+    return _digest(f"{FORMAT} {language}".encode(), _about(episode), transcript_digest.encode())
 
 
 def _about(episode: Episode) -> bytes:
