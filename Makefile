@@ -108,7 +108,8 @@ bench: $(VENV)/.installed-test chromium
 	$(BIN)/python -m bench.build 560 5  # first: the others delete thousands of files (see RESULTS.md)
 	$(BIN)/python -m bench.parsers 200
 	$(BIN)/python -m bench.check 500
-	$(BIN)/python -m bench.search 500
+	$(BIN)/python -m bench.search 500 5
+	$(BIN)/python -m bench.search 6000 1 --bytes  # query bytes only: the 6,000-episode archive
 	$(BIN)/python -m bench.preview . 20
 	$(BIN)/python -m bench.importing 1000 3
 

@@ -1,94 +1,90 @@
 """The only Pagefind room: the search page and its index, made from the episodes the build has.
 
-Pagefind is fed custom records, not the built HTML. Each episode gives one record for its
-summary (with the title as the record's title) and one per *window* of its transcript: up to
-``WINDOW_LINES`` lines of one chapter, starting within ``WINDOW_MS`` of the first. A window's
-text is its lines' words only, each line led by an anchor token, so Pagefind keeps every line's
-start (``t=83.4``) with the word position where the line begins; the search page maps each
-matching word to its line and links to that second. Fragments stay small (one window, not a
-whole transcript). The episode's title and date ride along as filters, stored but not searched.
+Pagefind indexes one small page per episode, written by Cuepress and given to the ``pagefind``
+program (its command line, a public interface): the episode's *distinct* words, each once, in
+the order they are first said (title and summary first). That is the whole cost lever: Pagefind's
+time and a query's download grow with the word positions it stores, and an hour of talk holds
+about 11,000 words but only a few hundred to a few thousand distinct ones. A word said in every
+episode costs one entry per episode, not one per time it was said, so no word has to be left
+out of queries.
 
-An archive of more than ``SHARD_EPISODES`` episodes is split (oldest first) into several
-Pagefind indexes, built in parallel and merged by the search page. Pagefind cannot change an
-index in place, so an index is the unit of rebuilding: each is kept in the build cache under a
-digest of its episodes and reused while they are unchanged. Editing one episode re-indexes its
-part of the archive; a new episode, only the newest part.
+Where each word was said lives beside the index, in Cuepress's own small files
+(``pagefind/lines/DIGEST-N.gz``, gzip JSON, named by the episode's digest): the first holds the
+*word map* (for each word position of the page, the first ``FIRST`` lines that say the word) and
+the summary; each holds ``BLOCK`` lines as ``[seconds, text]``. The search page asks Pagefind
+which episodes hold the words and at which positions, maps those to lines through the word map,
+and fetches only the blocks holding them: every hit links to its line's exact second. Title,
+date, tags, speakers, year and the digest ride along as Pagefind filters (stored, not searched;
+Pagefind 1.5 searches meta).
 
-Words so common that one query for them would download a large part of the index (``the`` in a
-long English archive) are listed beside the index, and the search page leaves them out.
+Each episode's page and line files are kept in the build cache under its digest, so a build
+prepares only new or changed episodes. Episodes are split oldest first into indexes of
+``SHARD_EPISODES`` (merged by the search page); an index is rebuilt whole when one of its
+episodes changes (Pagefind cannot update one), which with distinct words takes well under a
+second for a thousand episodes.
+
+Pagefind is pinned (``PAGEFIND_VERSION``): its filter files are rewritten in sorted order for
+reproducible bytes (:func:`reproducible`), which reads its private CBOR format; a test fails
+when another version is installed.
 """
 
 from __future__ import annotations
 
-import asyncio
-import base64
 import gzip
 import hashlib
 import html
 import io
 import json
+import multiprocessing
 import os
 import re
 import shutil
+import subprocess
+import tempfile
 import threading
-from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any, NamedTuple, cast
-
-from pagefind.index import IndexConfig
-from pagefind.service import PagefindService
+from typing import Any
 
 from generator.cache import discard, root_of, write_entry
 from generator.errors import CuepressError, Problems
-from generator.models import Chapter, Episode, Site
+from generator.models import Episode, Site
 from generator.render import Renderer
-from generator.timecodes import seconds_text
 
-WINDOW_LINES = 100  # a record holds at most this many transcript lines ...
-WINDOW_MS = 300_000  # ... starting within five minutes of its first (and never two chapters)
-SHARD_EPISODES = 250  # episodes per index; a bigger archive is indexed in parallel parts
+PAGEFIND_VERSION = "1.5.2"  # the exact release this module is tested against (see reproducible)
+SHARD_EPISODES = 2000  # episodes per index; a bigger archive is indexed in parallel parts
+FIRST = 5  # lines kept per word and episode in the word map: what a result shows
+BLOCK = 300  # lines per line file (fewer files: each costs more to write than its bytes)
 FOLDER = "pagefind/"
-COMMON_FILE = "cuepress-common.json"  # words left out of queries: see common_words()
-COMMON_AT = 100_000  # occurrences: about 70 kB of Pagefind index for the word alone
-WORDS = "words.json"  # an index's word counts, kept beside it in the cache
-COUNT_EVERY = 4  # words are counted in every 4th record
-FORMAT = 3  # of the records: bump when what episode_records makes changes
+LINES = "lines/"  # Cuepress's line files, inside FOLDER
+PARALLEL_FROM = 16  # episodes to prepare; below this a second process costs more
+FORMAT = 4  # of the pages and line files: bump when what prepare() makes changes
 PAGE = "search/index.html"
-# Pagefind turns this token into an anchor (element, id, word position), as it does for an HTML
-# element with an id; it is not indexed and not shown. See tests/test_search.py, which checks it.
-ANCHOR = "___PAGEFIND_ANCHOR___"
 # What the JavaScript API needs from a bundle; Pagefind's UI kits and playground stay out.
 _KEEP = re.compile(
     r"pagefind\.js|pagefind-entry\.json|wasm\.[\w-]+\.pagefind|[^/]+\.pf_meta"
     r"|(index|fragment|filter)/[^/]+"
 )
 # Whitespace to Python, JavaScript (\s) and Rust alike, and the zero-width space that Pagefind
-# treats as a word boundary: all become one plain space, so word positions agree everywhere.
+# treats as a word boundary: all become one plain space, so words agree everywhere.
 _SPACE = re.compile(r"[\s\ufeff\u200b]+")
 _TAG = re.compile(r"<[^>]*>")
-_PUNCTUATION = "".join(chr(c) for c in range(0x20, 0x7F) if not chr(c).isalnum()) + "“”‘’«»…—–"
-
-
-class Line(NamedTuple):
-    """A transcript segment, as search needs it."""
-
-    start_ms: int
-    text: str
-    speaker: str | None = None
+# A word as the search page marks it: a run of non-space characters, without the punctuation
+# around it (letters or digits at both ends), lower case. search.js's key() is the same.
+_WORD = re.compile(r"[^\W_](?:\S*[^\W_])?")
 
 
 @dataclass(frozen=True, slots=True)
-class Record:
-    """One Pagefind record: the text searched, where a hit links, and what a result shows."""
+class Prepared:
+    """What search keeps of one episode: its page for Pagefind and its line files."""
 
-    url: str  # relative to the site root: episodes/SLUG/#t=83
-    content: str
-    meta: dict[str, str] = field(default_factory=dict)  # searched too: only the title
-    filters: dict[str, list[str]] = field(default_factory=dict)
+    digest: str
+    url_path: str  # episodes/SLUG/
+    page: bytes | None  # the HTML page Pagefind indexes (None: in the cache, read when needed)
+    files: dict[str, bytes]  # line files by name (DIGEST-N.gz); empty bytes when in the cache
 
 
 # The page and the bundle ---------------------------------------------------------------------
@@ -125,7 +121,7 @@ def search_files(
     if index:
         try:
             result.update(bundle(site, episodes, files, store))
-        except (OSError, RuntimeError, EOFError) as exc:
+        except (OSError, RuntimeError, EOFError, subprocess.SubprocessError) as exc:
             problems.error("site.yaml", None, _failure(exc, store.parent))
         else:
             _prune(store, {p.relative_to(store).parts[0] for p in result.values()})
@@ -172,51 +168,57 @@ def bundle(
     store: Path,
     interrupt: threading.Event | None = None,
 ) -> dict[str, Path]:
-    """Every shard's index in its folder, as site paths -> files in ``store``. A shard whose
-    episodes are unchanged since an earlier build is reused; the others are indexed, one
-    Pagefind per core at a time."""
+    """Every shard's index in its folder and every episode's line files, as site paths ->
+    files in ``store``. Episodes and shards unchanged since an earlier build are reused; the
+    others are prepared and indexed, one Pagefind per core at a time."""
     language = site.language.lower()
     parts = shards(episodes)
-    transcripts = [[_transcript(e, files) for e in part] for part in parts]
+    everyone = [e for part in parts for e in part]
+    made = iter(prepare_all(everyone, files, store, language, interrupt))
+    prepared = [[next(made) for _ in part] for part in parts]
     keys = [
-        "index-" + _fingerprint(part, texts, language)
-        for part, texts in zip(parts, transcripts, strict=True)
-    ]
+        "index-" + _digest(f"{FORMAT} {_pagefind_version()} {language}".encode(), *(
+            p.digest.encode() for p in part
+        ))
+        for part in prepared
+    ]  # fmt: skip
     missing = [n for n, key in enumerate(keys) if not (store / key).is_dir()]
-    records = [  # made as Pagefind takes them, while the other core indexes
-        (
-            r
-            for e, data in zip(parts[n], transcripts[n], strict=True)
-            for r in episode_records(e, read_lines(data))
-        )
-        for n in missing
-    ]
-    for n, made in zip(missing, build_indexes(records, language, interrupt), strict=True):
-        write_entry(store / keys[n], made)
+    pages = [[_with_page(p, store) for p in prepared[n]] for n in missing]
+    for n, index in zip(missing, build_indexes(pages, language, interrupt), strict=True):
+        # The shard's last index shares most files (fragments are named by their content):
+        # those are linked from it, not written again.
+        previous = _last_index(store, n)
+        write_entry(store / keys[n], index, previous=previous)
+        (store / f".shard-{n}").write_text(keys[n])
     result: dict[str, Path] = {}
     for number, (folder, key) in enumerate(zip(index_folders(episodes), keys, strict=True)):
         for path in sorted((store / key).rglob("*")):
             name = path.relative_to(store / key).as_posix()
-            if name == WORDS or (number and name.startswith(("pagefind.js", "wasm."))):
-                continue  # kept for common_words(); the script is loaded from the first only
+            if number and name.startswith(("pagefind.js", "wasm.")):
+                continue  # the script is loaded from the first only
             if path.is_file():
                 result[folder + name] = path
-    common = json.dumps(common_words([store / key / WORDS for key in keys])).encode()
-    saved = store / f"common-{_digest(common)}"
-    write_entry(saved, {COMMON_FILE: common})
-    result[FOLDER + COMMON_FILE] = saved / COMMON_FILE
+    for part in prepared:
+        for episode in part:
+            entry = store / f"lines-{episode.digest}"
+            for name in episode.files:
+                result[FOLDER + LINES + name] = entry / name
     return result
 
 
-def common_words(counts: Sequence[Path]) -> list[str]:
-    """The words said so often that Pagefind would download over ~70 kB of index for them
-    (``the``, ``and`` ... in a long English archive): the search page leaves them out of a
-    query, so that one query stays small. ``counts`` are each index's word counts."""
-    total: Counter[str] = Counter()
-    for path in counts:
-        if path.is_file():
-            total.update(json.loads(path.read_bytes()))
-    return sorted(word for word, count in total.items() if count >= COMMON_AT)
+def _last_index(store: Path, shard: int) -> Path | None:
+    try:
+        folder = store / (store / f".shard-{shard}").read_text()
+    except OSError:
+        return None
+    return folder if folder.is_dir() else None
+
+
+def _with_page(prepared: Prepared, store: Path) -> Prepared:
+    if prepared.page is not None:
+        return prepared
+    page = (store / f"lines-{prepared.digest}" / "page.html").read_bytes()
+    return Prepared(prepared.digest, prepared.url_path, page, prepared.files)
 
 
 def write_bundle(
@@ -282,39 +284,16 @@ def _transcript(episode: Episode, files: Mapping[str, Path]) -> bytes:
     return path.read_bytes() if path is not None else b""
 
 
-def read_lines(data: bytes) -> list[Line]:
-    """The lines of a ``transcript.json`` that Cuepress wrote (Podcast Index JSON)."""
-    if not data:
-        return []
-    return [
-        Line(round(s["startTime"] * 1000), s["body"], s.get("speaker"))
-        for s in json.loads(data)["segments"]
-    ]
-
-
-def _fingerprint(episodes: Sequence[Episode], transcripts: Sequence[bytes], language: str) -> str:
-    """What a shard's records are made from: its episodes' details and transcripts."""
+def _digest(*parts: bytes) -> str:
     digest = hashlib.blake2b(digest_size=16)
-    version = f"{FORMAT} {WINDOW_LINES} {WINDOW_MS} {_pagefind_version()} {language}"
-    digest.update(version.encode() + b"\0")
-    for episode, transcript in zip(episodes, transcripts, strict=True):
-        about = [
-            episode.slug, episode.title, episode.date.isoformat(), episode.summary_html,
-            episode.tags, episode.hosts, episode.guests,
-            [(c.start_ms, c.title) for c in episode.chapters],
-        ]  # fmt: skip
-        digest.update(json.dumps(about, ensure_ascii=False).encode())
-        digest.update(len(transcript).to_bytes(8, "little") + transcript)
+    for part in parts:
+        digest.update(len(part).to_bytes(8, "little") + part)
     return digest.hexdigest()
 
 
-def _digest(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
-
-
 def _prune(store: Path, keep: set[str]) -> None:
-    """Remove the pages and indexes no longer used (a build in progress elsewhere may make
-    its own again)."""
+    """Remove the pages, indexes and line files no longer used (a build in progress elsewhere
+    may make its own again)."""
     for folder in store.glob("*"):
         if folder.name not in keep and not folder.name.startswith("."):
             discard(folder)
@@ -322,66 +301,182 @@ def _prune(store: Path, keep: set[str]) -> None:
             shutil.rmtree(folder, ignore_errors=True)
 
 
-# Records -------------------------------------------------------------------------------------
+# Episodes ------------------------------------------------------------------------------------
 
 
-def episode_records(episode: Episode, lines: Sequence[Line]) -> list[Record]:
-    """One record for the episode's title and summary, then one per window of its lines."""
-    shown = {"episode": [episode.title], "date": [episode.date.isoformat()]}
-    tags, year = list(episode.tags), [str(episode.date.year)]
+def prepare_all(
+    episodes: Sequence[Episode],
+    files: Mapping[str, Path],
+    store: Path,
+    language: str,
+    interrupt: threading.Event | None = None,
+) -> list[Prepared]:
+    """Each episode's page and line files, from the cache where its digest is there already;
+    the others are made and kept (in worker processes when there are many: a cold build).
+
+    An episode's digest covers its details and its transcript's bytes. The transcripts are
+    files of the build cache, written once and never changed, so a digest is remembered by the
+    file's identity (device, inode, size, time) in ``.digests.json``: a build reads only the
+    transcripts it has not seen."""
+    stop = interrupt or threading.Event()
+    memo_path = store / ".digests.json"
+    try:
+        memo: dict[str, Any] = json.loads(memo_path.read_bytes())
+    except (OSError, ValueError):
+        memo = {}
+    seen: dict[str, Any] = {}
+    found: list[Prepared | None] = []
+    todo: list[tuple[int, str, tuple[Episode, Path | None, str, Path]]] = []
+    for number, episode in enumerate(episodes):
+        path = files.get(f"{episode.url_path}transcript.json")
+        identity = "none"
+        if path is not None:
+            state = path.stat()
+            identity = f"{state.st_dev}:{state.st_ino}:{state.st_size}:{state.st_mtime_ns}"
+        said = memo.get(identity)
+        if isinstance(said, str):
+            digest = _episode_digest(episode, said, language)
+            blocks = memo.get(digest)
+            if isinstance(blocks, int) and (store / f"lines-{digest}").is_dir():
+                names = [f"{digest}-{n}.gz" for n in range(blocks)]
+                found.append(Prepared(digest, episode.url_path, None, dict.fromkeys(names, b"")))
+                seen[identity], seen[digest] = said, blocks
+                continue
+        found.append(None)  # read, and prepared unless its digest is in the cache (a worker's)
+        todo.append((number, identity, (episode, path, language, store)))
+    jobs = [job for _, _, job in todo]
+    for (number, identity, _), (said, made) in zip(
+        todo, _map(_prepare_job, jobs, stop), strict=True
+    ):
+        found[number] = made
+        seen[identity], seen[made.digest] = said, len(made.files)
+    if seen != memo:
+        store.mkdir(parents=True, exist_ok=True)
+        temporary = memo_path.with_name(f".digests.{os.getpid()}.json")
+        temporary.write_text(json.dumps(seen))
+        os.replace(temporary, memo_path)
+    return [p for p in found if p is not None]
+
+
+def _map(function: Any, jobs: list[Any], interrupt: threading.Event) -> list[Any]:
+    """``function`` over ``jobs``: on every core when there are many and this is the main
+    thread (forking beside the preview's threads is unsafe); else here, stopping when
+    ``interrupt`` is set."""
+    workers = os.cpu_count() or 1
+    if (
+        len(jobs) < PARALLEL_FROM
+        or workers < 2
+        or threading.current_thread() is not threading.main_thread()
+        or "fork" not in multiprocessing.get_all_start_methods()
+    ):
+        done = []
+        for job in jobs:
+            if interrupt.is_set():
+                raise Interrupted
+            done.append(function(job))
+        return done
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        return pool.map(function, jobs, chunksize=max(1, len(jobs) // (workers * 8)))
+
+
+def _prepare_job(job: tuple[Episode, Path | None, str, Path]) -> tuple[str, Prepared]:
+    """One episode's transcript digest and what it makes, kept in ``store`` unless it is
+    there already (in a worker: reading and writing run in parallel too); only the page and the
+    names of the files travel back."""
+    episode, path, language, store = job
+    transcript = path.read_bytes() if path is not None else b""
+    said = _digest(transcript)
+    digest = _episode_digest(episode, said, language)
+    entry = store / f"lines-{digest}"
+    try:
+        page = (entry / "page.html").read_bytes()
+    except OSError:
+        segments = json.loads(transcript)["segments"] if transcript else []
+        made = prepare(episode, segments, digest, language)
+        assert made.page is not None
+        write_entry(entry, {"page.html": made.page, **made.files})
+        return said, Prepared(digest, made.url_path, made.page, dict.fromkeys(made.files, b""))
+    names = sorted((p.name for p in entry.glob("*.gz")), key=lambda n: int(n[33:-3]))
+    return said, Prepared(digest, episode.url_path, page, dict.fromkeys(names, b""))
+
+
+def _episode_digest(episode: Episode, transcript_digest: str, language: str) -> str:
+    return _digest(f"{FORMAT} {language}".encode(), _about(episode), transcript_digest.encode())
+
+
+def _about(episode: Episode) -> bytes:
+    about = [
+        episode.slug, episode.url_path, episode.title, episode.date.isoformat(),
+        episode.summary_html, episode.tags, episode.hosts, episode.guests,
+    ]  # fmt: skip
+    return json.dumps(about, ensure_ascii=False).encode()
+
+
+def words(text: str) -> list[str]:
+    """The words of ``text`` as the search page keys them: lower case, without the
+    punctuation around them."""
+    return _WORD.findall(_SPACE.sub(" ", text).lower())
+
+
+def prepare(
+    episode: Episode, segments: Sequence[Mapping[str, Any]], digest: str, language: str
+) -> Prepared:
+    """The episode's page for Pagefind (its distinct words, its filters) and its line files,
+    from the segments of its ``transcript.json`` (``startTime``, ``body``, ``speaker``)."""
     summary = plain(html.unescape(_TAG.sub(" ", episode.summary_html)))
-    about = Record(
-        url=episode.url_path,
-        content=summary or plain(episode.title),
-        meta={"title": episode.title},
-        filters=_filters(tags, _people(episode, (s.speaker for s in lines if s.speaker)), year)
-        | shown,
+    first: dict[str, list[int]] = {word: [] for word in words(f"{episode.title} {summary}")}
+    texts = "\0".join(s["body"].replace("\0", " ") for s in segments).lower()  # \0: a new line
+    if "\u200b" in texts or "\ufeff" in texts:  # the only spaces to Pagefind that \S takes
+        texts = texts.replace("\u200b", " ").replace("\ufeff", " ")
+    number = 0
+    keyed: dict[str, str] = {}  # a token as said ("ladder,") -> its word ("ladder")
+    done: set[str] = set()  # tokens whose word has its FIRST lines: soon most of them
+    for token in texts.replace("\0", " \0 ").split():
+        if token in done:
+            continue
+        if token == "\0":
+            number += 1
+            continue
+        word = keyed.get(token)
+        if word is None:
+            found = _WORD.search(token)
+            word = keyed[token] = found.group() if found else ""
+        seen = first.get(word)
+        if seen is None:
+            if word:
+                first[word] = [number]
+        elif len(seen) >= FIRST:
+            done.add(token)
+        elif seen[-1:] != [number]:
+            seen.append(number)
+    speakers = (s["speaker"] for s in segments if s.get("speaker"))
+    filters = _filters(list(episode.tags), _people(episode, speakers), [str(episode.date.year)]) | {
+        "episode": [episode.title],
+        "date": [episode.date.isoformat()],
+        "lines": [digest],
+    }
+    head = "".join(
+        f'<meta data-pagefind-filter="{name}[content]" content="{html.escape(value)}">'
+        for name, values in filters.items()
+        for value in values
     )
-    found = [about]
-    for window in windows(lines, episode.chapters):
-        content = plain(
-            " ".join(
-                f"{ANCHOR}p:{n}:t={seconds_text(line.start_ms)} {line.text}"
-                for n, line in enumerate(window)
-            )
-        )
-        speakers = [s.speaker for s in window if s.speaker]
-        found.append(
-            Record(
-                url=f"{episode.url_path}#t={seconds_text(window[0].start_ms)}",
-                content=content,
-                filters=_filters(tags, speakers, year) | shown,
-            )
-        )
-    return found
-
-
-def windows(lines: Sequence[Line], chapters: Sequence[Chapter] = ()) -> list[tuple[Line, ...]]:
-    """Consecutive lines in groups: a new group where a chapter starts, after ``WINDOW_LINES``
-    lines, and at the first line starting ``WINDOW_MS`` or more after the group's first."""
-    starts = sorted(c.start_ms for c in chapters)
-    groups: list[list[Line]] = []
-    chapter = -1
-    for line in lines:
-        now = chapter
-        while now + 1 < len(starts) and starts[now + 1] <= line.start_ms:
-            now += 1
-        group = groups[-1] if groups else None
-        if (
-            group is None
-            or now != chapter
-            or len(group) >= WINDOW_LINES
-            or line.start_ms - group[0].start_ms >= WINDOW_MS
-        ):
-            groups.append([line])
-        else:
-            group.append(line)
-        chapter = now
-    return [tuple(group) for group in groups]
+    page = (
+        f'<!doctype html><html lang="{html.escape(language)}"><head>{head}</head>'
+        f"<body data-pagefind-body><p>{html.escape(' '.join(first))}</p></body></html>"
+    )
+    shown = [[s["startTime"], s["body"]] for s in segments]  # seconds, as JSON wrote them
+    made: dict[str, bytes] = {}
+    for block in range(max(1, -(-len(shown) // BLOCK))):
+        data: dict[str, Any] = {"lines": shown[block * BLOCK : (block + 1) * BLOCK]}
+        if block == 0:
+            data |= {"map": list(first.values()), "summary": summary, "block": BLOCK}
+        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        made[f"{digest}-{block}.gz"] = gzip.compress(text.encode(), compresslevel=1, mtime=0)
+    return Prepared(digest, episode.url_path, page.encode(), made)
 
 
 def plain(text: str) -> str:
-    """``text`` with every run of whitespace one space, as Pagefind counts words."""
+    """``text`` with every run of whitespace one space."""
     return _SPACE.sub(" ", text).strip()
 
 
@@ -402,31 +497,13 @@ class Interrupted(Exception):
 
 
 def build_indexes(
-    parts: Sequence[Iterable[Record]], language: str, interrupt: threading.Event | None = None
+    parts: Sequence[Sequence[Prepared]], language: str, interrupt: threading.Event | None = None
 ) -> list[dict[str, bytes]]:
     """A Pagefind bundle for each part (paths relative to its folder), with at most one
     Pagefind running per core. Setting ``interrupt`` stops it within a moment."""
-    found: dict[int, dict[str, bytes]] = {}
-
-    async def run_all() -> None:
-        gate = asyncio.Semaphore(os.cpu_count() or 1)
-
-        async def run(number: int) -> None:
-            async with gate:
-                made = await _index(parts[number], language, interrupt or threading.Event())
-                found[number] = reproducible(made)
-
-        await asyncio.gather(*(run(n) for n in range(len(parts))))
-
-    if parts:
-        try:
-            asyncio.get_running_loop()
-        except RuntimeError:  # the usual case: no event loop in this thread
-            asyncio.run(run_all())
-        else:  # a caller's loop is running here (Playwright's, in tests): use a thread
-            with ThreadPoolExecutor(1) as thread:
-                thread.submit(lambda: asyncio.run(run_all())).result()
-    return [found[n] for n in range(len(parts))]
+    stop = interrupt or threading.Event()
+    with ThreadPoolExecutor(os.cpu_count() or 1) as pool:
+        return list(pool.map(lambda part: reproducible(_index(part, language, stop)), parts))
 
 
 def _pagefind_version() -> str:
@@ -436,102 +513,55 @@ def _pagefind_version() -> str:
         return "unknown"
 
 
-async def _index(
-    records: Iterable[Record], language: str, interrupt: threading.Event
-) -> dict[str, bytes]:
-    """Pagefind's bundle for ``records``, and under ``WORDS`` the counts of their most
-    frequent words (counted while Pagefind works on each record)."""
-    words: Counter[str] = Counter()
-    service = await _Service().launch()
-    try:
-        index = await service.create_index(IndexConfig(force_language=language))
-        for number, record in enumerate(records):  # one at a time: pages are numbered so
-            if interrupt.is_set():
-                raise Interrupted
-            sent = asyncio.ensure_future(
-                index.add_custom_record(
-                    url=record.url,
-                    content=record.content,
-                    language=language,
-                    meta=record.meta,
-                    filters=record.filters,
-                )
-            )
-            await asyncio.sleep(0)  # let it go out before counting
-            if number % COUNT_EVERY == 0:  # a sample is plenty for words this common
-                words.update(record.content.lower().split())
-            await sent
-        getting = asyncio.ensure_future(index.get_files())
-        while not (await asyncio.wait({getting}, timeout=0.05))[0]:
-            if interrupt.is_set():
-                getting.cancel()
-                raise Interrupted
-        files = getting.result()
-    finally:
-        await service.close()
-    made = {f["path"]: f["content"] for f in files if _KEEP.fullmatch(f["path"])}
-    counted = Counter({word: count * COUNT_EVERY for word, count in words.items()})
-    made[WORDS] = json.dumps(_frequent(counted), sort_keys=True).encode()
-    return made
+def _program() -> str:
+    """The Pagefind program: $PAGEFIND_BINARY_PATH, or the one pagefind[bin] installs."""
+    from pagefind.service import get_executable  # Pagefind's public way to find it
+
+    found = get_executable()
+    if found is None:
+        raise FileNotFoundError("no Pagefind program")
+    return str(found)
 
 
-def _frequent(tokens: Counter[str]) -> dict[str, int]:
-    """Counts of the words that could be common, punctuation around them stripped."""
-    found: Counter[str] = Counter()
-    for token, count in tokens.items():
-        if count >= COMMON_AT // 1000 and not token.startswith(ANCHOR.lower()):
-            word = token.strip(_PUNCTUATION)
-            if word:
-                found[word] += count
-    return {word: count for word, count in found.items() if count >= COMMON_AT // 100}
+def _scratch() -> str | None:
+    """A folder in memory for Pagefind's input and output when the system has one (Linux):
+    a thousand small files there cost nothing to write and delete."""
+    shm = "/dev/shm"
+    return shm if os.path.isdir(shm) and os.access(shm, os.W_OK | os.X_OK) else None
 
 
-class _Service(PagefindService):
-    """Pagefind's service, reading each answer as it comes: the stock reader sleeps 0.1 s
-    before every answer (10,000 records would take 1,000 s) and cannot take an answer over
-    2 MiB (a large bundle). If Pagefind stops, every pending request fails instead of hanging."""
-
-    async def close(self) -> None:
-        """Stop Pagefind at once: every answer awaited has come, or is no longer wanted."""
-        self._poll_task.cancel()
-        if self._backend.returncode is None:
-            self._backend.terminate()
-        await self._backend.wait()
-
-    async def _wait_for_responses(self) -> None:
-        try:
-            await self._read_responses()
-        except (Exception, asyncio.CancelledError) as exc:
-            for future in self._responses.values():
-                if not future.done():
-                    future.set_exception(RuntimeError(f"Pagefind stopped ({exc!r})"))
-            raise
-
-    async def _read_responses(self) -> None:
-        stdout = self._backend.stdout
-        assert stdout is not None
-        parts: list[bytes] = []
-        while True:
-            try:
-                parts.append(await stdout.readuntil(b","))
-            except asyncio.LimitOverrunError as exc:  # an answer of over 2 MiB
-                parts.append(await stdout.readexactly(exc.consumed))
-                continue
-            message, parts = b"".join(parts)[:-1], []
-            response = json.loads(base64.b64decode(message))
-            if not response:
-                continue
-            payload = response["payload"]
-            number = response.get("message_id")
-            if number is None and payload.get("original_message"):
-                number = json.loads(payload["original_message"]).get("message_id")
-            future = self._responses.get(number)
-            if future is None or future.done():
-                continue
-            if payload["type"] == "Error":
-                future.set_exception(RuntimeError(payload["message"]))
-            else:
-                future.set_result(cast(Any, payload))
+def _index(part: Sequence[Prepared], language: str, interrupt: threading.Event) -> dict[str, bytes]:
+    """Pagefind's bundle for the pages of ``part``, by its command line."""
+    program = _program()
+    with tempfile.TemporaryDirectory(prefix="cuepress-pagefind-", dir=_scratch()) as folder:
+        site, output = Path(folder) / "site", Path(folder) / "bundle"
+        site.mkdir()
+        for episode in part:  # Pagefind makes the page's URL from its path: episodes/SLUG/
+            path = site / episode.url_path / "index.html"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(episode.page or b"")
+        command = [
+            program, "--site", str(site), "--output-path", str(output),
+            "--force-language", language, "--silent",
+        ]  # fmt: skip
+        with subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=folder
+        ) as process:
+            while process.poll() is None:
+                if interrupt.wait(0.02):
+                    process.kill()
+                    raise Interrupted
+            said = process.stdout.read().decode(errors="replace") if process.stdout else ""
+        if process.returncode:
+            raise RuntimeError(f"pagefind exited with {process.returncode}: {said.strip()[:500]}")
+        made = {
+            name: path.read_bytes()
+            for path in sorted(output.rglob("*"))
+            if path.is_file() and _KEEP.fullmatch(name := path.relative_to(output).as_posix())
+        }
+    entry = json.loads(made["pagefind-entry.json"])
+    wasm = {f"wasm.{info.get('wasm')}.pagefind" for info in entry["languages"].values()}
+    return {name: data for name, data in made.items() if name in wasm or "wasm." not in name}
 
 
 # Reproducible bytes --------------------------------------------------------------------------

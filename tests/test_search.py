@@ -6,11 +6,12 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import json
+import re
 import threading
 import time
-from collections import Counter
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -19,8 +20,7 @@ from playwright.sync_api import Browser, Page, expect
 from generator import search
 from generator.build import build
 from generator.errors import BuildFailed, Problems
-from generator.models import Chapter, Episode, Site
-from generator.search import ANCHOR, Line, Record
+from generator.models import Episode, Site
 from generator.serve import Preview
 from generator.transcripts import exports
 from generator.transcripts.cues import Cue, normalise
@@ -45,119 +45,74 @@ def episode(**extra: object) -> Episode:
     return Episode(**values)  # type: ignore[arg-type]
 
 
-def lines(*starts: int) -> list[Line]:
-    return [Line(start, f"Line at {start} ms.", None) for start in starts]
+def segments(*said: tuple[float, str] | tuple[float, str, str]) -> list[dict[str, Any]]:
+    """Segments as transcript.json holds them."""
+    return [
+        {"startTime": s[0], "body": s[1], **({"speaker": s[2]} if len(s) > 2 else {})} for s in said
+    ]
 
 
-class TestWindows:
-    def test_chapter_start_begins_a_window(self) -> None:
-        """A chapter starting between two lines puts them in different windows."""
-        found = search.windows(lines(0, 1000, 2000, 3000), [Chapter(0, "A"), Chapter(2000, "B")])
-        assert [[line.start_ms for line in w] for w in found] == [[0, 1000], [2000, 3000]]
-
-    def test_chapter_between_lines_splits_at_the_next_line(self) -> None:
-        """A chapter starting mid-line begins its window at the first line after it."""
-        found = search.windows(lines(0, 1000, 2000), [Chapter(1500, "B")])
-        assert [[line.start_ms for line in w] for w in found] == [[0, 1000], [2000]]
-
-    def test_at_most_window_lines(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        """A window holds at most WINDOW_LINES lines."""
-        monkeypatch.setattr(search, "WINDOW_LINES", 3)
-        found = search.windows(lines(*range(0, 7000, 1000)))
-        assert [len(w) for w in found] == [3, 3, 1]
-
-    def test_window_spans_less_than_window_ms(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        """A line starting WINDOW_MS or more after its window's first begins a new one."""
-        monkeypatch.setattr(search, "WINDOW_MS", 10_000)
-        found = search.windows(lines(0, 9_999, 10_000, 19_999, 20_000))
-        assert [[line.start_ms for line in w] for w in found] == [
-            [0, 9_999],
-            [10_000, 19_999],
-            [20_000],
-        ]
-
-    def test_defaults(self) -> None:
-        """The defaults: 100 lines or five minutes a window; nothing from no lines."""
-        assert (search.WINDOW_LINES, search.WINDOW_MS) == (100, 300_000)
-        assert search.windows([]) == []
-        assert [len(w) for w in search.windows(lines(*range(0, 250_000, 1000)))] == [100, 100, 50]
+def unzip(data: bytes) -> Any:
+    return json.loads(gzip.decompress(data))
 
 
-class TestRecords:
-    def test_about_record(self) -> None:
-        """The first record is the episode's summary as plain text, titled for search, with
-        the filters and what a result shows (title and date, stored as filters)."""
-        made = search.episode_records(
-            episode(
-                summary_html="<p>Priya &amp; the <em>shoebox</em>.</p>\n<p>Ladders.</p>",
-                tags=("catalogue",),
-                hosts=("Maren Okafor",),
-                guests=("Priya Duvall",),
-            ),
-            [Line(0, "Hi.", "Teodor Vask"), Line(1000, "Hello.", "Maren Okafor")],
+class TestPrepare:
+    def test_page_holds_each_word_once(self) -> None:
+        """Pagefind's page for an episode holds its distinct words, each once, in the order
+        first said (title and summary first), without the punctuation around them; title,
+        date, tags, people, year and the line files' digest are filters, not words."""
+        made = search.prepare(
+            episode(summary_html="<p>Priya &amp; the <em>shoebox</em>.</p>", tags=("catalogue",),
+                    hosts=("Maren Okafor",)),
+            segments((0, "Hi, the “ladder”!", "Ana"), (1.5, "The ladder, the LADDER.")),
+            "d1",
+            "en",
+        )  # fmt: skip
+        page = made.page.decode()
+        assert "<p>the ladder ledger priya shoebox hi</p>" in page
+        for name, value in [
+            ("tag", "catalogue"), ("speaker", "Maren Okafor"), ("speaker", "Ana"),
+            ("year", "2026"), ("episode", "The Ladder Ledger"), ("date", "2026-02-25"),
+            ("lines", "d1"),
+        ]:  # fmt: skip
+            assert f'data-pagefind-filter="{name}[content]" content="{value}"' in page
+        head = unzip(made.files["d1-0.gz"])
+        # the, ladder (title: said in lines 0 and 1), ledger, priya, shoebox (summary only), hi
+        assert head["map"] == [[0, 1], [0, 1], [], [], [], [0]]
+        assert head["summary"] == "Priya & the shoebox ."
+        assert head["lines"] == [[0, "Hi, the “ladder”!"], [1.5, "The ladder, the LADDER."]]
+        assert made.url_path == "episodes/ep/"
+
+    def test_word_map_keeps_the_first_lines(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """A word's entry lists the first FIRST lines saying it; lines go BLOCK to a file."""
+        monkeypatch.setattr(search, "FIRST", 2)
+        monkeypatch.setattr(search, "BLOCK", 2)
+        made = search.prepare(
+            episode(title="X"), segments(*((n, f"zebra {n}") for n in range(5))), "d", "en"
         )
-        assert made[0] == Record(
-            url="episodes/ep/",
-            content="Priya & the shoebox . Ladders.",
-            meta={"title": "The Ladder Ledger"},
-            filters={
-                "tag": ["catalogue"],
-                "speaker": ["Maren Okafor", "Priya Duvall", "Teodor Vask"],
-                "year": ["2026"],
-                "episode": ["The Ladder Ledger"],
-                "date": ["2026-02-25"],
-            },
-        )
+        assert sorted(made.files) == ["d-0.gz", "d-1.gz", "d-2.gz"]
+        head = unzip(made.files["d-0.gz"])
+        assert made.page.endswith(b"<p>x zebra 0 1 2 3 4</p></body></html>")
+        assert head["map"] == [[], [0, 1], [0], [1], [2], [3], [4]]
+        assert head["block"] == 2
+        assert unzip(made.files["d-2.gz"]) == {"lines": [[4, "zebra 4"]]}
 
-    def test_about_record_without_summary_holds_the_title(self) -> None:
-        """With no summary the title is the record's text (Pagefind drops empty records)."""
-        assert search.episode_records(episode(), [])[0].content == "The Ladder Ledger"
+    def test_words_match_the_search_page(self) -> None:
+        """Words are keyed as search.js keys them: lower case, punctuation around them gone,
+        inside them kept; zero-width and odd spaces separate words."""
+        assert search.words("“Rock'n'roll,” she said—\u200bno: 3.5 kg… _x_") == [
+            "rock'n'roll", "she", "said", "no", "3.5", "kg", "x",
+        ]  # fmt: skip
 
-    def test_window_record(self) -> None:
-        """A window links to its first line's second and holds each line's text led by an
-        anchor token naming its start; whitespace of every kind becomes one space; no meta
-        (Pagefind searches meta), the window's own speakers as the speaker filter."""
-        made = search.episode_records(
-            episode(),
-            [
-                Line(83_000, "First\tline,\u00a0with  spaces.", "Ana"),
-                Line(83_456, "Zero\u200bwidth\u2028and\ufeffBOM.\n", None),
-                Line(90_000, "", "Bo"),
-            ],
-        )
-        assert made[1] == Record(
-            url="episodes/ep/#t=83",
-            content=(
-                f"{ANCHOR}p:0:t=83 First line, with spaces. "
-                f"{ANCHOR}p:1:t=83.456 Zero width and BOM. "
-                f"{ANCHOR}p:2:t=90"
-            ),
-            meta={},
-            filters={
-                "speaker": ["Ana", "Bo"],
-                "year": ["2026"],
-                "episode": ["The Ladder Ledger"],
-                "date": ["2026-02-25"],
-            },
-        )
-        assert len(made) == 2
-
-    def test_one_record_per_window(self) -> None:
-        """An episode gives its summary record and one record per window, in order."""
-        chapters = (Chapter(0, "A"), Chapter(60_000, "B"))
-        made = search.episode_records(episode(chapters=chapters), lines(0, 30_000, 60_000))
-        assert [r.url for r in made] == ["episodes/ep/", "episodes/ep/#t=0", "episodes/ep/#t=60"]
-
-    def test_read_lines_round_trips_the_json_download(self) -> None:
-        """Lines come from the transcript.json Cuepress writes, start times exact to the ms."""
+    def test_line_times_are_the_seconds_of_the_json_download(self) -> None:
+        """A line's time is its start as transcript.json writes it (shortest decimal seconds,
+        exact to the ms): the search page links to it as it is (String(83.456), String(90))."""
         cues = [Cue(83_456, None, "Hello there.", "Ana", 1), Cue(90_000, 95_000, "Bye.", None, 2)]
         transcript = normalise(cues, "x.vtt", Problems())
-        data = exports.render_all(transcript, None).json
-        assert search.read_lines(data) == [
-            Line(83_456, "Hello there.", "Ana"),
-            Line(90_000, "Bye.", None),
-        ]
-        assert search.read_lines(b"") == []
+        data = json.loads(exports.render_all(transcript, None).json)
+        made = search.prepare(episode(), data["segments"], "d", "en")
+        lines = unzip(made.files["d-0.gz"])["lines"]
+        assert json.dumps(lines) == '[[83.456, "Hello there."], [90, "Bye."]]'
 
 
 class TestShards:
@@ -167,15 +122,14 @@ class TestShards:
             for n in range(count)
         ]
 
-    def test_small_archive_is_one_index(self) -> None:
-        """Up to SHARD_EPISODES episodes share one index in pagefind/."""
+    def test_archive_is_split_oldest_first(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Up to SHARD_EPISODES episodes share one index in pagefind/; a larger archive is
+        split in runs of SHARD_EPISODES, oldest first, so a new episode changes only the
+        newest index."""
+        assert search.SHARD_EPISODES == 2000
+        monkeypatch.setattr(search, "SHARD_EPISODES", 250)
         assert search.index_folders(self.make(0)) == ["pagefind/"]
         assert search.index_folders(self.make(250)) == ["pagefind/"]
-        assert [len(s) for s in search.shards(self.make(250))] == [250]
-
-    def test_large_archive_is_split_oldest_first(self) -> None:
-        """A larger archive is split in runs of SHARD_EPISODES, oldest first, so a new
-        episode changes only the newest index."""
         episodes = self.make(501)
         assert search.index_folders(episodes) == [
             "pagefind/",
@@ -224,39 +178,69 @@ class TestBundle:
         bundle = small_site / "output" / "pagefind"
         names = {p.relative_to(bundle).as_posix() for p in bundle.rglob("*") if p.is_file()}
         assert {"pagefind.js", "pagefind-entry.json", "wasm.en.pagefind"} <= names
-        assert {n.split("/")[0] for n in names if "/" in n} == {"index", "fragment", "filter"}
+        assert {n.split("/")[0] for n in names if "/" in n} == {
+            "index", "fragment", "filter", "lines",
+        }  # fmt: skip
+        assert [n for n in names if n.startswith("wasm.")] == ["wasm.en.pagefind"]
         assert [n for n in names if n.endswith(".pf_meta")]
         assert not [n for n in names if "ui" in n or "playground" in n or "highlight" in n]
 
-    def test_lines_come_back_as_anchors(self, small_site: Path) -> None:
-        """Pagefind keeps each line's start as an anchor at the word where the line begins,
-        and leaves the anchor tokens out of the text."""
+    def test_one_page_per_episode_with_its_lines(self, small_site: Path) -> None:
+        """Pagefind holds one page per episode, its distinct words once each, with the
+        filters; the line files beside it hold every line's second and text."""
         build(small_site)
-        window = next(f for f in fragments(small_site / "output") if "#" in str(f["url"]))
-        assert window["url"] == "episodes/one/#t=0"
-        assert window["content"] == (
-            "Welcome to the shed. The zebra clamp is back. "
-            "Nobody has seen the pangolin wrench since March."
+        output = small_site / "output"
+        pages = {str(f["url"]): f for f in fragments(output)}
+        assert set(pages) == {"/episodes/one/", "/episodes/two/"}
+        one = pages["/episodes/one/"]
+        assert one["content"] == (
+            "shed news the reopens welcome to zebra clamp is back nobody has seen pangolin "
+            "wrench since march."  # Pagefind ends a paragraph with a full stop
         )
-        anchors = [(a["id"], a["location"]) for a in window["anchors"]]  # type: ignore[attr-defined]
-        assert anchors == [("t=0", 0), ("t=5", 4), ("t=83.4", 9)]
-        assert window["filters"] == {
+        filters: Any = one["filters"]
+        digest = filters.pop("lines")[0]
+        assert filters == {
             "date": ["2025-03-01"],
             "episode": ["Shed news"],
             "speaker": ["Ana", "Bo"],
             "tag": ["news"],
             "year": ["2025"],
         }
-
-    def test_bundle_is_reproducible(self, small_site: Path, tmp_path: Path) -> None:
-        """Two runs of Pagefind on the same records give the same bytes (Pagefind 1.5 writes
-        its filters in a random order; Cuepress sorts them)."""
-        made = search.episode_records(episode(tags=("a", "b", "c")), lines(0, 1000, 2000))
-        records = made * 3 + [
-            Record(f"x/{n}/", f"word{n}", {}, {"speaker": [f"S{n}"]}) for n in range(9)
+        head = unzip((output / f"pagefind/lines/{digest}-0.gz").read_bytes())
+        assert head["lines"] == [
+            [0.0, "Welcome to the shed."],
+            [5.0, "The zebra clamp is back."],
+            [83.4, "Nobody has seen the pangolin wrench since March."],
         ]
-        first, second = search.build_indexes([records, records], "en")
+        assert head["map"][one["content"].split(" ").index("pangolin")] == [2]  # type: ignore[union-attr]
+
+    def test_bundle_is_reproducible(self, small_site: Path) -> None:
+        """Two runs of Pagefind on the same pages give the same bytes (Pagefind 1.5 writes
+        its filters in a random order; Cuepress sorts them)."""
+        prepared = [
+            search.prepare(
+                episode(slug=f"e{n}", tags=("a", "b", "c")[: n % 4], hosts=(f"S{n}",)),
+                segments((0, f"word{n} and more")),
+                f"d{n}",
+                "en",
+            )
+            for n in range(9)
+        ]
+        first, second = search.build_indexes([prepared, prepared], "en")
         assert first == second
+
+    def test_pagefind_is_the_pinned_release(self) -> None:
+        """reproducible() rewrites Pagefind's private CBOR filter files: it is tested against
+        one release only. Upgrading Pagefind must fail here first (then check the format and
+        bump PAGEFIND_VERSION), never corrupt an index."""
+        assert search._pagefind_version() == search.PAGEFIND_VERSION
+        pyproject = (Path(__file__).parent.parent / "pyproject.toml").read_text()
+        assert f'"pagefind[bin]=={search.PAGEFIND_VERSION}"' in pyproject
+
+    def test_reordering_is_checked(self) -> None:
+        """An unknown format is left as Pagefind wrote it, not rewritten."""
+        files = {"pagefind-entry.json": b'{"languages":{"en":{"hash":"en_x"}}}'}
+        assert search.reproducible(files) is files
 
     def test_unchanged_index_is_reused(
         self, small_site: Path, monkeypatch: pytest.MonkeyPatch
@@ -268,7 +252,7 @@ class TestBundle:
         calls: list[int] = []
         real = search.build_indexes
 
-        def counting(parts: list[list[Record]], *args: Any) -> list[dict[str, bytes]]:
+        def counting(parts: list[list[search.Prepared]], *args: Any) -> list[dict[str, bytes]]:
             calls.append(len(parts))
             return real(parts, *args)
 
@@ -371,7 +355,7 @@ class TestPreview:
         started = time.perf_counter()
         with pytest.raises(search.Interrupted):
             search.build_indexes(
-                [search.episode_records(episode(), lines(0, 1000))], "en", interrupt
+                [[search.prepare(episode(), segments((0, "Hi.")), "d", "en")]], "en", interrupt
             )
         assert time.perf_counter() - started < 2
 
@@ -413,7 +397,7 @@ class TestSearchPage:
         expect(line).to_have_count(1)
         expect(line).to_have_text(f"0:55 {RARE_LINE}")
         expect(line.locator("mark")).to_have_text(RARE)
-        expect(page.locator("#search-status")).to_have_text(f"1 passage matches “{RARE}”.")
+        expect(page.locator("#search-status")).to_have_text(f"1 episode matches “{RARE}”.")
         assert page.url == demo_url + f"search/?q={RARE}"
         line.click()
         page.wait_for_url(demo_url + f"episodes/02-the-ladder-ledger/#t={RARE_START}")
@@ -524,75 +508,131 @@ class TestSearchPageAccessibility:
 
 
 class TestMoreResults:
-    def test_show_more(
-        self, browser: Browser, make_site: MakeSite, monkeypatch: pytest.MonkeyPatch
-    ) -> None:
-        """Five results at a time: a button loads the next five and moves the focus to the
+    def test_show_more(self, browser: Browser, make_site: MakeSite) -> None:
+        """Five episodes at a time: a button loads the next five and moves the focus to the
         first of them, and goes away after the last."""
-        monkeypatch.setattr(search, "WINDOW_LINES", 1)
-        said = "\n".join(f'  - "0:{n:02d} Line {n} about the zebra."' for n in range(12))
         site = make_site(
-            {"content/episodes/z.md": record("Stripes", "2026-01-01", f"transcript:\n{said}\n")}
+            {
+                f"content/episodes/z{n:02d}.md": record(
+                    f"Stripes {n}",
+                    f"2026-01-{n + 1:02d}",
+                    f'transcript:\n  - "0:{n:02d} The zebra {n}."\n',
+                )
+                for n in range(12)
+            }
         )
         build(site)
         context = browser.new_context()
         page = context.new_page()
         with serve(site / "output", "/show/") as url:
             search_for(page, url, "zebra")
-            expect(page.locator("#search-status")).to_have_text("12 passages match “zebra”.")
+            expect(page.locator("#search-status")).to_have_text("12 episodes match “zebra”.")
             expect(page.locator(".search-line")).to_have_count(5)
             page.click("#search-more")
             expect(page.locator(".search-line")).to_have_count(10)
-            assert page.evaluate("document.activeElement.className") == "search-line"
+            assert page.evaluate("document.activeElement.tagName") == "A"
             page.click("#search-more")
             expect(page.locator(".search-line")).to_have_count(12)
             expect(page.locator("#search-more")).to_be_hidden()
         context.close()
 
 
-class TestCommonWords:
-    def test_counts_are_summed_over_indexes(self, tmp_path: Path) -> None:
-        """A word is common when all indexes together hold at least COMMON_AT of it."""
-        first, second = tmp_path / "1.json", tmp_path / "2.json"
-        first.write_text(json.dumps({"the": 60_000, "and": 99_999, "ladder": 2_000}))
-        second.write_text(json.dumps({"the": 40_000}))
-        assert search.common_words([first, second, tmp_path / "missing.json"]) == ["the"]
+class TestLanding:
+    def test_rare_and_common_words_land_on_their_second(self, page: Page, demo_url: str) -> None:
+        """Every line listed for a word said once (breeding) and for a word said in many
+        episodes (tool) links to a segment that starts at that second and says the word (or
+        a word of the same stem: tools)."""
+        for word in (RARE, "tool"):
+            search_for(page, demo_url, word)
+            links = page.locator(".search-line")
+            expect(links.first).to_be_visible()
+            hrefs = [links.nth(n).get_attribute("href") or "" for n in range(links.count())]
+            assert len(hrefs) >= (1 if word == RARE else 5)
+            for href in hrefs:
+                path, second = href.split("#t=")
+                said = page.request.get(f"http://{urlsplit(demo_url).netloc}{path}transcript.json")
+                segments = said.json()["segments"]
+                starts = [s for s in segments if str(s["startTime"]) in (second, f"{second}.0")]
+                assert starts, href
+                said_there = [w for s in starts for w in search.words(s["body"])]
+                assert any(w.startswith(word) for w in said_there), href  # tool, tools
+            if word == RARE:
+                assert hrefs == [f"{PREFIX}episodes/02-the-ladder-ledger/#t={RARE_START}"]
 
-    def test_frequent_words_are_counted_without_punctuation(self) -> None:
-        """Counting strips punctuation and quotes around a word and skips anchor tokens."""
-        anchor = f"{ANCHOR}p:0:t=1".lower()
-        tokens = Counter({"the": 900, "the,": 150, "“the”": 120, "and": 99, anchor: 5000})
-        assert search._frequent(tokens) == {"the": 1170}
 
-    def test_common_words_are_left_out_of_queries(
-        self, browser: Browser, make_site: MakeSite, monkeypatch: pytest.MonkeyPatch
+class TestEdits:
+    def test_edited_word_found_and_removed_word_gone(
+        self, browser: Browser, make_site: MakeSite
     ) -> None:
-        """A query of common words alone explains itself and downloads no index; a query with
-        a rarer word searches that word and says what was left out."""
-        monkeypatch.setattr(search, "COMMON_AT", 10)
-        monkeypatch.setattr(search, "COUNT_EVERY", 1)
-        animals = ["zebra", "otter", "heron", "stoat"]
-        said = "\n".join(f'  - "0:{n:02d} The {animals[n % 4]} is here."' for n in range(12))
+        """After an episode is edited and the site rebuilt, its new word is found at its line
+        and the word it lost is no longer found; the other episode's index is reused."""
         site = make_site(
-            {"content/episodes/z.md": record("Animals", "2026-01-01", f"transcript:\n{said}\n")}
+            {
+                "content/episodes/a.md": record(
+                    "Alpha", "2026-01-01", 'transcript:\n  - "0:03 The okapi sleeps."\n'
+                ),
+                "content/episodes/b.md": record(
+                    "Beta", "2026-01-02", 'transcript:\n  - "0:04 A tapir swims."\n'
+                ),
+            }
         )
         build(site)
-        common = json.loads((site / "output/pagefind/cuepress-common.json").read_text())
-        assert common == ["here", "is", "the"]
         context = browser.new_context()
         page = context.new_page()
-        chunks: list[str] = []
-        page.on("request", lambda r: chunks.append(r.url) if ".pf_index" in r.url else None)
         with serve(site / "output", "/show/") as url:
-            search_for(page, url, "The")
+            search_for(page, url, "okapi")
+            expect(page.locator(".search-line")).to_have_text(["0:03 The okapi sleeps."])
+            path = site / "content/episodes/a.md"
+            path.write_text(path.read_text().replace("0:03 The okapi", "0:07.25 The axolotl"))
+            build(site)
+            search_for(page, url, "axolotl")
+            line = page.locator(".search-line")
+            expect(line).to_have_text(["0:07 The axolotl sleeps."])
+            assert line.get_attribute("href") == "/show/episodes/a/#t=7.25"
+            search_for(page, url, "okapi")
             expect(page.locator("#search-status")).to_have_text(
-                "“The” is said in nearly every episode, so cannot narrow a search: "
-                "add a less common word."
+                "No results for “okapi”. Check the spelling, or try other words."
             )
-            assert chunks == []
-            search_for(page, url, "the zebra")
-            expect(page.locator("#search-status")).to_have_text(
-                "1 passage matches “the zebra” (“the” left out: said in nearly every episode)."
+            search_for(page, url, "tapir")
+            expect(page.locator(".search-line")).to_have_text(["0:04 A tapir swims."])
+        context.close()
+
+
+class TestFilters:
+    def test_tag_speaker_and_year_together(self, browser: Browser, make_site: MakeSite) -> None:
+        """Tag, speaker and year filters narrow together: only episodes with all three."""
+        said = 'transcript:\n  - "0:01 {who}: The lantern is lit."\n'
+        episodes = {
+            "a": ("2025-05-01", "garden", "Ana"),
+            "b": ("2025-06-01", "garden", "Bo"),
+            "c": ("2026-05-01", "garden", "Ana"),
+            "d": ("2025-07-01", "river", "Ana"),
+        }
+        site = make_site(
+            {
+                f"content/episodes/{slug}.md": record(
+                    f"Episode {slug}", date, f"tags: [{tag}]\n" + said.format(who=who)
+                )
+                for slug, (date, tag, who) in episodes.items()
+            }
+        )
+        build(site)
+        context = browser.new_context()
+        page = context.new_page()
+        titles = page.locator(".search-hit h2")
+        with serve(site / "output", "/show/") as url:
+            search_for(page, url, "lantern")
+            expect(titles).to_have_count(4)
+            page.select_option("select[name=tag]", "garden")
+            expect(titles).to_have_count(3)
+            page.select_option("select[name=speaker]", "Ana")
+            expect(titles).to_have_count(2)
+            page.select_option("select[name=year]", "2025")
+            expect(titles).to_have_text(["Episode a"])
+            assert page.url.endswith("search/?q=lantern&tag=garden&speaker=Ana&year=2025")
+            page.select_option("select[name=tag]", "")
+            expect(titles).to_have_count(2)  # a and d: Ana in 2025
+            expect(page.locator(".search-line").first).to_have_attribute(
+                "href", re.compile(r"/show/episodes/[ad]/#t=1$")
             )
-            expect(page.locator(".search-line mark")).to_have_text(["zebra"] * 3)
         context.close()
