@@ -6,6 +6,8 @@ The server answers byte ranges, as real hosts do, so that the audio element can 
 
 from __future__ import annotations
 
+import gzip
+import io
 import os
 import re
 import shutil
@@ -53,8 +55,12 @@ def launch() -> Iterator[tuple[Playwright, Browser]]:
             browser.close()
 
 
+COMPRESSED = frozenset({".html", ".css", ".js", ".json", ".xml", ".txt", ".vtt", ".srt"})
+
+
 class _Handler(SimpleHTTPRequestHandler):
     prefix = "/"
+    compress = False  # gzip text files for clients that accept it, as GitHub Pages does
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
         pass
@@ -68,6 +74,20 @@ class _Handler(SimpleHTTPRequestHandler):
     def send_head(self) -> Any:
         match = re.fullmatch(r"bytes=(\d+)-(\d*)", self.headers.get("Range", ""))
         path = Path(self.translate_path(self.path))
+        if (
+            self.compress
+            and not match
+            and "gzip" in self.headers.get("Accept-Encoding", "")
+            and path.suffix in COMPRESSED
+            and path.is_file()
+        ):
+            body = gzip.compress(path.read_bytes(), compresslevel=6, mtime=0)
+            self.send_response(HTTPStatus.OK)
+            self.send_header("Content-Type", self.guess_type(str(path)))
+            self.send_header("Content-Encoding", "gzip")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            return io.BytesIO(body)
         if not match or not path.is_file():
             return super().send_head()
         size = path.stat().st_size
@@ -108,9 +128,10 @@ class _QuietServer(ThreadingHTTPServer):
 
 
 @contextmanager
-def serve(root: Path, prefix: str) -> Iterator[str]:
-    """Serve the folder ``root`` at ``http://127.0.0.1:PORT{prefix}``; yields that URL."""
-    handler = type("Handler", (_Handler,), {"prefix": prefix})
+def serve(root: Path, prefix: str, *, compress: bool = False) -> Iterator[str]:
+    """Serve the folder ``root`` at ``http://127.0.0.1:PORT{prefix}``; yields that URL.
+    ``compress``: gzip pages, styles and scripts, as GitHub Pages does (for Lighthouse)."""
+    handler = type("Handler", (_Handler,), {"prefix": prefix, "compress": compress})
 
     def make(*args: Any) -> _Handler:
         return handler(*args, directory=str(root))

@@ -3,7 +3,7 @@
 Usage: ``.venv/bin/python -m tools.lighthouse [--runs N] [--preset desktop|mobile] [--min 95]``
 (``make lighthouse``; needs Lighthouse from npm, which ``make lighthouse-install`` puts in
 ``.cache/npm/``, and Debian's chromium). The site is built into a temporary folder and served on
-127.0.0.1 under its sub-path, as ``cuepress serve`` does. Dark mode is forced with Chromium's
+127.0.0.1 under its sub-path, gzipped as GitHub Pages serves it. Dark mode is forced with Chromium's
 ``--blink-settings=preferredColorScheme=0`` (1 is light), which sets what
 ``prefers-color-scheme`` reports, so the page's own dark styles are what is scored.
 
@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder) / "site"
         make_site(root)
-        with serve(root / "output", "/show/") as url:
+        with serve(root / "output", "/show/", compress=True) as url:  # as Pages serves it
             for scheme in args.schemes.split(","):
                 scores = run(url + "episodes/long/", scheme, args.preset, Path(folder) / "lh.json")
                 low = {k: v for k, v in scores.items() if v < args.min}
