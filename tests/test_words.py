@@ -120,3 +120,17 @@ def test_whisperx_words_are_kept(tmp_path: Path) -> None:
         (520, 860, 1400, 1660, 1830, 2460),
         (4300, 4760, 4920, 5300, 5710, 5710, 6450, 6640, 6800, 7260),
     )
+
+
+def test_apple_ttml_word_spans_are_kept() -> None:
+    """Apple's TTML times every word in a span of its own: each paragraph keeps them."""
+    from generator.errors import Problems
+    from generator.transcripts import read_file
+
+    path = Path(__file__).parent / "transcripts" / "apple.ttml"
+    transcript = read_file(path, "apple.ttml", Problems())
+    assert transcript.words[1:] == (
+        (108737, 109100, 109500, 109900, 110300, 110900),
+        (3723456, 3724100, 3724500),
+    )
+    assert transcript.words[0][:3] == (860, 1200, 1640)

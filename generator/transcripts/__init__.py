@@ -17,7 +17,7 @@ from pathlib import Path, PurePath
 from generator.errors import Problems, TranscriptError
 from generator.models import Segment, Transcript
 from generator.transcripts import htmlfile, inline, jsonfile, rolling, srt, ttml, txt, vtt
-from generator.transcripts.cues import Cue, decode, normalise
+from generator.transcripts.cues import Cue, TimedWords, decode, normalise
 from generator.transcripts.cues import name_speakers as name_speakers  # for records.py
 from generator.yamlfile import Sequence
 
@@ -88,7 +88,7 @@ def read_data(
         read = parser(text, shown, problems)
     except txt.Untimed:
         return _named(untimed(text, shown), speaker_names)
-    words = read.words if isinstance(read, jsonfile.TimedWords) else None
+    words = read.words if isinstance(read, TimedWords) else None
     cues = rolling.collapse(list(read) if words else read)  # YouTube's captions, read once
     if not cues:
         raise TranscriptError(shown, 1, "no segments found in the transcript (add some)")

@@ -30,6 +30,14 @@ class Cue(NamedTuple):
     line: int
 
 
+class TimedWords(list[Cue]):
+    """Cues whose source also timed each word (WhisperX's ``words``, TTML's word spans):
+    ``words`` maps a segment's (line, start in ms) to its words' starts in ms, for
+    :mod:`generator.transcripts` to keep."""
+
+    words: dict[tuple[int, int], tuple[int, ...]]
+
+
 def decode(data: bytes, path: str, problems: Problems) -> str:
     """Bytes of a transcript file as text: UTF-8 (with or without BOM), UTF-16 with a BOM.
 

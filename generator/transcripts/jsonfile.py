@@ -18,7 +18,7 @@ from typing import Any
 
 from generator.errors import Problems, TranscriptError
 from generator.timecodes import parse_time
-from generator.transcripts.cues import Cue
+from generator.transcripts.cues import Cue, TimedWords
 
 EXPECTED = (
     'expected {"segments": [{"startTime": 1.5, "endTime": 3.0, "body": "...", "speaker": "..."}]}'
@@ -124,14 +124,6 @@ def _whole_number(digits: str) -> int:
     if len(digits.lstrip("-")) > MAX_DIGITS:
         raise _Refused(0, "too long")  # the hooked scanner says where, and how
     return int(digits)
-
-
-class TimedWords(list[Cue]):
-    """Cues whose source also timed each word (WhisperX's ``words``): ``words`` maps a
-    segment's (line, start in ms) to its words' starts in ms, for :mod:`generator.transcripts`
-    to keep."""
-
-    words: dict[tuple[int, int], tuple[int, ...]]
 
 
 def _word_starts(item: dict[str, Any], start: int) -> tuple[int, ...] | None:

@@ -30,7 +30,7 @@ import re
 from xml.parsers import expat
 
 from generator.errors import Problems, TranscriptError
-from generator.transcripts.cues import Cue
+from generator.transcripts.cues import Cue, TimedWords
 
 EXPECTED_TIME = (
     "expected a clock time like 00:01:02.500 or 00:01:02:12 (frames), or an offset like 62.5s, "
@@ -122,7 +122,7 @@ def _per_second(count: tuple[int, int], rate: tuple[int, int]) -> int:
 
 
 class _Paragraph:
-    __slots__ = ("line", "begin", "end", "agent", "words", "first", "last")
+    __slots__ = ("line", "begin", "end", "agent", "words", "first", "last", "starts")
 
     def __init__(self, line: int, begin: int | None, end: int | None, agent: str | None) -> None:
         self.line = line
@@ -132,6 +132,7 @@ class _Paragraph:
         self.words: list[str] = []
         self.first: int | None = None  # the earliest begin inside it
         self.last: int | None = None  # the latest end inside it
+        self.starts: list[int] = []  # the begins of the spans inside it (word spans: words)
 
 
 class _Frame:
@@ -242,6 +243,8 @@ class _Reader:
             text = True
         elif paragraph is not None and parent is not None and parent.text:
             text = local not in ("metadata", "set")
+            if begin is not None and local == "span" and plain.get("apple:unit", "word") == "word":
+                paragraph.starts.append(begin)  # a word's span (Apple's sentences are not)
             if begin is not None and (paragraph.first is None or begin < paragraph.first):
                 paragraph.first = begin
             if end is not None and (paragraph.last is None or end > paragraph.last):
@@ -382,10 +385,21 @@ def parse(text: str, path: str, problems: Problems) -> list[Cue]:
     if reader.stray is not None:
         problems.warn(path, reader.stray, "ignored text outside <p> (put it in a <p begin=...>)")
     names = reader.names
-    return [
+    cues = [
         Cue(start, end, words, _speaker(paragraph.agent, names), paragraph.line)
         for paragraph, start, end, words in reader.cues
     ]
+    # Word spans (Apple's, one word each with its begin): when each word was said.
+    timed = {
+        (paragraph.line, start): tuple(paragraph.starts)
+        for paragraph, start, _, words in reader.cues
+        if len(paragraph.starts) > 1 and len(paragraph.starts) == len(words.split())
+    }
+    if not timed:
+        return cues
+    result = TimedWords(cues)
+    result.words = timed
+    return result
 
 
 def _speaker(agent: str | None, names: dict[str, str]) -> str | None:
