@@ -99,7 +99,9 @@ def test_the_word_being_said_is_marked(page: Page, site_url: str) -> None:
             " return [before, word, a.currentTime]; }"
         )
         before, word, after = seen
-        assert word in (said_at(before), said_at(after), said_at(before - 0.05)), seen
+        # Word times are kept to the hundredth of a second, so a word may light up to 10 ms
+        # before its exact start; the frame that marked it may be up to 50 ms old.
+        assert word in {said_at(t) for t in (before - 0.05, before, after, after + 0.011)}, seen
     # The other segments are left as they were: no word spans outside the current one.
     assert page.locator(".seg:not(.is-current) .w").count() == 0
 
@@ -134,3 +136,20 @@ def test_apple_ttml_word_spans_are_kept() -> None:
         (3723456, 3724100, 3724500),
     )
     assert transcript.words[0][:3] == (860, 1200, 1640)
+
+
+def test_youtube_inline_word_times_survive_collapse_and_merge() -> None:
+    """YouTube's rolling captions time each new word inline: after the repeats are collapsed
+    and the phrases merged into sentences, every sentence keeps one time per word."""
+    from generator.errors import Problems
+    from generator.transcripts import read_file
+    from generator.transcripts.readable import arrange
+
+    path = Path(__file__).parent / "fixtures" / "segments" / "youtube-auto.en.vtt"
+    read = read_file(path, "youtube-auto.en.vtt", Problems())
+    assert read.words[0] == (400, 710, 980, 1380, 1620, 1970, 2260)
+    merged = arrange(read)
+    assert len(merged.segments) < len(read.segments)
+    for segment, starts in zip(merged.segments, merged.words, strict=True):
+        assert len(starts) == len(segment.text.split()), segment.text
+        assert starts[0] == segment.start_ms and list(starts) == sorted(starts)

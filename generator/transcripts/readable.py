@@ -22,7 +22,7 @@ segments and is never touched.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from itertools import repeat
+from itertools import chain, repeat
 from operator import itemgetter
 
 from generator.models import Chapter, Segment, Transcript
@@ -84,10 +84,14 @@ def arrange(transcript: Transcript, chapters: Sequence[Chapter] = ()) -> Transcr
     if len(merged) == len(segments):
         return transcript
     words: tuple[tuple[int, ...], ...] = ()
-    if word_level(segments):  # each piece a word: keep when each was said, for highlighting
+    bounds = [*firsts, len(segments)]
+    pieces = list(zip(bounds, bounds[1:], strict=False))
+    if transcript.words:  # the pieces' own word times (YouTube's inline ones), joined
+        timed = transcript.words
+        words = tuple(tuple(chain.from_iterable(timed[a:b])) for a, b in pieces)
+    elif word_level(segments):  # each piece a word: keep when each was said, for highlighting
         starts = [s.start_ms for s in segments]
-        bounds = [*firsts, len(segments)]
-        words = tuple(tuple(starts[a:b]) for a, b in zip(bounds, bounds[1:], strict=False))
+        words = tuple(tuple(starts[a:b]) for a, b in pieces)
     anchors = make_anchors([start for start, *_ in merged])
     new = tuple.__new__
     return Transcript(

@@ -32,7 +32,7 @@ from typing import NamedTuple
 
 from generator.errors import Problems, TranscriptError
 from generator.speedups import native
-from generator.transcripts.cues import Cue
+from generator.transcripts.cues import Cue, TimedWords
 
 _SIGNATURE = re.compile(r"WEBVTT(?:[ \t\n]|$)")
 _VOICE = re.compile(r"<v(?:\.[^ \t>]*)?[ \t]+([^>]*)>")
@@ -60,11 +60,45 @@ def parse(text: str, path: str, problems: Problems) -> list[Cue]:
         raise TranscriptError(
             path, 1, "a WebVTT file must start with the line 'WEBVTT' (is it SRT? name it .srt)"
         )
+    cues: list[Cue] | None
     if native is not None:
         cues = native.parse_vtt(text, Cue, _cue_text)
     else:
         cues = _parse_plain(text)
-    return cues if cues is not None else _parse_lines(text, path, problems)
+    if cues is None:
+        cues = _parse_lines(text, path, problems)
+    if "<c>" in text or "><c" in text:  # YouTube's word times, inline
+        return _inline_word_times(text, cues)
+    return cues
+
+
+_INLINE = re.compile(r"<(?:(\d+):)?(\d\d):(\d\d)\.(\d\d\d)>")
+
+
+def _inline_word_times(text: str, cues: list[Cue]) -> list[Cue]:
+    """``cues``, with when each word was said where a cue's line times its words inline, as
+    YouTube's automatic captions do (``word<00:00:01.234><c> word</c>``): the line's first word
+    at the cue's start, each next one at its tag."""
+    lines = text.split("\n")
+    timed: dict[tuple[int, int], tuple[int, ...]] = {}
+    for cue in cues:
+        i, tagged = cue.line, None  # the cue's text lines follow its timing line
+        while i < len(lines) and lines[i]:
+            if _INLINE.search(lines[i]):
+                tagged = lines[i]
+            i += 1
+        if tagged is not None:
+            starts = [cue.start_ms]
+            for match in _INLINE.finditer(tagged):
+                hours, minutes, seconds, millis = match.groups()
+                ms = ((int(hours or 0) * 60 + int(minutes)) * 60 + int(seconds)) * 1000
+                starts.append(max(starts[-1], ms + int(millis)))
+            timed[cue.line, cue.start_ms] = tuple(starts)
+    if not timed:
+        return cues
+    result = TimedWords(cues)
+    result.words = timed
+    return result
 
 
 # A cue in the common form: blank lines and at most one identifier line, the timing line
