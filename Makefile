@@ -112,6 +112,7 @@ bench: $(VENV)/.installed-test chromium
 	$(BIN)/python -m bench.search 6000 1 --bytes  # query bytes only: the 6,000-episode archive
 	$(BIN)/python -m bench.preview . 20
 	$(BIN)/python -m bench.importing 1000 3
+	$(BIN)/python -m bench.words 5
 
 bench-quick: $(VENV)/.installed-test chromium
 	$(BIN)/python -m bench.parsers 3
@@ -120,6 +121,7 @@ bench-quick: $(VENV)/.installed-test chromium
 	$(BIN)/python -m bench.search 5 1
 	$(BIN)/python -m bench.preview . 2
 	$(BIN)/python -m bench.importing 20 1
+	$(BIN)/python -m bench.words 1
 
 # The long runs of the hostile-input proofs: 300 random SIGKILLs of a 600-episode build, and 30 s
 # of 20 clients on the preview while a record changes every 100 ms (make test runs them short).
