@@ -118,7 +118,7 @@ def search_files(
     folder = store / f"page-{_digest(page)}"
     write_entry(folder, {"index.html": page})
     result[PAGE] = folder / "index.html"
-    if index:
+    if index and episodes:  # no episodes, nothing to index: Pagefind refuses an empty site
         try:
             result.update(bundle(site, episodes, files, store))
         except (OSError, RuntimeError, EOFError, subprocess.SubprocessError) as exc:
