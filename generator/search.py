@@ -525,15 +525,33 @@ def _program() -> str:
 
 def _scratch() -> str | None:
     """A folder in memory for Pagefind's input and output when the system has one (Linux):
-    a thousand small files there cost nothing to write and delete."""
+    a thousand small files there cost nothing to write and delete. Folders left there by a
+    build that was killed are removed."""
     shm = "/dev/shm"
-    return shm if os.path.isdir(shm) and os.access(shm, os.W_OK | os.X_OK) else None
+    if not (os.path.isdir(shm) and os.access(shm, os.W_OK | os.X_OK)):
+        return None
+    for stale in Path(shm).glob("cuepress-pagefind-*-*"):
+        pid = stale.name.split("-")[2]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(stale, ignore_errors=True)
+    return shm
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's
+        return True
+    return True
 
 
 def _index(part: Sequence[Prepared], language: str, interrupt: threading.Event) -> dict[str, bytes]:
     """Pagefind's bundle for the pages of ``part``, by its command line."""
     program = _program()
-    with tempfile.TemporaryDirectory(prefix="cuepress-pagefind-", dir=_scratch()) as folder:
+    prefix = f"cuepress-pagefind-{os.getpid()}-"
+    with tempfile.TemporaryDirectory(prefix=prefix, dir=_scratch()) as folder:
         site, output = Path(folder) / "site", Path(folder) / "bundle"
         site.mkdir()
         for episode in part:  # Pagefind makes the page's URL from its path: episodes/SLUG/
