@@ -57,7 +57,7 @@ from generator.render import Renderer
 PAGEFIND_VERSION = "1.5.2"  # the exact release this module is tested against (see reproducible)
 SHARD_EPISODES = 2000  # episodes per index; a bigger archive is indexed in parallel parts
 FIRST = 5  # lines kept per word and episode in the word map: what a result shows
-BLOCK = 300  # lines per line file (fewer files: each costs more to write than its bytes)
+BLOCK = 550  # lines per line file (fewer files: each costs more to write and link than its bytes)
 FOLDER = "pagefind/"
 LINES = "lines/"  # Cuepress's line files, inside FOLDER
 PARALLEL_FROM = 16  # episodes to prepare; below this a second process costs more
