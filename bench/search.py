@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import os
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -44,6 +45,7 @@ from tests.test_serve import Running
 RARE = "quokka"  # planted once; no word of the archive's vocabulary contains it
 COMMON = "ladder"  # one of the archive's words: said about 150 times in every episode
 PREFIX = "/archive/"
+ROOT = Path(__file__).resolve().parent.parent
 LIMIT = 300_000  # bytes a query may download
 RATIO = 2.0  # a cold build with search, at most this many times one without
 REBUILD = 1.5  # seconds, after an edit or a new episode
@@ -79,16 +81,24 @@ def set_search(site: Path, on: bool) -> None:
     rewrite(site / "site.yaml", text + ("" if on else "search: false\n"))
 
 
+CPU: list[float] = []  # the CPU seconds of each cuepress() (its processes, Pagefind's too)
+
+
 def cuepress(site: Path) -> float:
-    """One ``cuepress build``: its wall time."""
+    """One ``cuepress build`` (this checkout's, run from it): its wall time."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     subprocess.run(
         [sys.executable, "-m", "generator", "build", "--site", str(site)],
         check=True,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        cwd=ROOT,
     )
-    return time.perf_counter() - started
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    CPU.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+    return wall
 
 
 def cold(site: Path, on: bool) -> float:
@@ -149,7 +159,7 @@ def found_on(page: Page, url: str, word: str) -> bool:
     """Whether the search page at ``url`` lists a line for ``word`` (False while the preview
     reloads the page under us)."""
     try:
-        page.goto(url + f"search/?q={word}")
+        page.goto(url + f"search/?q={word}", wait_until="domcontentloaded")
         page.wait_for_function(
             "() => { const s = document.getElementById('search-status');"
             " return s.textContent && s.textContent !== 'Searching…'; }",
@@ -180,6 +190,10 @@ def preview(browser: Browser, site: Path, vtt: Path, rounds: int) -> list[float]
                         break
                 times.append(time.perf_counter() - started)
             page.close()
+            said = server.output()
+            built = [float(t) for t in re.findall(r"Built in ([\d.]+) s", said)[-rounds:]]
+            made = [float(t) for t in re.findall(r"index made in ([\d.]+) s", said)[-rounds:]]
+            print(f"  preview's own times: rebuilds {built} s, then search indexes {made} s")
         finally:
             try:
                 server.stop()
@@ -254,9 +268,11 @@ def main() -> None:
         if not bytes_only:
             off: list[float] = []
             on: list[float] = []
+            cpu: dict[bool, list[float]] = {False: [], True: []}
             for n in range(runs):  # in alternation, so both meet the same load
                 for search in (False, True) if n % 2 == 0 else (True, False):
                     (on if search else off).append(cold(site, search))
+                    cpu[search].append(CPU[-1])
             ratios = [b / a for a, b in zip(off, on, strict=True)]
             print(f"  cold build, search off                {spread(off)}")
             print(f"  cold build, search on                 {spread(on)}")
@@ -267,6 +283,11 @@ def main() -> None:
                 end="",
             )
             print(f"{verdict(ratio <= RATIO)} (at most {RATIO:.0f}x)")
+            used = {key: statistics.median(values) for key, values in cpu.items()}
+            print(
+                f"  CPU of a cold build (median)          search off {used[False]:.1f} s, "
+                f"on {used[True]:.1f} s ({used[True] / used[False]:.2f}x; less disturbed by load)"
+            )
             for search in (False, True):  # each after a cold build with its setting
                 cold(site, search)
                 edits, added = edited(site, vtt, runs), adding(site, count, runs)

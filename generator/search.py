@@ -57,7 +57,7 @@ from generator.render import Renderer
 PAGEFIND_VERSION = "1.5.2"  # the exact release this module is tested against (see reproducible)
 SHARD_EPISODES = 2000  # episodes per index; a bigger archive is indexed in parallel parts
 FIRST = 5  # lines kept per word and episode in the word map: what a result shows
-BLOCK = 300  # lines per line file (fewer files: each costs more to write than its bytes)
+BLOCK = 550  # lines per line file (fewer files: each costs more to write and link than its bytes)
 FOLDER = "pagefind/"
 LINES = "lines/"  # Cuepress's line files, inside FOLDER
 PARALLEL_FROM = 16  # episodes to prepare; below this a second process costs more
@@ -525,15 +525,33 @@ def _program() -> str:
 
 def _scratch() -> str | None:
     """A folder in memory for Pagefind's input and output when the system has one (Linux):
-    a thousand small files there cost nothing to write and delete."""
+    a thousand small files there cost nothing to write and delete. Folders left there by a
+    build that was killed are removed."""
     shm = "/dev/shm"
-    return shm if os.path.isdir(shm) and os.access(shm, os.W_OK | os.X_OK) else None
+    if not (os.path.isdir(shm) and os.access(shm, os.W_OK | os.X_OK)):
+        return None
+    for stale in Path(shm).glob("cuepress-pagefind-*-*"):
+        pid = stale.name.split("-")[2]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(stale, ignore_errors=True)
+    return shm
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's
+        return True
+    return True
 
 
 def _index(part: Sequence[Prepared], language: str, interrupt: threading.Event) -> dict[str, bytes]:
     """Pagefind's bundle for the pages of ``part``, by its command line."""
     program = _program()
-    with tempfile.TemporaryDirectory(prefix="cuepress-pagefind-", dir=_scratch()) as folder:
+    prefix = f"cuepress-pagefind-{os.getpid()}-"
+    with tempfile.TemporaryDirectory(prefix=prefix, dir=_scratch()) as folder:
         site, output = Path(folder) / "site", Path(folder) / "bundle"
         site.mkdir()
         for episode in part:  # Pagefind makes the page's URL from its path: episodes/SLUG/

@@ -6,7 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import json
+import os
 import re
+import shutil
 import threading
 import time
 from pathlib import Path
@@ -236,6 +238,23 @@ class TestBundle:
         assert search._pagefind_version() == search.PAGEFIND_VERSION
         pyproject = (Path(__file__).parent.parent / "pyproject.toml").read_text()
         assert f'"pagefind[bin]=={search.PAGEFIND_VERSION}"' in pyproject
+
+    def test_a_killed_builds_scratch_folder_is_removed(self) -> None:
+        """Pagefind runs in a folder in memory named by the build's process; one left by a
+        process that is gone (a killed build) is removed by the next."""
+        scratch = search._scratch()
+        if scratch is None:
+            pytest.skip("no /dev/shm here")
+        left = Path(scratch) / "cuepress-pagefind-4194303-x"
+        (left / "site").mkdir(parents=True)
+        mine = Path(scratch) / f"cuepress-pagefind-{os.getpid()}-x"
+        mine.mkdir()
+        try:
+            search._scratch()
+            assert not left.exists() and mine.exists()
+        finally:
+            shutil.rmtree(left, ignore_errors=True)
+            mine.rmdir()
 
     def test_reordering_is_checked(self) -> None:
         """An unknown format is left as Pagefind wrote it, not rewritten."""
