@@ -243,8 +243,7 @@ class TestBundle:
         """Pagefind runs in a folder in memory named by the build's process; one left by a
         process that is gone (a killed build) is removed by the next."""
         scratch = search._scratch()
-        if scratch is None:
-            pytest.skip("no /dev/shm here")
+        assert scratch is not None, "these machines have /dev/shm, where Pagefind runs"
         left = Path(scratch) / "cuepress-pagefind-4194303-x"
         (left / "site").mkdir(parents=True)
         mine = Path(scratch) / f"cuepress-pagefind-{os.getpid()}-x"
