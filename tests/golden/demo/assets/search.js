@@ -1,7 +1,8 @@
 /* Cuepress search page: asks the Pagefind index (built by generator/search.py) and lists each
-   episode with the lines where the words were said, each a link to that second. Pagefind gives
-   the word positions that matched; each indexed line is an anchor (id "t=SECONDS") at the
-   position where the line starts, so a match maps to its line. No dependencies. */
+   episode with the lines where the words were said, each a link to that second. Pagefind's page
+   for an episode holds its distinct words, once each; the matched word positions lead, through
+   the episode's word map (pagefind/lines/DIGEST-0.gz), to the first lines saying each word, and
+   only the line files holding them are fetched. No dependencies. */
 const doc = document;
 const form = doc.querySelector(".search-form");
 const input = doc.getElementById("search-input");
@@ -11,34 +12,49 @@ const more = doc.getElementById("search-more");
 const selects = Array.from(form.querySelectorAll("select"));
 const root = form.dataset.root;
 const indexes = form.dataset.indexes.split(" ").filter(Boolean);
-const PAGE = 5; /* results (transcript windows) fetched at a time */
-const LINES = 5; /* matching lines shown per result */
+const PAGE = 5; /* episodes fetched at a time */
+const LINES = 5; /* matching lines shown per episode */
 const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
   "September", "October", "November", "December"];
-let loading = null, attempts = 0, results = [], shown = 0, groups = new Map(), current = 0;
+let loading = null, attempts = 0, results = [], shown = 0, current = 0;
 let timer = 0;
+const files = new Map(); /* line files by name, as promises */
 
 form.hidden = false;
 
-/* Pagefind's script, with every further index merged in, and the words too common to search
-   for (each would download a large part of the index); a failed load is tried again (with a
+/* Pagefind's script, with every further index merged in; a failed load is tried again (with a
    fresh URL, since browsers remember a failed import) on the next search. */
 function pagefind() {
   if (!loading) {
     const fresh = attempts++ ? "?attempt=" + Date.now() : "";
-    const common = fetch(root + indexes[0] + "cuepress-common.json")
-      .then((response) => (response.ok ? response.json() : []), () => []);
     loading = import(root + indexes[0] + "pagefind.js" + fresh).then(async (pf) => {
-      await pf.options({ noWorker: true }); /* the worker script would cost another 40 kB */
-      for (const folder of indexes.slice(1)) await pf.mergeIndex(root + folder);
-      return { pf, common: new Set(await common) };
+      /* noWorker: the worker script would cost another 40 kB */
+      await pf.options({ noWorker: true, baseUrl: root });
+      for (const folder of indexes.slice(1)) await pf.mergeIndex(root + folder, { baseUrl: root });
+      return pf;
     });
     loading.catch(() => { loading = null; });
   }
   return loading;
 }
 
-function bare(word) {
+/* One of an episode's line files (gzip JSON): the first holds the word map. */
+function lineFile(digest, number) {
+  const name = digest + "-" + number + ".gz";
+  if (!files.has(name)) {
+    const got = fetch(root + indexes[0] + "lines/" + name).then((response) => {
+      if (!response.ok) throw new Error(name + ": " + response.status);
+      const text = response.body.pipeThrough(new DecompressionStream("gzip"));
+      return new Response(text).json();
+    });
+    got.catch(() => files.delete(name));
+    files.set(name, got);
+  }
+  return files.get(name);
+}
+
+/* A word as generator/search.py keys it: lower case, without the punctuation around it. */
+function key(word) {
   return word.toLowerCase().replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, "");
 }
 
@@ -79,27 +95,17 @@ async function run() {
   const query = input.value.trim(), filters = wanted(), mine = ++current;
   remember(query, filters);
   list.textContent = "";
-  groups = new Map(); results = []; shown = 0; more.hidden = true;
+  results = []; shown = 0; more.hidden = true;
   if (!query) { status.textContent = ""; return; }
   status.textContent = "Searching…";
-  let found = null, skipped = [];
+  let found = null;
   try {
-    const { pf, common } = await pagefind();
-    const words = query.split(/\s+/);
-    const kept = words.filter((word) => !common.has(bare(word)));
-    skipped = words.filter((word) => common.has(bare(word))).map((word) => "“" + word + "”");
-    if (!kept.length) {
-      if (mine === current) {
-        status.textContent = skipped.join(" and ") + (skipped.length > 1 ? " are" : " is") +
-          " said in nearly every episode, so cannot narrow a search: add a less common word.";
-      }
-      return;
-    }
-    found = await pf.search(kept.join(" "), { filters });
+    const pf = await pagefind();
+    found = await pf.search(query, { filters });
   } catch (error) {
     if (mine === current) {
       status.textContent = "The search index could not be loaded. (In the live preview it is " +
-        "built a few seconds after each change: try again in a moment.)";
+        "built a moment after each change: try again in a moment.)";
     }
     return;
   }
@@ -111,111 +117,109 @@ async function run() {
     status.textContent = "No results for " + quoted + narrowed + ". Check the spelling, or try other words.";
     return;
   }
-  await showMore(mine);
+  try {
+    await showMore(mine);
+  } catch (error) {
+    if (mine === current) status.textContent = "The search results could not be loaded: try again.";
+    return;
+  }
   if (mine === current) {
-    status.textContent = results.length + (results.length === 1 ? " passage matches " :
-      " passages match ") + quoted + (skipped.length ? " (" + skipped.join(", ") +
-      " left out: said in nearly every episode)." : ".");
+    status.textContent = results.length + (results.length === 1 ? " episode matches " :
+      " episodes match ") + quoted + ".";
   }
 }
 
 async function showMore(mine) {
   const batch = results.slice(shown, shown + PAGE);
   shown += batch.length;
-  const pages = await Promise.all(batch.map((result) => result.data()));
+  const found = await Promise.all(batch.map(async (result) => {
+    const data = await result.data();
+    return { data, said: await said(data) };
+  }));
   if (mine !== current) return null;
   let first = null;
-  for (const data of pages) first = add(data) || first;
+  for (const { data, said: lines } of found) first = add(data, lines) || first;
   more.hidden = shown >= results.length;
   return first;
 }
 
-/* One result: its episode (grouping results from one episode) and its matching lines. */
-function add(data) {
-  const page = data.url.split("#")[0];
-  let group = groups.get(page);
-  const isNew = !group;
-  if (isNew) {
-    group = { item: el("li", "search-hit"), lines: null };
-    const heading = el("h2"), link = el("a", null, (data.filters.episode || [page])[0]);
-    link.href = page;
-    heading.appendChild(link);
-    group.item.appendChild(heading);
-    const date = (data.filters.date || [])[0];
-    if (date) {
-      const meta = el("p", "meta"), time = el("time", null, dateText(date));
-      time.dateTime = date;
-      meta.appendChild(time);
-      group.item.appendChild(meta);
-    }
-    groups.set(page, group);
-    list.appendChild(group.item);
-  }
-  const lines = matchingLines(data);
-  if (lines.length && !group.lines) {
-    group.lines = el("ol", "search-lines");
-    group.item.appendChild(group.lines);
-  }
-  let first = isNew ? group.item.querySelector("a") : null;
-  const words = data.content.split(/\s+/);
-  for (const line of lines.slice(0, LINES)) {
-    const link = lineLink(page, line, words);
-    group.lines.appendChild(el("li")).appendChild(link);
-    first = first || link;
-  }
-  if (!data.anchors.length && data.locations.length) { /* a match in the summary */
-    group.item.appendChild(el("p", "search-summary")).appendChild(marked(words, 0, null, data.locations));
-  }
-  return first;
-}
-
-/* The lines holding matched words: the anchor at or before each matched position. */
-function matchingLines(data) {
-  const anchors = data.anchors.filter((a) => a.id.startsWith("t="))
-    .sort((a, b) => a.location - b.location);
-  const found = new Map();
-  for (const location of data.locations) {
-    let at = -1;
-    for (let i = 0; i < anchors.length && anchors[i].location <= location; i++) at = i;
-    if (at < 0) continue;
-    if (!found.has(at)) found.set(at, []);
-    found.get(at).push(location);
-  }
-  return Array.from(found.keys()).sort((a, b) => a - b).map((at) => ({
-    id: anchors[at].id,
-    from: anchors[at].location,
-    to: at + 1 < anchors.length ? anchors[at + 1].location : null,
-    locations: found.get(at),
+/* The episode's lines saying the matched words: the first LINES of them in time, each as
+   [seconds, text, words matched], and the summary when the words are there alone. */
+async function said(data) {
+  const digest = (data.filters.lines || [])[0];
+  const words = data.content.split(" ");
+  const matched = new Set(data.locations.map((at) => key(words[at] || "")));
+  if (!digest) return { lines: [], matched, summary: "" };
+  const head = await lineFile(digest, 0);
+  /* The rarest word's lines first ("the zebra": the zebra's line, not the first five "the"),
+     then shown in time order. */
+  const lists = data.locations.map((at) => head.map[at] || []).sort((a, b) => a.length - b.length);
+  const numbers = new Set();
+  for (const list of lists) for (const n of list) if (numbers.size < LINES) numbers.add(n);
+  const wanted = Array.from(numbers).sort((a, b) => a - b);
+  const lines = await Promise.all(wanted.map(async (n) => {
+    const file = n < head.block ? head : await lineFile(digest, Math.floor(n / head.block));
+    return file.lines[n % head.block];
   }));
+  return { lines, matched, summary: lines.length ? "" : head.summary };
 }
 
-function lineLink(page, line, words) {
-  const link = el("a", "search-line");
-  link.href = page + "#" + line.id;
-  link.appendChild(el("span", "ts", clock(parseFloat(line.id.slice(2)))));
-  link.appendChild(doc.createTextNode(" "));
-  link.appendChild(marked(words, line.from, line.to, line.locations));
+/* One result: its episode and its matching lines. */
+function add(data, found) {
+  const path = data.url.startsWith(root) ? data.url.slice(root.length) : data.url;
+  const page = root + path.replace(/^\//, "");
+  const item = el("li", "search-hit");
+  const heading = el("h2"), link = el("a", null, (data.filters.episode || [page])[0]);
+  link.href = page;
+  heading.appendChild(link);
+  item.appendChild(heading);
+  const date = (data.filters.date || [])[0];
+  if (date) {
+    const meta = el("p", "meta"), time = el("time", null, dateText(date));
+    time.dateTime = date;
+    meta.appendChild(time);
+    item.appendChild(meta);
+  }
+  if (found.lines.length) {
+    const lines = el("ol", "search-lines");
+    for (const [seconds, text] of found.lines) {
+      lines.appendChild(el("li")).appendChild(lineLink(page, seconds, text, found.matched));
+    }
+    item.appendChild(lines);
+  } else if (found.summary) { /* a match in the title or summary */
+    item.appendChild(el("p", "search-summary")).appendChild(marked(found.summary, found.matched));
+  }
+  list.appendChild(item);
   return link;
 }
 
-/* Words from..to of the result's text with the matches marked; a long line is cut around its
-   first match. */
-function marked(all, from, to, locations) {
-  const end = to === null ? all.length : to;
-  let start = from, stop = end;
-  if (stop - start > 40) {
-    start = Math.max(from, Math.min(...locations) - 12);
-    stop = Math.min(end, start + 30);
+function lineLink(page, seconds, text, matched) {
+  const link = el("a", "search-line");
+  link.href = page + "#t=" + String(seconds);
+  link.appendChild(el("span", "ts", clock(seconds)));
+  link.appendChild(doc.createTextNode(" "));
+  link.appendChild(marked(text, matched));
+  return link;
+}
+
+/* The text with the matched words marked; a long text is cut around its first match. */
+function marked(text, matched) {
+  const all = text.split(/\s+/).filter(Boolean);
+  const hits = all.map((word) => matched.has(key(word)));
+  let start = 0, stop = all.length;
+  if (stop > 40) {
+    start = Math.max(0, hits.indexOf(true) - 12);
+    stop = Math.min(all.length, start + 30);
   }
-  const text = el("span", "search-text");
-  if (start > from) text.appendChild(doc.createTextNode("… "));
+  const span = el("span", "search-text");
+  if (start > 0) span.appendChild(doc.createTextNode("… "));
   for (let i = start; i < stop; i++) {
-    if (i > start) text.appendChild(doc.createTextNode(" "));
-    if (locations.includes(i)) mark(text, all[i]);
-    else text.appendChild(doc.createTextNode(all[i]));
+    if (i > start) span.appendChild(doc.createTextNode(" "));
+    if (hits[i]) mark(span, all[i]);
+    else span.appendChild(doc.createTextNode(all[i]));
   }
-  if (stop < end) text.appendChild(doc.createTextNode(" …"));
-  return text;
+  if (stop < all.length) span.appendChild(doc.createTextNode(" …"));
+  return span;
 }
 
 /* A matched word, marked without the punctuation around it. */
