@@ -557,6 +557,11 @@ def _index(part: Sequence[Prepared], language: str, interrupt: threading.Event) 
     with tempfile.TemporaryDirectory(prefix=prefix, dir=_scratch()) as folder:
         site, output = Path(folder) / "site", Path(folder) / "bundle"
         site.mkdir()
+        if not part:  # Pagefind makes no index of nothing: one page no episode (see search.js)
+            (site / "index.html").write_text(
+                "<!doctype html><html><body data-pagefind-body><p>cuepress-no-episodes</p>"
+                "</body></html>"
+            )
         for episode in part:  # Pagefind makes the page's URL from its path: episodes/SLUG/
             path = site / episode.url_path / "index.html"
             path.parent.mkdir(parents=True, exist_ok=True)

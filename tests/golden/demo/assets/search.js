@@ -138,7 +138,9 @@ async function showMore(mine) {
   }));
   if (mine !== current) return null;
   let first = null;
-  for (const { data, said: lines } of found) first = add(data, lines) || first;
+  for (const { data, said: lines } of found) {
+    if (data.filters.episode) first = add(data, lines) || first; /* not the empty archive's page */
+  }
   more.hidden = shown >= results.length;
   return first;
 }
