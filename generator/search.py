@@ -25,6 +25,11 @@ second for 500 episodes; the files it shares with the shard's last index are lin
 written. Pagefind numbers the pages in the order it lists the folder they are written to, so
 its bundle is byte for byte the same from build to build on one machine.
 
+Next, for real vocabularies (a few thousand distinct words an episode make Pagefind about 15
+times slower than the benchmark's archive): a small index of the recently added or edited
+episodes on top of large ones, merged now and then (log-structured), with the episodes it
+replaces left out of the older indexes' results by the search page.
+
 Pagefind is pinned (``PAGEFIND_VERSION``): its filter files are rewritten in sorted order for
 reproducible bytes (:func:`reproducible`), which reads its private CBOR format; a test fails
 when another version is installed.
