@@ -616,6 +616,30 @@ class TestEdits:
         context.close()
 
 
+class TestWords:
+    def test_the_rarest_words_lines_are_shown(self, browser: Browser, make_site: MakeSite) -> None:
+        """For several words, the lines of the rarest come first: "the zebra" shows the line
+        with the zebra, not only the first five lines saying "the"."""
+        said = "\n".join(f'  - "0:{n:02d} The cat naps."' for n in range(8))
+        site = make_site(
+            {
+                "content/episodes/z.md": record(
+                    "Cats", "2026-01-01", f'transcript:\n{said}\n  - "0:30 The zebra naps."\n'
+                )
+            }
+        )
+        build(site)
+        context = browser.new_context()
+        page = context.new_page()
+        with serve(site / "output", "/show/") as url:
+            search_for(page, url, "the zebra")
+            lines = page.locator(".search-line")
+            expect(lines).to_have_count(5)
+            expect(lines.last).to_have_text("0:30 The zebra naps.")
+            expect(lines.last.locator("mark")).to_have_text(["The", "zebra"])
+        context.close()
+
+
 class TestFilters:
     def test_tag_speaker_and_year_together(self, browser: Browser, make_site: MakeSite) -> None:
         """Tag, speaker and year filters narrow together: only episodes with all three."""

@@ -138,7 +138,9 @@ async function showMore(mine) {
   }));
   if (mine !== current) return null;
   let first = null;
-  for (const { data, said: lines } of found) first = add(data, lines) || first;
+  for (const { data, said: lines } of found) {
+    if (data.filters.episode) first = add(data, lines) || first; /* not the empty archive's page */
+  }
   more.hidden = shown >= results.length;
   return first;
 }
@@ -151,9 +153,12 @@ async function said(data) {
   const matched = new Set(data.locations.map((at) => key(words[at] || "")));
   if (!digest) return { lines: [], matched, summary: "" };
   const head = await lineFile(digest, 0);
+  /* The rarest word's lines first ("the zebra": the zebra's line, not the first five "the"),
+     then shown in time order. */
+  const lists = data.locations.map((at) => head.map[at] || []).sort((a, b) => a.length - b.length);
   const numbers = new Set();
-  for (const at of data.locations) for (const n of head.map[at] || []) numbers.add(n);
-  const wanted = Array.from(numbers).sort((a, b) => a - b).slice(0, LINES);
+  for (const list of lists) for (const n of list) if (numbers.size < LINES) numbers.add(n);
+  const wanted = Array.from(numbers).sort((a, b) => a - b);
   const lines = await Promise.all(wanted.map(async (n) => {
     const file = n < head.block ? head : await lineFile(digest, Math.floor(n / head.block));
     return file.lines[n % head.block];
