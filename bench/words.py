@@ -35,14 +35,22 @@ MEASURE = """async (seconds) => {
 }"""
 
 
-def site(root: Path) -> None:
-    segments, t = [], 0.0
-    for _ in range(2000):
+def word_level(sentences: int = 2000) -> list[dict[str, object]]:
+    """Podcast Index JSON segments, one word each, as Buzzsprout publishes them: ``sentences``
+    sentences of 15 words (2,000 make 1,000 segments once merged)."""
+    segments: list[dict[str, object]] = []
+    t = 0.0
+    for _ in range(sentences):
         for word in range(15):
             body = f"word{word}" + ("." if word == 14 else "")
             segments.append({"startTime": round(t, 3), "endTime": round(t + 0.25, 3), "body": body})
             t += 0.31
         t += 0.4
+    return segments
+
+
+def site(root: Path) -> None:
+    segments = word_level()
     write_files(
         root,
         {

@@ -17,7 +17,7 @@ from generator.yamlfile import Mapping
 
 # A host name: dot-separated labels of letters, digits and inner hyphens, ending in a name.
 # A BCP 47 language tag as feeds, pages and the search index use it: en, pt-BR, zh-Hant-TW.
-_LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8}){0,3}")
+LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8}){0,3}")
 _HOST = re.compile(r"(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62}")
 
 KNOWN = (
@@ -124,7 +124,7 @@ def _language(fields: Fields) -> str:
     value = fields.text("language")
     if value is None:
         return "en"
-    if not _LANGUAGE.fullmatch(value):
+    if not LANGUAGE.fullmatch(value):
         fields.error(
             "language",
             f"'language' must be a language tag like en, fr or pt-BR, got {value[:40]!r}",

@@ -66,8 +66,13 @@ def show_guid(site: Site) -> str:
     without its scheme and trailing slashes, as the Podcasting 2.0 spec defines it."""
     if site.podcast_guid:
         return site.podcast_guid
-    seed = site.absolute(FEED_FILE).split("://", 1)[1].rstrip("/")
-    return str(uuid.uuid5(PODCAST_GUID_NAMESPACE, seed))
+    return guid_of_feed(site.absolute(FEED_FILE))
+
+
+def guid_of_feed(url: str) -> str:
+    """The ``podcast:guid`` apps derive for the feed at ``url``: a UUIDv5 of it without its
+    scheme and trailing slashes, as the Podcasting 2.0 spec defines it."""
+    return str(uuid.uuid5(PODCAST_GUID_NAMESPACE, url.split("://", 1)[-1].rstrip("/")))
 
 
 def episode_guid(site: Site, episode: Episode) -> str:

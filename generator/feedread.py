@@ -27,6 +27,7 @@ from lxml import etree
 
 from generator import markup
 from generator.errors import ContentError, Problems
+from generator.models import URL_SAFE
 
 # Namespace URIs as feeds write them (some with other capitals or a trailing slash), by prefix.
 _NAMESPACES = {
@@ -42,7 +43,6 @@ _NAMESPACES = {
     "http://search.yahoo.com/mrss": "media",
     "http://www.google.com/schemas/play-podcasts/1.0": "googleplay",
 }
-_URL_SAFE = "/:?#[]@!$&'()*+,;=%~"  # reserved and already-escaped characters stay as written
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 _TAG = re.compile(r"<[A-Za-z/!][^>]*>")
 _ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.I)
@@ -285,7 +285,7 @@ class _Reader:
             value = urljoin(base, value)
         parts = urlsplit(value)
         if parts.scheme.lower() in ("http", "https") and parts.hostname:
-            return quote(value, safe=_URL_SAFE)  # spaces and the like, as browsers send them
+            return quote(value, safe=URL_SAFE)  # spaces and the like, as browsers send them
         if not parts.scheme:
             reason = "a relative URL, and the feed does not say where it lives"
         else:
@@ -433,17 +433,10 @@ class _Reader:
         if element is None or not _text(element):
             return None
         text = _text(element)
-        match = _DURATION.fullmatch(text)
-        if not match:
+        ms = parse_clock(text)
+        if ms is None:
             self.warn(element, f"the duration {text[:40]!r} could not be read (left out)")
-            return None
-        first, second, third, fraction = match.groups()
-        parts = [int(p) for p in (first, second, third) if p is not None]
-        seconds = 0
-        for part in parts:
-            seconds = seconds * 60 + part
-        millis = round(float(f"0.{fraction}") * 1000) if fraction else 0
-        return seconds * 1000 + millis
+        return ms
 
     def audio(self, element: etree._Element) -> FeedAudio | None:
         for enclosure in _children(element, "enclosure"):

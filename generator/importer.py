@@ -31,8 +31,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from generator import feedread, markup, records, scaffold, slugs, transcripts, yamlfile
+from generator.config import LANGUAGE
 from generator.errors import CuepressError, Problems, TranscriptError
-from generator.feed import PODCAST_GUID_NAMESPACE
+from generator.feed import guid_of_feed
 from generator.feedread import Feed, FeedChapter, FeedItem, FeedTranscript
 from generator.fetch import Fetcher, FetchError
 from generator.timecodes import clock, parse_time
@@ -174,10 +175,7 @@ def show_guid(feed: Feed, url: str | None) -> str | None:
         except ValueError:
             pass
     address = feed.channel.self_url or url
-    if not address:
-        return None
-    seed = address.split("://", 1)[-1].rstrip("/")
-    return str(uuid.uuid5(PODCAST_GUID_NAMESPACE, seed))
+    return guid_of_feed(address) if address else None
 
 
 def _site_values(feed: Feed, url: str | None, problems: Problems, shown: str) -> dict[str, Any]:
@@ -187,7 +185,7 @@ def _site_values(feed: Feed, url: str | None, problems: Problems, shown: str) ->
         values["description"] = channel.description
     if channel.language:
         language = channel.language.replace("_", "-")
-        if re.fullmatch(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8}){0,3}", language):
+        if LANGUAGE.fullmatch(language):
             values["language"] = language
         else:
             problems.warn(shown, None, f"the language {channel.language!r} is not a tag (left out)")

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from generator import markup, slugs, yamlfile
 from generator.errors import CuepressError, Problems
-from generator.fields import Fields, describe
+from generator.fields import Fields, describe, url_ok
 from generator.models import Episode, Person, Site
 from generator.records import SLUG, split_front_matter
 from generator.yamlfile import Mapping
@@ -116,7 +116,7 @@ def _person(
     image = fields.url("image")
     links = []
     for link in fields.texts("links"):
-        if not re.match(r"https?://[^\s/]+", link):
+        if not url_ok(link, absolute=True):
             fields.error("links", f"a person's links must be http(s) URLs, got {link!r}")
         else:
             links.append(link)

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page
 
+from bench.words import word_level
 from generator.build import build
 from tests.browser import serve
 from tests.conftest import write_files
@@ -57,13 +58,7 @@ def test_sentences_keep_their_word_times(site: Path) -> None:
 def test_page_grows_by_less_than_a_third(tmp_path: Path) -> None:
     """A word-level episode of 2,000 sentences (30,000 words, 1,000 segments once merged): the
     word times add less than a third to its page."""
-    segments, t = [], 0.0
-    for _sentence in range(2000):
-        for word in range(15):
-            text = f"word{word}" + ("." if word == 14 else "")
-            segments.append({"startTime": round(t, 3), "endTime": round(t + 0.25, 3), "body": text})
-            t += 0.31
-        t += 0.4
+    segments = word_level()
     write_files(
         tmp_path,
         {
