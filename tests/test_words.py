@@ -76,8 +76,9 @@ def test_page_grows_by_less_than_a_third(tmp_path: Path) -> None:
 
 
 def said_at(seconds: float) -> str:
-    """The word being said at ``seconds``: the last one started by then."""
-    return [w["body"] for w in WORDS if w["startTime"] <= seconds][-1]
+    """The word being said at ``seconds``: the last one started by then ("" before the first)."""
+    started = [w["body"] for w in WORDS if w["startTime"] <= seconds]
+    return started[-1] if started else ""
 
 
 def test_the_word_being_said_is_marked(page: Page, site_url: str) -> None:
