@@ -74,6 +74,8 @@ class _Handler(SimpleHTTPRequestHandler):
     def send_head(self) -> Any:
         match = re.fullmatch(r"bytes=(\d+)-(\d*)", self.headers.get("Range", ""))
         path = Path(self.translate_path(self.path))
+        if path.is_dir() and self.path.split("?", 1)[0].endswith("/"):
+            path = path / "index.html"  # a folder's page is gzipped too, as Pages does
         if (
             self.compress
             and not match
