@@ -1,9 +1,16 @@
 """Lighthouse (npm, pinned in the Makefile) scores a 1,000-segment episode page at least 95 in
-performance, accessibility, best practices and SEO, light and dark (tools/lighthouse.py; about
-30 s). Lighthouse is installed from npm first if it is not there yet: never skipped."""
+performance, accessibility, best practices and SEO, light and dark, with both of its presets:
+desktop, and mobile (its default: a slow phone, simulated from this machine's timings). The page
+is served gzipped, as GitHub Pages serves it (tools/lighthouse.py checks that it was).
+
+The performance score moves with the machine's load (other processes lengthen the measured
+tasks), so each preset and scheme counts its best of up to 3 runs; on a quiet machine each passes
+on its first, and the test takes about 60 s (four runs of about 15 s), at most three times that.
+Lighthouse is installed from npm first if it is not there yet: never skipped."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
 
@@ -20,7 +27,18 @@ def test_long_episode_page_scores_95_everywhere(capsys: pytest.CaptureFixture[st
             ["make", "-s", "lighthouse-install"], cwd=ROOT, capture_output=True, text=True
         )
         assert done.returncode == 0, f"could not install Lighthouse: {done.stderr}"
-    code = lighthouse.main(["--preset", "desktop", "--min", "95"])
+    code = lighthouse.main(["--preset", "desktop,mobile", "--tries", "3", "--min", "95"])
     shown = capsys.readouterr().out
+    print(shown)
     assert code == 0, shown
-    assert shown.count("performance") == 2, shown  # light and dark
+    lines = re.findall(r"^(light|dark) \((desktop|mobile)\): (.*)$", shown, re.MULTILINE)
+    assert sorted((s, p) for s, p, _ in lines) == [
+        ("dark", "desktop"),
+        ("dark", "mobile"),
+        ("light", "desktop"),
+        ("light", "mobile"),
+    ], shown
+    for _, _, scores in lines:
+        found = dict(re.findall(r"([a-z-]+) (\d+)", scores))
+        assert set(found) == set(lighthouse.CATEGORIES), scores
+        assert all(int(v) >= 95 for v in found.values()), scores

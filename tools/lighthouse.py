@@ -1,13 +1,20 @@
 """Lighthouse on a real-length episode page (1,000 segments), light and dark.
 
-Usage: ``.venv/bin/python -m tools.lighthouse [--runs N] [--preset desktop|mobile] [--min 95]``
+Usage: ``.venv/bin/python -m tools.lighthouse [--preset desktop,mobile] [--tries N] [--min 95]``
 (``make lighthouse``; needs Lighthouse from npm, which ``make lighthouse-install`` puts in
 ``.cache/npm/``, and Debian's chromium). The site is built into a temporary folder and served on
-127.0.0.1 under its sub-path, gzipped as GitHub Pages serves it. Dark mode is forced with Chromium's
+127.0.0.1 under its sub-path, gzipped as GitHub Pages serves it (a report whose page was not
+compressed is an error: uncompressed, the simulated phone network alone costs about a second of
+First Contentful Paint). Dark mode is forced with Chromium's
 ``--blink-settings=preferredColorScheme=0`` (1 is light), which sets what
 ``prefers-color-scheme`` reports, so the page's own dark styles are what is scored.
 
-Prints one line per scheme with the four scores (0-100) and exits 1 if any is below ``--min``.
+``--preset`` takes Lighthouse's presets, comma-separated: ``desktop`` and ``mobile`` (its
+default, a slow phone simulated on this machine's CPU). The performance score depends on how
+busy the machine is (other processes lengthen the measured tasks), so a preset and scheme whose
+scores fall below ``--min`` is run again, up to ``--tries`` times in all, and its best run
+counts. Prints one line per preset and scheme with the four scores (0-100) and the number of
+runs, and exits 1 if any is below ``--min``. ``--keep DIR`` keeps each report's JSON there.
 """
 
 from __future__ import annotations
@@ -67,6 +74,9 @@ def run(url: str, scheme: str, preset: str, out: Path) -> dict[str, int]:
     env = {**os.environ, "CHROME_PATH": chromium_path()}
     subprocess.run(command, check=True, env=env, stdout=subprocess.DEVNULL)
     report = json.loads(out.read_text(encoding="utf-8"))
+    document = report["audits"]["network-requests"]["details"]["items"][0]
+    if document["transferSize"] * 2 > document["resourceSize"]:
+        raise RuntimeError(f"the page was not served compressed, as Pages serves it: {document}")
     if os.environ.get("LIGHTHOUSE_FAILS"):
         for ref in (r for c in CATEGORIES for r in report["categories"][c]["auditRefs"]):
             audit = report["audits"][ref["id"]]
@@ -75,12 +85,31 @@ def run(url: str, scheme: str, preset: str, out: Path) -> dict[str, int]:
     return {name: round(report["categories"][name]["score"] * 100) for name in CATEGORIES}
 
 
+def best_of(
+    url: str, scheme: str, preset: str, out: Path, args: argparse.Namespace
+) -> tuple[dict[str, int], int]:
+    """The best of up to ``args.tries`` runs (the first that meets ``args.min`` ends it)."""
+    best: dict[str, int] = {}
+    tries = 0
+    while tries < max(1, args.tries) and (not best or min(best.values()) < args.min):
+        tries += 1
+        scores = run(url, scheme, preset, out)
+        if not best or sum(scores.values()) > sum(best.values()):
+            best = scores
+    return best, tries
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--preset", choices=("desktop", "mobile"), default="desktop")
+    parser.add_argument("--preset", default="desktop", help="desktop,mobile: both")
     parser.add_argument("--min", type=int, default=95)
+    parser.add_argument("--tries", type=int, default=1, help="runs at most, if below --min")
     parser.add_argument("--schemes", default="light,dark")
+    parser.add_argument("--keep", type=Path, help="a folder to keep each report's JSON in")
     args = parser.parse_args(argv)
+    presets = args.preset.split(",")
+    if not set(presets) <= {"desktop", "mobile"}:
+        parser.error(f"unknown preset in {args.preset}")
     if not LIGHTHOUSE.exists():
         print(f"no Lighthouse at {LIGHTHOUSE}: run make lighthouse-install", file=sys.stderr)
         return 2
@@ -89,13 +118,16 @@ def main(argv: list[str] | None = None) -> int:
         root = Path(folder) / "site"
         make_site(root)
         with serve(root / "output", "/show/", compress=True) as url:  # as Pages serves it
-            for scheme in args.schemes.split(","):
-                scores = run(url + "episodes/long/", scheme, args.preset, Path(folder) / "lh.json")
-                low = {k: v for k, v in scores.items() if v < args.min}
-                failed = failed or bool(low)
-                shown = " ".join(f"{k} {v}" for k, v in scores.items())
-                below = f"  BELOW {args.min}" if low else ""
-                print(f"{scheme} ({args.preset}): {shown}{below}")
+            for preset in presets:
+                for scheme in args.schemes.split(","):
+                    out = (args.keep or Path(folder)) / f"lh-{preset}-{scheme}.json"
+                    scores, tries = best_of(url + "episodes/long/", scheme, preset, out, args)
+                    low = {k: v for k, v in scores.items() if v < args.min}
+                    failed = failed or bool(low)
+                    shown = " ".join(f"{k} {v}" for k, v in scores.items())
+                    below = f"  BELOW {args.min}" if low else ""
+                    runs = "1 run" if tries == 1 else f"best of {tries} runs"
+                    print(f"{scheme} ({preset}): {shown} ({runs}){below}", flush=True)
     return 1 if failed else 0
 
 
