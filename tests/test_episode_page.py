@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from generator.build import build
-from tests.browser import serve, settle
+from tests.browser import CHROMIUM_FLAGS, WATCH_SCROLLS, chromium_path, serve, settle
 from tests.conftest import MakeSite, write_files
 
 PREFIX = "/show/"
@@ -402,9 +402,10 @@ class TestShortcuts:
         """In the find box or the search box every key is text: nothing plays, skips or opens."""
         page.goto(episode(site_url) + "#t=100")
         page.focus(field)
-        page.keyboard.type("kjl<>pn?/ ")
+        page.keyboard.type("kjl<>pn?/s ")
         page.keyboard.press("ArrowLeft")
-        assert page.input_value(field) == "kjl<>pn?/ "
+        assert page.input_value(field) == "kjl<>pn?/s "
+        expect(page.locator(".seg-actions")).to_have_count(0)  # "s" shared no line
         state = page.evaluate(AUDIO_STATE)
         assert state["paused"] and state["time"] == 100
         assert page.get_by_label("Playback speed").input_value() == "1"
@@ -586,6 +587,151 @@ class TestShareQuote:
         )
         page.wait_for_timeout(300)
         expect(page.get_by_role("button", name="Share quote")).to_be_hidden()
+
+
+@pytest.fixture(scope="module")
+def caret_browser(browser: Browser) -> Iterator[Browser]:
+    """Chromium with caret browsing on (F7 in a desktop Chrome): the arrow keys move a caret
+    through the page's text and Shift+arrows select, so text is selected by keyboard alone."""
+    caret = browser.browser_type.launch(
+        executable_path=chromium_path(),
+        args=[*CHROMIUM_FLAGS, "--enable-caret-browsing"],
+        headless=True,
+    )
+    yield caret
+    caret.close()
+
+
+def keyboard_page(browser: Browser, url: str, *, web_share: bool = False) -> Page:
+    """A page whose clipboard can be read back, with the Web Share API recorded in
+    ``window.__shared`` (``web_share``) or absent (then the quote goes to the clipboard)."""
+    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+    context.add_init_script(
+        "navigator.share = (data) => { window.__shared = data; return Promise.resolve(); }"
+        if web_share
+        else "delete Navigator.prototype.share"
+    )
+    context.add_init_script(WATCH_SCROLLS)
+    page = context.new_page()
+    page.goto(url)
+    return page
+
+
+def press(page: Page, *keys: str) -> None:
+    for key in keys:
+        page.keyboard.press(key)
+
+
+def focused(page: Page) -> str:
+    return str(
+        page.evaluate(
+            "(e => e.getAttribute('aria-label') || e.textContent)(document.activeElement)"
+        )
+    )
+
+
+def clipboard(page: Page, expected_end: str) -> str:
+    page.wait_for_function(
+        "(end) => navigator.clipboard.readText().then(t => t.endsWith(end))", arg=expected_end
+    )
+    return str(page.evaluate("navigator.clipboard.readText()"))
+
+
+def assert_lands_on(browser: Browser, link: str, ids: list[str]) -> None:
+    """The shared link, opened afresh, marks exactly those lines and shows the first at once
+    just below the sticky player (the name of who speaks may stand between)."""
+    page = keyboard_page(browser, link)
+    rest = settle(page)
+    assert rest.took_ms <= 100, rest
+    marked = page.locator(".seg.is-target")
+    assert marked.evaluate_all("els => els.map(e => e.id)") == ids
+    gap = page.evaluate(
+        "(id) => document.getElementById(id).getBoundingClientRect().top"
+        " - document.querySelector('.player').getBoundingClientRect().bottom",
+        ids[0],
+    )
+    assert 0 <= gap <= 48, gap
+    expect(page.get_by_role("button", name="▶ Play this quote")).to_be_visible()
+    page.context.close()
+
+
+class TestShareQuoteByKeyboard:
+    """A quote shared with the keyboard alone: words selected with Shift+arrows, then Tab to
+    "Share quote" or the "s" shortcut; a line shared from its timestamp; the passage a link
+    opened. Each asserts what was copied or shared and where its link lands."""
+
+    def test_select_with_shift_arrows_then_tab_to_share_quote(
+        self, caret_browser: Browser, site_url: str
+    ) -> None:
+        page = keyboard_page(caret_browser, episode(site_url) + "#t=83")
+        press(page, "ArrowDown", "Shift+End")  # the caret into the line, then select to its end
+        assert page.evaluate("String(getSelection())") == "Exactly at 83."
+        share = page.get_by_role("button", name="Share quote")
+        expect(share).to_be_visible()
+        expect(share).to_have_attribute("aria-keyshortcuts", "S")
+        page.keyboard.press("Tab")
+        expect(share).to_be_focused()
+        page.keyboard.press("Enter")
+        expect(page.get_by_role("button", name="Quote copied")).to_be_focused()
+        link = episode(site_url) + "#t=83,83.4"
+        assert clipboard(page, link) == f"“Exactly at 83.” — Bo, A long one {link}"
+        expect(page.locator("p[role=status]")).to_have_text("Quote and link copied")
+        page.context.close()
+        assert_lands_on(caret_browser, link, ["t=83"])
+
+    def test_selection_across_lines_and_the_s_shortcut(
+        self, caret_browser: Browser, site_url: str
+    ) -> None:
+        """Shift+Down twice and Shift+Right three times reach into the next line; "s" shares
+        the words selected, by the Web Share API, with a link to both lines' range."""
+        page = keyboard_page(caret_browser, episode(site_url) + "#t=83", web_share=True)
+        press(page, "ArrowDown", "Shift+ArrowDown", "Shift+ArrowDown")
+        press(page, "Shift+ArrowRight", "Shift+ArrowRight", "Shift+ArrowRight")
+        assert page.evaluate("String(getSelection())").endswith("The")
+        assert audio_time(page) == 83  # Shift+arrows select; they do not skip
+        page.keyboard.press("s")
+        page.wait_for_function("() => window.__shared")
+        link = episode(site_url) + "#t=83,85"
+        assert page.evaluate("window.__shared") == {
+            "title": "A long one",
+            "text": "“Exactly at 83. The” — Bo, A long one",
+            "url": link,
+        }
+        page.context.close()
+        assert_lands_on(caret_browser, link, ["t=83", "t=83.4"])
+
+    def test_a_line_from_its_timestamp(self, browser: Browser, site_url: str) -> None:
+        """Tab reaches the line's timestamp, then "Copy link" and "Share"; Enter on "Share",
+        or "s" on the timestamp, shares that whole line."""
+        page = keyboard_page(browser, episode(site_url) + "#t=100")
+        page.keyboard.press("Tab")
+        assert focused(page) == "1:40"
+        page.keyboard.press("s")
+        link = episode(site_url) + "#t=100,105"
+        assert clipboard(page, link) == f"“Line at 100 seconds.” — Ana, A long one {link}"
+        page.evaluate("navigator.clipboard.writeText('')")
+        press(page, "Tab", "Tab")
+        assert focused(page) == "Share line at 1:40"
+        page.keyboard.press("Enter")
+        assert clipboard(page, link) == f"“Line at 100 seconds.” — Ana, A long one {link}"
+        expect(page.locator("#t\\=100 .share-line")).to_have_text("Copied")
+        page.context.close()
+        assert_lands_on(browser, link, ["t=100"])
+
+    def test_the_passage_a_link_opened(self, browser: Browser, site_url: str) -> None:
+        """Opened on a range, "s" shares that passage again: both lines, the same range."""
+        page = keyboard_page(browser, episode(site_url) + "#t=83,85")
+        page.keyboard.press("s")
+        link = episode(site_url) + "#t=83,85"
+        quote = "“Exactly at 83. The second segment in second 83.” — Bo, A long one"
+        assert clipboard(page, link) == f"{quote} {link}"
+        page.context.close()
+
+    def test_help_lists_it(self, page: Page, site_url: str) -> None:
+        page.goto(episode(site_url))
+        page.keyboard.press("?")
+        dialog = page.get_by_role("dialog", name="Keyboard shortcuts")
+        expect(dialog).to_contain_text("Share quote: the words selected, else this line")
 
 
 class TestSoundbites:

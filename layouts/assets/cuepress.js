@@ -352,8 +352,9 @@
       playAt(t, range.end === null ? undefined : range.end);
       return;
     }
-    var copy = event.target.closest && event.target.closest("button.copy");
-    if (copy) copyLink(copy.parentNode);
+    var line = event.target.closest && event.target.closest(".seg-actions button"), i = line && segs.indexOf(line.closest(".seg"));
+    if (line === copyButton) copyLink(segs[i]);
+    else if (line) shareLines(i, i, line);
   });
 
   /* The iframe code offered under the episode. */
@@ -366,17 +367,30 @@
   }
 
   /* Share a quote: select transcript text, and a button offers the words, who said them, the
-     episode and a link to exactly that range (#t=a,b), by the Web Share API or the clipboard. */
-  var box = doc.querySelector(".segments"), share = null, selTimer = 0;
+     episode and a link to exactly that range (#t=a,b), by the Web Share API or the clipboard.
+     By keyboard: the button comes right after the selection (Tab reaches it next), "s" shares
+     the selection, else the line in focus, the line playing or the passage opened; each line
+     also has "Share" beside "Copy link" once its timestamp has focus. */
+  var box = doc.querySelector(".segments"), share = null, selTimer = 0, lastRange = null, sharedSel = "";
   var episodeTitle = (player && player.getAttribute("data-title")) ||
     (doc.querySelector("h1") || doc.querySelector("title")).textContent;
-  function selected() {
-    var sel = win.getSelection();
-    if (!sel || !sel.rangeCount || sel.isCollapsed) return null;
-    var range = sel.getRangeAt(0);
-    if (!box.contains(range.commonAncestorContainer)) return null;
-    var chosen = segs.filter(function (seg) { return range.intersectsNode(seg.querySelector(".text")); });
-    return chosen.length ? { range: range, segs: chosen } : null;
+  /* The selection in the transcript (or the last one, for its button): the lines it takes
+     words from, and those words. */
+  function selected(orLast) {
+    var sel = win.getSelection(), range = orLast ? lastRange : null;
+    if (sel && sel.rangeCount && !sel.isCollapsed) range = sel.getRangeAt(0);
+    if (!range || !box.contains(range.commonAncestorContainer)) return null;
+    var chosen = [], words = [];
+    segs.forEach(function (seg, i) {
+      var text = texts[i], part = doc.createRange();
+      if (!range.intersectsNode(text)) return;
+      part.selectNodeContents(text);
+      if (text.contains(range.startContainer)) part.setStart(range.startContainer, range.startOffset);
+      if (text.contains(range.endContainer)) part.setEnd(range.endContainer, range.endOffset);
+      part = part.toString().trim();
+      if (part) { chosen.push(seg); words.push(part); }
+    });
+    return chosen.length ? { range: range, segs: chosen, words: words.join(" ") } : null;
   }
   function speakerOf(seg) {
     for (var e = seg.previousElementSibling; e; e = e.previousElementSibling) {
@@ -386,60 +400,85 @@
     return "";
   }
   function placeShare() {
-    var found = selected();
-    share.hidden = !found;
-    if (!found) return;
+    var found = selected(), shown = !share.hidden;
+    if (!found) { share.hidden = share !== doc.activeElement; return; }
+    lastRange = found.range.cloneRange();
+    var after = found.segs[found.segs.length - 1];
+    if (share.previousSibling !== after && share !== doc.activeElement) box.insertBefore(share, after.nextSibling);
+    share.hidden = false;
     var rect = found.range.getBoundingClientRect(), outer = box.getBoundingClientRect();
     share.style.top = (rect.bottom - outer.top + 6) + "px";
     share.style.left = Math.max(0, Math.min(rect.left - outer.left, outer.width - 140)) + "px";
+    if (!shown) say("Quote selected: " + (keysOn && !keysOn.checked ? "" : "press s, or ") + "Tab to Share quote");
   }
-  function shareQuote() {
-    var found = selected();
-    if (!found) return;
-    var words = found.segs.map(function (seg) {
-      var text = seg.querySelector(".text"), part = doc.createRange();
-      part.selectNodeContents(text);
-      if (text.contains(found.range.startContainer)) part.setStart(found.range.startContainer, found.range.startOffset);
-      if (text.contains(found.range.endContainer)) part.setEnd(found.range.endContainer, found.range.endOffset);
-      return part.toString().trim();
-    }).filter(Boolean).join(" ");
-    var first = segs.indexOf(found.segs[0]), last = segs.indexOf(found.segs[found.segs.length - 1]);
+  /* The quote of lines first..last: the words, who said them, the link to exactly their range. */
+  function quote(first, last, words) {
     var end = last + 1 < starts.length ? starts[last + 1] :
       (audio && isFinite(audio.duration) ? audio.duration : starts[last] + 5);
-    var who = found.segs.map(speakerOf).filter(function (n, i, all) { return n && all.indexOf(n) === i; });
-    var url = location.href.split("#")[0] + "#t=" + starts[first] + "," + +end.toFixed(3);
-    var text = "\u201c" + words + "\u201d \u2014 " + (who.length ? who.join(", ") + ", " : "") + episodeTitle;
-    var copy = function () {
-      copyText(text + " " + url, function () { share.textContent = "Quote copied"; say("Quote and link copied"); });
-    };
+    var who = segs.slice(first, last + 1).map(speakerOf).filter(function (n, i, all) { return n && all.indexOf(n) === i; });
+    return { url: location.href.split("#")[0] + "#t=" + starts[first] + "," + +end.toFixed(3),
+      text: "\u201c" + words + "\u201d \u2014 " + (who.length ? who.join(", ") + ", " : "") + episodeTitle };
+  }
+  function send(q, done) {
+    var copy = function () { copyText(q.text + " " + q.url, done); };
     if (navigator.share) {
-      navigator.share({ title: episodeTitle, text: text, url: url }).catch(function (e) {
+      navigator.share({ title: episodeTitle, text: q.text, url: q.url }).catch(function (e) {
         if (e && e.name !== "AbortError") copy();
       });
     } else {
       copy();
     }
   }
+  function shareQuote() {
+    var found = selected(true);
+    if (!found) return;
+    sharedSel = String(win.getSelection());
+    send(quote(segs.indexOf(found.segs[0]), segs.indexOf(found.segs[found.segs.length - 1]), found.words),
+      function () { share.textContent = "Quote copied"; say("Quote and link copied"); });
+  }
+  function shareLines(first, last, button) {
+    send(quote(first, last, plain.slice(first, last + 1).map(function (t) { return t.trim(); }).join(" ")),
+      function () { button.textContent = "Copied"; say("Quote and link copied"); });
+  }
+  /* "s": the selection, else the line in focus, the line playing, or the passage opened. */
+  function shareKey() {
+    if (selected() || doc.activeElement === share) return shareQuote();
+    var i = segs.indexOf((doc.activeElement || root).closest(".seg"));
+    var lines = i >= 0 ? [i, i] : current >= 0 ? [current, current] : targets.length ? [targets[0], targets[targets.length - 1]] : 0;
+    if (!lines) return say("Select words in the transcript to share them");
+    placeCopy(segs[lines[0]]);
+    shareLines(lines[0], lines[1], shareLine);
+  }
   if (box && segs.length) {
     share = el("button", "share-quote");
     share.type = "button"; share.textContent = "Share quote"; share.hidden = true;
+    share.setAttribute("aria-keyshortcuts", "S");
     box.appendChild(share);
     share.addEventListener("mousedown", function (event) { event.preventDefault(); });  /* keep the selection */
     share.addEventListener("click", shareQuote);
+    share.addEventListener("blur", function () { if (!selected()) share.hidden = true; });
     doc.addEventListener("selectionchange", function () {
       clearTimeout(selTimer);
-      selTimer = setTimeout(function () { share.textContent = "Share quote"; placeShare(); }, 120);
+      selTimer = setTimeout(function () {
+        if (String(win.getSelection()) !== sharedSel) share.textContent = "Share quote";
+        placeShare();
+      }, 120);
     });
   }
 
-  /* "Copy link to this moment": one button that moves to the segment in hover or focus. */
-  var copyButton = el("button", "copy");
-  copyButton.type = "button";
+  /* "Copy link" and "Share" for one line: buttons that move to the line in hover or focus. */
+  var actions = el("span", "seg-actions"), copyButton = el("button", "copy"), shareLine = el("button", "share-line");
+  copyButton.type = shareLine.type = "button";
+  actions.appendChild(copyButton);
+  if (box) { actions.appendChild(shareLine); shareLine.setAttribute("aria-keyshortcuts", "S"); }
   function placeCopy(seg) {
-    if (!seg || copyButton.parentNode === seg) return;
+    if (!seg || actions.parentNode === seg) return;
+    var at = seg.querySelector(".ts").textContent;
     copyButton.textContent = "Copy link";
-    copyButton.setAttribute("aria-label", "Copy link to " + seg.querySelector(".ts").textContent);
-    seg.insertBefore(copyButton, seg.querySelector(".text"));
+    copyButton.setAttribute("aria-label", "Copy link to " + at);
+    shareLine.textContent = "Share";
+    shareLine.setAttribute("aria-label", "Share line at " + at);
+    seg.insertBefore(actions, seg.querySelector(".text"));
   }
   function fromEvent(event) { return event.target.closest && event.target.closest(".seg"); }
   doc.addEventListener("mouseover", function (event) { placeCopy(fromEvent(event)); });
@@ -530,7 +569,8 @@
      turned off there (WCAG 2.1.4). */
   var KEYS = [["k", "Space", "Play or pause"], ["j", "\u2190", "Back " + BACK + " s"],
     ["l", "\u2192", "Forward " + AHEAD + " s"], ["<", ">", "Slower, faster"],
-    ["p", "n", "Previous, next chapter"], ["/", "", "Find in transcript"], ["?", "", "These shortcuts"]];
+    ["p", "n", "Previous, next chapter"], ["/", "", "Find in transcript"],
+    ["s", "", "Share quote: the words selected, else this line"], ["?", "", "These shortcuts"]];
   if (audio) {
     help = el("dialog", "keys-help", '<h2 id="keys-title">Keyboard shortcuts</h2><dl>' +
       KEYS.map(function (k) {
@@ -547,12 +587,18 @@
     var target = event.target, key = event.key;
     var typing = /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName) || target.isContentEditable;
     if (typing || event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return;
+    /* Tab from before a selection in the transcript goes to its "Share quote" first. */
+    if (key === "Tab" && !event.shiftKey && share && !share.hidden && target.compareDocumentPosition(share) & 4 && selected()) {
+      event.preventDefault(); share.focus(); return;
+    }
     if (/^(PageUp|PageDown|ArrowUp|ArrowDown|Home|End)$/.test(key)) { manualScroll(); return; }
+    if (event.shiftKey && /^Arrow/.test(key)) return;  /* extends a selection (caret browsing) */
     if (help && (help.open || (keysOn && !keysOn.checked))) return;
     var control = /^(BUTTON|A|AUDIO|SUMMARY|DETAILS)$/.test(target.tagName);
     var act = {
       "/": findInput && function () { findInput.focus(); findInput.select(); },
-      "?": help && function () { help.showModal(); }
+      "?": help && function () { help.showModal(); },
+      s: share && shareKey
     };
     if (audio) {
       act.k = function () { if (audio.paused) audio.play(); else audio.pause(); };
