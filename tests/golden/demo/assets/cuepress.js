@@ -1,6 +1,5 @@
-/* Cuepress episode page: play from any moment, deep links (#t=), follow-along, speed, skips,
-   chapters, resume, keyboard shortcuts, Media Session, copy link, share a quote, find.
-   The page works without this script; every feature here only improves it. No dependencies. */
+/* Cuepress episode page: the player bar, deep links (#t=), follow-along, resume, shortcuts,
+   Media Session, sharing, find. The page works without it; no dependencies. */
 (function () {
   "use strict";
   var doc = document, win = window, root = doc.documentElement;
@@ -62,10 +61,8 @@
   function segmentAt(t) { return Math.max(0, lastAt(starts, t)); }
   var chapterStarts = chapters.map(function (c) { return c.t; });
 
-  /* Landing: an element's top goes just below the sticky player (its scroll-margin-top, which
-     the stylesheet derives from --stick, the player's height: the same place the browser's own
-     #fragment jump uses without this script). A move of less than a window may glide; a longer
-     one, or any with prefers-reduced-motion, is one jump. */
+  /* Landing: just below the sticky player (scroll-margin-top, from --stick: where the
+     browser's own #fragment jump goes). Under a window may glide; else one jump. */
   function stick() {
     if (player) root.style.setProperty("--stick", player.offsetHeight + "px");
   }
@@ -78,8 +75,7 @@
     var smooth = glide && !reduced && Math.abs(delta) < win.innerHeight;
     win.scrollBy({ top: delta, behavior: smooth ? "smooth" : "instant" });
   }
-  /* Follow-along: the current segment stays put while it is in the upper three quarters of the
-     window below the player; when it leaves them it lands again (a page turn, not a crawl). */
+  /* Follow-along: leaving the window's upper three quarters, the segment lands again. */
   function keepInView(el) {
     var rect = el.getBoundingClientRect(), top = player ? player.getBoundingClientRect().bottom : 0;
     if (rect.top < top || rect.bottom > win.innerHeight * 0.75) land(el, true);
@@ -189,8 +185,7 @@
     playFrom.hidden = false;
   }
 
-  /* Chapters: the current one is shown in the bar and the list; previous goes to the start of
-     the current chapter first (after 3 s into it), as a CD player does. */
+  /* Chapters: previous goes to the current one's start first (3 s in), as a CD player. */
   function showChapter(index) {
     if (!chapters.length || index === chapter) return;
     if (chapter >= 0) chapters[chapter].li.removeAttribute("aria-current");
@@ -254,8 +249,7 @@
     });
   }
 
-  /* Opening a #t= link: show the segment holding that second (the whole range for t=a,b),
-     seek there, and offer to play (browsers block autoplay). */
+  /* A #t= link: show its segment (or range), seek there, offer to play (no autoplay). */
   function followHash() {
     var range = parseHash(location.hash);
     if (!range || !segs.length) return false;
@@ -323,7 +317,7 @@
     audio.addEventListener("durationchange", position);
   }
 
-  /* Scrolling by hand while playing pauses auto-scroll until the listener asks for it again. */
+  /* Scrolling by hand while playing pauses auto-scroll until "Resume auto-scroll". */
   function manualScroll() {
     if (!audio || audio.paused || !follow) return;
     follow = false;
@@ -350,10 +344,7 @@
       markTargets(index, range.end === null ? index : lastAt(starts, range.end - 0.001));
       follow = true; resume.hidden = true;
       playAt(t, range.end === null ? undefined : range.end);
-      return;
     }
-    var copy = event.target.closest && event.target.closest("button.copy");
-    if (copy) copyLink(copy.parentNode);
   });
 
   /* The iframe code offered under the episode. */
@@ -365,18 +356,27 @@
     });
   }
 
-  /* Share a quote: select transcript text, and a button offers the words, who said them, the
-     episode and a link to exactly that range (#t=a,b), by the Web Share API or the clipboard. */
-  var box = doc.querySelector(".segments"), share = null, selTimer = 0;
+  /* Share a quote (words, who, episode, a #t=a,b link) by the Web Share API or the clipboard:
+     the selection's button (Tab goes there next), "s" (shareKey), or a line's "Share". */
+  var box = doc.querySelector(".segments"), share = null, selTimer = 0, lastRange = null, sharedSel = "";
   var episodeTitle = (player && player.getAttribute("data-title")) ||
     (doc.querySelector("h1") || doc.querySelector("title")).textContent;
-  function selected() {
-    var sel = win.getSelection();
-    if (!sel || !sel.rangeCount || sel.isCollapsed) return null;
-    var range = sel.getRangeAt(0);
-    if (!box.contains(range.commonAncestorContainer)) return null;
-    var chosen = segs.filter(function (seg) { return range.intersectsNode(seg.querySelector(".text")); });
-    return chosen.length ? { range: range, segs: chosen } : null;
+  /* The transcript's selection (or the last one): the lines it has words of. */
+  function selected(orLast) {
+    var sel = win.getSelection(), range = orLast ? lastRange : null;
+    if (sel && sel.rangeCount && !sel.isCollapsed) range = sel.getRangeAt(0);
+    if (!range || !box.contains(range.commonAncestorContainer)) return null;
+    var chosen = [], words = [];
+    texts.forEach(function (text, i) {
+      if (!range.intersectsNode(text)) return;
+      var part = doc.createRange();
+      part.selectNodeContents(text);
+      if (text.contains(range.startContainer)) part.setStart(range.startContainer, range.startOffset);
+      if (text.contains(range.endContainer)) part.setEnd(range.endContainer, range.endOffset);
+      part = part.toString().trim();
+      if (part) { chosen.push(i); words.push(part); }
+    });
+    return chosen.length ? { range: range, first: chosen[0], last: chosen.pop(), words: words.join(" ") } : null;
   }
   function speakerOf(seg) {
     for (var e = seg.previousElementSibling; e; e = e.previousElementSibling) {
@@ -386,60 +386,80 @@
     return "";
   }
   function placeShare() {
-    var found = selected();
-    share.hidden = !found;
-    if (!found) return;
+    var found = selected(), shown = !share.hidden;
+    if (!found) { share.hidden = share !== doc.activeElement; return; }
+    lastRange = found.range.cloneRange();
+    var after = segs[found.last];
+    if (share.previousSibling !== after && share !== doc.activeElement) box.insertBefore(share, after.nextSibling);
+    share.hidden = false;
     var rect = found.range.getBoundingClientRect(), outer = box.getBoundingClientRect();
     share.style.top = (rect.bottom - outer.top + 6) + "px";
     share.style.left = Math.max(0, Math.min(rect.left - outer.left, outer.width - 140)) + "px";
+    if (!shown) say("Quote selected: Tab to Share quote");
   }
-  function shareQuote() {
-    var found = selected();
-    if (!found) return;
-    var words = found.segs.map(function (seg) {
-      var text = seg.querySelector(".text"), part = doc.createRange();
-      part.selectNodeContents(text);
-      if (text.contains(found.range.startContainer)) part.setStart(found.range.startContainer, found.range.startOffset);
-      if (text.contains(found.range.endContainer)) part.setEnd(found.range.endContainer, found.range.endOffset);
-      return part.toString().trim();
-    }).filter(Boolean).join(" ");
-    var first = segs.indexOf(found.segs[0]), last = segs.indexOf(found.segs[found.segs.length - 1]);
+  function quote(first, last, words) {
     var end = last + 1 < starts.length ? starts[last + 1] :
       (audio && isFinite(audio.duration) ? audio.duration : starts[last] + 5);
-    var who = found.segs.map(speakerOf).filter(function (n, i, all) { return n && all.indexOf(n) === i; });
-    var url = location.href.split("#")[0] + "#t=" + starts[first] + "," + +end.toFixed(3);
-    var text = "\u201c" + words + "\u201d \u2014 " + (who.length ? who.join(", ") + ", " : "") + episodeTitle;
-    var copy = function () {
-      copyText(text + " " + url, function () { share.textContent = "Quote copied"; say("Quote and link copied"); });
-    };
-    if (navigator.share) {
-      navigator.share({ title: episodeTitle, text: text, url: url }).catch(function (e) {
-        if (e && e.name !== "AbortError") copy();
-      });
-    } else {
-      copy();
-    }
+    var who = segs.slice(first, last + 1).map(speakerOf).filter(function (n, i, all) { return n && all.indexOf(n) === i; });
+    return { url: location.href.split("#")[0] + "#t=" + starts[first] + "," + +end.toFixed(3),
+      text: "\u201c" + words + "\u201d \u2014 " + (who.length ? who.join(", ") + ", " : "") + episodeTitle };
+  }
+  function send(q, done) {
+    var copy = function () { copyText(q.text + " " + q.url, done); };
+    if (!navigator.share) return copy();
+    navigator.share({ title: episodeTitle, text: q.text, url: q.url }).catch(function (e) {
+      if (e && e.name !== "AbortError") copy();
+    });
+  }
+  function shareQuote() {
+    var found = selected(true);
+    if (!found) return;
+    sharedSel = String(win.getSelection());
+    send(quote(found.first, found.last, found.words),
+      function () { share.textContent = "Quote copied"; say("Quote and link copied"); });
+  }
+  function shareLines(first, last, button) {
+    send(quote(first, last, plain.slice(first, last + 1).join(" ")),
+      function () { button.textContent = "Copied"; say("Quote and link copied"); });
+  }
+  /* "s": the selection, else the line in focus, the line playing, or the passage opened. */
+  function shareKey() {
+    if (selected() || doc.activeElement === share) return shareQuote();
+    var i = segs.indexOf((doc.activeElement || root).closest(".seg"));
+    var lines = i >= 0 ? [i, i] : current >= 0 ? [current, current] : targets.length ? [targets[0], targets[targets.length - 1]] : 0;
+    if (!lines) return say("Select words to share");
+    placeCopy(segs[lines[0]]);
+    shareLines(lines[0], lines[1], shareLine);
   }
   if (box && segs.length) {
-    share = el("button", "share-quote");
-    share.type = "button"; share.textContent = "Share quote"; share.hidden = true;
-    box.appendChild(share);
+    share = button(box, "Share quote", "share-quote", shareQuote, 0, "S");
+    share.hidden = true;
     share.addEventListener("mousedown", function (event) { event.preventDefault(); });  /* keep the selection */
-    share.addEventListener("click", shareQuote);
+    share.addEventListener("blur", function () { if (!selected()) share.hidden = true; });
     doc.addEventListener("selectionchange", function () {
       clearTimeout(selTimer);
-      selTimer = setTimeout(function () { share.textContent = "Share quote"; placeShare(); }, 120);
+      selTimer = setTimeout(function () {
+        if (String(win.getSelection()) !== sharedSel) share.textContent = "Share quote";
+        placeShare();
+      }, 120);
     });
   }
 
-  /* "Copy link to this moment": one button that moves to the segment in hover or focus. */
-  var copyButton = el("button", "copy");
-  copyButton.type = "button";
+  /* "Copy link" and "Share": buttons that move to the line in hover or focus. */
+  var actions = el("span", "seg-actions");
+  var copyButton = button(actions, "", "copy", function () { copyLink(copyButton.closest(".seg")); });
+  var shareLine = button(actions, "", "share-line", function () {
+    var i = segs.indexOf(shareLine.closest(".seg"));
+    shareLines(i, i, shareLine);
+  }, 0, "S");
   function placeCopy(seg) {
-    if (!seg || copyButton.parentNode === seg) return;
+    if (!seg || actions.parentNode === seg) return;
+    var at = seg.querySelector(".ts").textContent;
     copyButton.textContent = "Copy link";
-    copyButton.setAttribute("aria-label", "Copy link to " + seg.querySelector(".ts").textContent);
-    seg.insertBefore(copyButton, seg.querySelector(".text"));
+    copyButton.setAttribute("aria-label", "Copy link to " + at);
+    shareLine.textContent = "Share";
+    shareLine.setAttribute("aria-label", "Share line at " + at);
+    seg.insertBefore(actions, seg.querySelector(".text"));
   }
   function fromEvent(event) { return event.target.closest && event.target.closest(".seg"); }
   doc.addEventListener("mouseover", function (event) { placeCopy(fromEvent(event)); });
@@ -458,8 +478,7 @@
     copyText(url, function () { copyButton.textContent = "Copied"; say("Link copied: " + url); });
   }
 
-  /* Find in transcript: "/" focuses, Enter goes to the next match, Shift+Enter back. It sits in
-     the sticky player where there is one, so it stays at hand anywhere in the transcript. */
+  /* Find: "/" focuses, Enter goes to the next match, Shift+Enter back. */
   var head = doc.querySelector(".transcript-head");
   var texts = segs.map(function (e) { return e.querySelector(".text"); });
   var plain = texts.map(function (e) { return e.textContent; });
@@ -526,11 +545,11 @@
     findCount.textContent = (at + 1) + " of " + marks.length + (marks.length === 1 ? " match" : " matches");
   }
 
-  /* Keyboard shortcuts, listed by "?"; never while typing in a field, and single keys can be
-     turned off there (WCAG 2.1.4). */
+  /* Shortcuts, listed by "?"; never while typing, and single keys can be off (WCAG 2.1.4). */
   var KEYS = [["k", "Space", "Play or pause"], ["j", "\u2190", "Back " + BACK + " s"],
     ["l", "\u2192", "Forward " + AHEAD + " s"], ["<", ">", "Slower, faster"],
-    ["p", "n", "Previous, next chapter"], ["/", "", "Find in transcript"], ["?", "", "These shortcuts"]];
+    ["p", "n", "Previous, next chapter"], ["/", "", "Find in transcript"],
+    ["s", "", "Share quote: the words selected, else this line"], ["?", "", "These shortcuts"]];
   if (audio) {
     help = el("dialog", "keys-help", '<h2 id="keys-title">Keyboard shortcuts</h2><dl>' +
       KEYS.map(function (k) {
@@ -547,12 +566,18 @@
     var target = event.target, key = event.key;
     var typing = /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName) || target.isContentEditable;
     if (typing || event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return;
+    /* Tab from before a selection goes to its "Share quote". */
+    if (key === "Tab" && !event.shiftKey && share && !share.hidden && target.compareDocumentPosition(share) & 4 && selected()) {
+      event.preventDefault(); share.focus(); return;
+    }
     if (/^(PageUp|PageDown|ArrowUp|ArrowDown|Home|End)$/.test(key)) { manualScroll(); return; }
+    if (event.shiftKey && /^Arrow/.test(key)) return;  /* selects (caret browsing) */
     if (help && (help.open || (keysOn && !keysOn.checked))) return;
     var control = /^(BUTTON|A|AUDIO|SUMMARY|DETAILS)$/.test(target.tagName);
     var act = {
       "/": findInput && function () { findInput.focus(); findInput.select(); },
-      "?": help && function () { help.showModal(); }
+      "?": help && function () { help.showModal(); },
+      s: share && shareKey
     };
     if (audio) {
       act.k = function () { if (audio.paused) audio.play(); else audio.pause(); };
