@@ -4,8 +4,10 @@ desktop, and mobile (its default: a slow phone, simulated from this machine's ti
 is served gzipped, as GitHub Pages serves it (tools/lighthouse.py checks that it was).
 
 The performance score moves with the machine's load (other processes lengthen the measured
-tasks), so each preset and scheme counts its best of up to 3 runs; on a quiet machine each passes
-on its first, and the test takes about 60 s (four runs of about 15 s), at most three times that.
+tasks), so each preset and scheme counts its best of up to 3 runs (tools/lighthouse.py, which
+waits 5 s before a run again and prints the load average). With each passing first time the test
+takes about 1.5 to 2 minutes (four runs: 107 s measured); on a machine with a load average of 7
+to 15 on 2 cores it took 295 s (nine runs), and at most it makes twelve.
 Lighthouse is installed from npm first if it is not there yet: never skipped."""
 
 from __future__ import annotations
