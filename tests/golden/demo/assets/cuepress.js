@@ -1,5 +1,4 @@
-/* Cuepress episode page: the player bar, deep links (#t=), follow-along, resume, shortcuts,
-   Media Session, sharing, find. The page works without it; no dependencies. */
+/* Cuepress episode page (README: The episode page). The page works without it. */
 (function () {
   "use strict";
   var doc = document, win = window, root = doc.documentElement;
@@ -21,18 +20,18 @@
       if (value === undefined) return localStorage.getItem("cuepress." + key);
       if (value === null) localStorage.removeItem("cuepress." + key);
       else localStorage.setItem("cuepress." + key, value);
-    } catch (e) { /* storage off: nothing is remembered */ }
+    } catch (e) { /* storage off */ }
     return null;
   }
 
-  /* "83", "83.5", "1:23", "1:02:03", "npt:83" -> seconds (NaN if malformed). */
+  /* "83", "1:23.5", "1:02:03", "npt:83" -> seconds, or NaN */
   function clockToSeconds(text) {
     text = text.replace(/^npt:/, "");
     if (!/^\d+(:\d{1,2}){0,2}(\.\d+)?$/.test(text)) return NaN;
     return text.split(":").reduce(function (sum, part) { return sum * 60 + parseFloat(part); }, 0);
   }
 
-  /* W3C media fragment "t=start[,end]" in a hash -> {start, end} or null. */
+  /* "#t=start[,end]" -> {start, end} or null */
   function parseHash(hash) {
     var match = /(?:^#|&)t=([^&]*)/.exec(hash);
     if (!match) return null;
@@ -49,7 +48,7 @@
     return h ? h + ":" + ("0" + m).slice(-2) + ":" + ss : m + ":" + ss;
   }
 
-  /* The last of the sorted times at or before t (binary search); -1 if none. */
+  /* the last of the sorted times at or before t, or -1 */
   function lastAt(times, t) {
     var lo = 0, hi = times.length - 1, found = -1;
     while (lo <= hi) {
@@ -61,8 +60,8 @@
   function segmentAt(t) { return Math.max(0, lastAt(starts, t)); }
   var chapterStarts = chapters.map(function (c) { return c.t; });
 
-  /* Landing: just below the sticky player (scroll-margin-top, from --stick: where the
-     browser's own #fragment jump goes). Under a window may glide; else one jump. */
+  /* Landing: at scroll-margin-top (from --stick), as the browser's #fragment jump; a move
+     under a window may glide, else one jump. */
   function stick() {
     if (player) root.style.setProperty("--stick", player.offsetHeight + "px");
   }
@@ -75,7 +74,7 @@
     var smooth = glide && !reduced && Math.abs(delta) < win.innerHeight;
     win.scrollBy({ top: delta, behavior: smooth ? "smooth" : "instant" });
   }
-  /* Follow-along: leaving the window's upper three quarters, the segment lands again. */
+  /* Follow-along: a page turn, not a crawl */
   function keepInView(el) {
     var rect = el.getBoundingClientRect(), top = player ? player.getBoundingClientRect().bottom : 0;
     if (rect.top < top || rect.bottom > win.innerHeight * 0.75) land(el, true);
@@ -92,7 +91,7 @@
   doc.body.appendChild(status);
   function say(text) { status.textContent = text; }
 
-  /* The player bar, made before anything lands, so that its height is final by then. */
+  /* The player bar, made before anything lands (its height is final by then). */
   var bar = null, offers, playFrom, resumeAt, resume, rateSelect, nowLink, help;
   function el(tag, cls, html) {
     var e = doc.createElement(tag);
@@ -166,7 +165,7 @@
     seek(audio.currentTime + seconds);
     if (audio.paused) showTime(true);
   }
-  /* Before the audio has loaded (preload="none") a seek waits and says nothing: show where. */
+  /* before the audio loads a seek says nothing: show where */
   function showAt(t) { if (chapters.length) showChapter(lastAt(chapterStarts, t)); }
 
   function playAt(t, end) {
@@ -185,14 +184,14 @@
     playFrom.hidden = false;
   }
 
-  /* Chapters: previous goes to the current one's start first (3 s in), as a CD player. */
+  /* Chapters (previous: the current one's start first, as a CD player) */
   function showChapter(index) {
     if (!chapters.length || index === chapter) return;
     if (chapter >= 0) chapters[chapter].li.removeAttribute("aria-current");
     chapter = index;
     var c = chapters[Math.max(0, index)];
     if (index >= 0) c.li.setAttribute("aria-current", "true");
-    if (!nowLink) return;  /* no audio, no bar */
+    if (!nowLink) return;
     nowLink.textContent = c.title;
     nowLink.href = c.li.querySelector("a").getAttribute("href");
     nowLink.setAttribute("data-t", String(c.t));
@@ -209,7 +208,7 @@
     if (audio.paused) showTime(true);
   }
 
-  /* Media Session: lock screens, headphones and media keys. */
+  /* Media Session */
   var session = navigator.mediaSession;
   var art = player && player.getAttribute("data-art");
   function metadata() {
@@ -227,7 +226,7 @@
       try {
         session.setPositionState({ duration: audio.duration, playbackRate: audio.playbackRate,
           position: Math.min(audio.currentTime, audio.duration) });
-      } catch (e) { /* a duration the browser does not accept */ }
+      } catch (e) { /* a duration refused */ }
     }
   }
   if (session && audio) {
@@ -249,7 +248,7 @@
     });
   }
 
-  /* A #t= link: show its segment (or range), seek there, offer to play (no autoplay). */
+  /* A #t= link: its segment or range, seek, offer to play (no autoplay) */
   function followHash() {
     var range = parseHash(location.hash);
     if (!range || !segs.length) return false;
@@ -259,8 +258,8 @@
     stopAt = range.end;
     seek(range.start);
     showAt(range.start);
-    offerPlay(range.start, range.end);  /* before landing: the player's height is final by then */
-    land(segs[index], false);  /* as the browser's own #fragment jump: at once */
+    offerPlay(range.start, range.end);  /* before landing: the player's final height */
+    land(segs[index], false);
     return true;
   }
 
@@ -279,7 +278,7 @@
     }
   }
 
-  /* The current segment and chapter follow the audio; "jumped" lands even while paused. */
+  /* The segment and chapter follow the audio; "jumped" lands while paused too. */
   function showTime(jumped) {
     if (chapters.length) showChapter(lastAt(chapterStarts, audio.currentTime));
     if (!segs.length) return;
@@ -292,7 +291,7 @@
     if (follow && (jumped === true || !audio.paused)) keepInView(segs[index]);
   }
 
-  /* Resume: the place is remembered per episode (not in its first 10 s or last 30 s). */
+  /* Resume (not in the first 10 s or last 30 s) */
   var saved = 0;
   function remember() {
     var t = audio.currentTime, d = audio.duration;
@@ -317,7 +316,7 @@
     audio.addEventListener("durationchange", position);
   }
 
-  /* Scrolling by hand while playing pauses auto-scroll until "Resume auto-scroll". */
+  /* scrolling by hand pauses auto-scroll */
   function manualScroll() {
     if (!audio || audio.paused || !follow) return;
     follow = false;
@@ -326,7 +325,7 @@
   win.addEventListener("wheel", manualScroll, { passive: true });
   win.addEventListener("touchmove", manualScroll, { passive: true });
 
-  /* One delegated listener for every link to a moment on the page (#t=...). */
+  /* every #t= link on the page */
   doc.addEventListener("click", function (event) {
     var link = event.target.closest && event.target.closest("a[href^='#t=']");
     if (link && audio && !event.ctrlKey && !event.metaKey && !event.shiftKey) {
@@ -335,7 +334,7 @@
       var seg = link.parentNode.classList.contains("seg") ? link.parentNode : null;
       var t = parseFloat(link.getAttribute("data-t") || (seg && seg.getAttribute("data-t")));
       if (isNaN(t)) t = range.start;
-      if (link.hasAttribute("data-end")) {  /* a soundbite: just its range */
+      if (link.hasAttribute("data-end")) {  /* a soundbite */
         range.end = parseFloat(link.getAttribute("data-end"));
         href = "#t=" + t + "," + range.end;
       }
@@ -347,7 +346,7 @@
     }
   });
 
-  /* The iframe code offered under the episode. */
+  /* the embed code */
   var embedCode = doc.getElementById("embed-code"), embedCopy = doc.querySelector(".copy-embed");
   if (embedCode && embedCopy) {
     embedCopy.hidden = false;
@@ -356,12 +355,12 @@
     });
   }
 
-  /* Share a quote (words, who, episode, a #t=a,b link) by the Web Share API or the clipboard:
-     the selection's button (Tab goes there next), "s" (shareKey), or a line's "Share". */
+  /* Share a quote (words, who, episode, #t=a,b) by the Web Share API or the clipboard: the
+     selection's button (Tab goes there next), "s" (shareKey), or a line's "Share". */
   var box = doc.querySelector(".segments"), share = null, selTimer = 0, lastRange = null, sharedSel = "";
   var episodeTitle = (player && player.getAttribute("data-title")) ||
     (doc.querySelector("h1") || doc.querySelector("title")).textContent;
-  /* The transcript's selection (or the last one): the lines it has words of. */
+  /* the selection (or the last): the lines it has words of */
   function selected(orLast) {
     var sel = win.getSelection(), range = orLast ? lastRange : null;
     if (sel && sel.rangeCount && !sel.isCollapsed) range = sel.getRangeAt(0);
@@ -422,7 +421,7 @@
     send(quote(first, last, plain.slice(first, last + 1).join(" ")),
       function () { button.textContent = "Copied"; say("Quote and link copied"); });
   }
-  /* "s": the selection, else the line in focus, the line playing, or the passage opened. */
+  /* the selection, else the line in focus, the line playing, the passage opened */
   function shareKey() {
     if (selected() || doc.activeElement === share) return shareQuote();
     var i = segs.indexOf((doc.activeElement || root).closest(".seg"));
@@ -445,21 +444,21 @@
     });
   }
 
-  /* "Copy link" and "Share": buttons that move to the line in hover or focus. */
-  var actions = el("span", "seg-actions");
-  var copyButton = button(actions, "", "copy", function () { copyLink(copyButton.closest(".seg")); });
-  var shareLine = button(actions, "", "share-line", function () {
+  /* "Copy link" and "Share" move to the line in hover or focus */
+  var lineActions = el("span", "seg-actions");
+  var copyButton = button(lineActions, "", "copy", function () { copyLink(copyButton.closest(".seg")); });
+  var shareLine = button(lineActions, "", "share-line", function () {
     var i = segs.indexOf(shareLine.closest(".seg"));
     shareLines(i, i, shareLine);
   }, 0, "S");
   function placeCopy(seg) {
-    if (!seg || actions.parentNode === seg) return;
+    if (!seg || lineActions.parentNode === seg) return;
     var at = seg.querySelector(".ts").textContent;
     copyButton.textContent = "Copy link";
     copyButton.setAttribute("aria-label", "Copy link to " + at);
     shareLine.textContent = "Share";
     shareLine.setAttribute("aria-label", "Share line at " + at);
-    seg.insertBefore(actions, seg.querySelector(".text"));
+    seg.insertBefore(lineActions, seg.querySelector(".text"));
   }
   function fromEvent(event) { return event.target.closest && event.target.closest(".seg"); }
   doc.addEventListener("mouseover", function (event) { placeCopy(fromEvent(event)); });
@@ -478,7 +477,7 @@
     copyText(url, function () { copyButton.textContent = "Copied"; say("Link copied: " + url); });
   }
 
-  /* Find: "/" focuses, Enter goes to the next match, Shift+Enter back. */
+  /* Find */
   var head = doc.querySelector(".transcript-head");
   var texts = segs.map(function (e) { return e.querySelector(".text"); });
   var plain = texts.map(function (e) { return e.textContent; });
@@ -545,7 +544,7 @@
     findCount.textContent = (at + 1) + " of " + marks.length + (marks.length === 1 ? " match" : " matches");
   }
 
-  /* Shortcuts, listed by "?"; never while typing, and single keys can be off (WCAG 2.1.4). */
+  /* Shortcuts: never while typing; single keys can be off (WCAG 2.1.4) */
   var KEYS = [["k", "Space", "Play or pause"], ["j", "\u2190", "Back " + BACK + " s"],
     ["l", "\u2192", "Forward " + AHEAD + " s"], ["<", ">", "Slower, faster"],
     ["p", "n", "Previous, next chapter"], ["/", "", "Find in transcript"],
@@ -566,12 +565,11 @@
     var target = event.target, key = event.key;
     var typing = /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName) || target.isContentEditable;
     if (typing || event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return;
-    /* Tab from before a selection goes to its "Share quote". */
-    if (key === "Tab" && !event.shiftKey && share && !share.hidden && target.compareDocumentPosition(share) & 4 && selected()) {
+    if (key === "Tab" && !event.shiftKey && share && !share.hidden && target.compareDocumentPosition(share) & 4 && selected()) {  /* to Share quote */
       event.preventDefault(); share.focus(); return;
     }
     if (/^(PageUp|PageDown|ArrowUp|ArrowDown|Home|End)$/.test(key)) { manualScroll(); return; }
-    if (event.shiftKey && /^Arrow/.test(key)) return;  /* selects (caret browsing) */
+    if (event.shiftKey && /^Arrow/.test(key)) return;  /* selecting */
     if (help && (help.open || (keysOn && !keysOn.checked))) return;
     var control = /^(BUTTON|A|AUDIO|SUMMARY|DETAILS)$/.test(target.tagName);
     var act = {
