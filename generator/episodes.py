@@ -145,8 +145,9 @@ class EpisodeStage:
         if transcript is not None:
             if transcript.timed:
                 forms = exports.render_all(transcript, episode.duration_ms, episode.chapters)
-                downloads = {
-                    f"transcript.{kind}": getattr(forms, kind) for kind in exports.DOWNLOADS
+                downloads = {  # the forms site.yaml builds as files; the page makes the rest
+                    f"transcript.{kind}": getattr(forms, kind)
+                    for kind in self.renderer.site.transcript_files
                 }
                 html = (
                     exports.word_times(forms.html, transcript) if transcript.words else forms.html
