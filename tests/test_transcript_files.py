@@ -6,6 +6,7 @@ cues over two lines, escapes, equal starts, past the hour and past ten hours).
 
 from __future__ import annotations
 
+import gzip
 import json
 from pathlib import Path
 
@@ -31,7 +32,7 @@ def interview_site(make_site: MakeSite, forms: str | None = None) -> Path:
         {
             "content/episodes/interview.md": record(
                 "Night bakers",
-                extra="audio: {url: https://media.example/ep.mp3, length: 1000, type: audio/mpeg}\n",
+                extra="audio: {url: https://media.example/ep.mp3, length: 9, type: audio/mpeg}\n",
             ),
             "content/episodes/interview.vtt": FIXTURE.read_bytes(),
         },
@@ -151,7 +152,7 @@ class TestPage:
         build(interview_site(make_site, "[vtt, srt, txt, json]"), tmp_path / "out")
         page = (tmp_path / "out" / EPISODE / "index.html").read_text()
         assert "data-from" not in page and "downloads.js" not in page
-        assert page.count(' download>') == 4
+        assert page.count(" download>") == 4
 
     def test_the_json_is_the_source_where_it_is_built(
         self, make_site: MakeSite, tmp_path: Path
@@ -182,8 +183,6 @@ def test_search_works_from_the_webvtt(make_site: MakeSite, tmp_path: Path) -> No
     build(site, output)
     lines = list((output / "pagefind" / "lines").glob("*.gz"))
     assert lines, "no line files"
-    import gzip
-
     data = json.loads(gzip.decompress(lines[0].read_bytes()))
     assert ["kneading" in text for _, text in data["lines"]].count(True) == 1
     assert [0.48, "Welcome back"] == [data["lines"][0][0], data["lines"][0][1][:12]]
@@ -206,7 +205,8 @@ def test_browser_makes_each_form_as_the_exporter_writes_it(
     }
     (site / "site.yaml").write_text(SITE_YAML + f"transcript_files: {built}\n")
     build(site, tmp_path / "some")
-    made = [f for f in exports.DOWNLOADS if not (tmp_path / "some" / EPISODE / f"transcript.{f}").exists()]
+    folder = tmp_path / "some" / EPISODE
+    made = [f for f in exports.DOWNLOADS if not (folder / f"transcript.{f}").exists()]
     assert made
     with serve(tmp_path / "some", "/show/") as url:
         context = browser.new_context(accept_downloads=True)

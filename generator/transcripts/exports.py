@@ -293,7 +293,7 @@ def segments_of(data: bytes) -> list[dict[str, object]]:
     wrote, as the JSON has them (``speaker`` where there is one, ``startTime``, ``endTime``,
     ``body``; whole seconds as integers): the search index reads whichever the site builds."""
     if not data.startswith(b"WEBVTT"):
-        return json.loads(data)["segments"] if data else []  # type: ignore[no-any-return]
+        return json.loads(data)["segments"] if data else []
     segments: list[dict[str, object]] = []
     for block in data.decode("utf-8").split("\n\n")[1:]:
         _, times, text = block.rstrip("\n").split("\n", 2)
