@@ -231,12 +231,13 @@ def _transcript_files(fields: Fields) -> tuple[str, ...]:
             + ("an empty list" if isinstance(items, list) else describe(value)),
         )
         return exports.BUILT_BY_DEFAULT
-    chosen = set()
+    chosen, wrong = set(), False
     for index, item in enumerate(items):
         name = item.strip().lower().lstrip(".") if isinstance(item, str) else None
         if name in exports.DOWNLOADS:
             chosen.add(name)
             continue
+        wrong = True
         fields.problems.error(
             fields.path,
             items.line_of(index)
@@ -245,11 +246,13 @@ def _transcript_files(fields: Fields) -> tuple[str, ...]:
             f"'transcript_files' has {describe(item) if name is None else repr(item)}, "
             f"which is no transcript form (the forms are {forms})",
         )
-    if chosen and not chosen & set(exports.SOURCES):
+    if wrong:
+        return exports.BUILT_BY_DEFAULT
+    if not chosen & set(exports.SOURCES):
         fields.error(
             "transcript_files",
             "'transcript_files' must include vtt or json: the episode page makes the other "
             "forms from one of them in the browser (SRT and text do not say who speaks where)",
         )
         return exports.BUILT_BY_DEFAULT
-    return tuple(form for form in exports.DOWNLOADS if form in chosen) or exports.BUILT_BY_DEFAULT
+    return tuple(form for form in exports.DOWNLOADS if form in chosen)
