@@ -25,8 +25,10 @@ EPISODE = "episodes/interview/"
 PODCAST = "{https://podcastindex.org/namespace/1.0}"
 
 
-def interview_site(make_site: MakeSite, forms: str | None = None) -> Path:
-    """A site with one episode (audio, so it is in the feed) and the real-shaped transcript."""
+def interview_site(
+    make_site: MakeSite, forms: str | None = None, transcript: Path = FIXTURE
+) -> Path:
+    """A site with one episode (audio, so it is in the feed) and a real-shaped transcript."""
     settings = SITE_YAML + (f"transcript_files: {forms}\n" if forms is not None else "")
     return make_site(
         {
@@ -34,7 +36,7 @@ def interview_site(make_site: MakeSite, forms: str | None = None) -> Path:
                 "Night bakers",
                 extra="audio: {url: https://media.example/ep.mp3, length: 9, type: audio/mpeg}\n",
             ),
-            "content/episodes/interview.vtt": FIXTURE.read_bytes(),
+            f"content/episodes/interview{transcript.suffix}": transcript.read_bytes(),
         },
         site_yaml=settings,
     )
@@ -191,13 +193,25 @@ def test_search_works_from_the_webvtt(make_site: MakeSite, tmp_path: Path) -> No
 # -- In the browser ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("built", ["[json]", "[vtt]", "[vtt, json]", "[srt, json]"])
+SHAPES = Path(__file__).resolve().parent / "fixtures" / "segments"
+
+
+@pytest.mark.parametrize(
+    ("transcript", "built"),
+    [(FIXTURE, forms) for forms in ("[json]", "[vtt]", "[vtt, json]", "[srt, json]")]
+    + [  # the shapes tools emit, merged into readable segments (word times and all)
+        (SHAPES / name, forms)
+        for name in ("buzzsprout-words.json", "caption-fragments.srt", "youtube-auto.en.vtt")
+        for forms in ("[json]", "[vtt]")
+    ],
+    ids=lambda value: value.name if isinstance(value, Path) else value,
+)
 def test_browser_makes_each_form_as_the_exporter_writes_it(
-    browser: Browser, make_site: MakeSite, tmp_path: Path, built: str
+    browser: Browser, make_site: MakeSite, tmp_path: Path, transcript: Path, built: str
 ) -> None:
     """Click each download the site does not build: the file the browser saves is byte for byte
     the one Cuepress writes when it builds that form (the Python exporter, same transcript)."""
-    site = interview_site(make_site, "[vtt, srt, txt, json]")
+    site = interview_site(make_site, "[vtt, srt, txt, json]", transcript)
     build(site, tmp_path / "all")
     expected = {
         form: (tmp_path / "all" / EPISODE / f"transcript.{form}").read_bytes()
