@@ -44,7 +44,7 @@ DOWNLOADS = ("vtt", "srt", "txt", "json")  # transcript.vtt ... beside the episo
 # The downloads a site builds as files unless site.yaml's transcript_files says otherwise: WebVTT,
 # which Apple Podcasts and most Podcasting 2.0 apps read (with its speakers), and Podcast Index
 # JSON, which the apps that read no WebVTT read (and the search index). The page makes the other
-# forms in the browser from one of these (layouts/assets/downloads.js), never from SRT or text,
+# forms in the browser from one of these (layouts/assets/transcript-forms.js), not from SRT or text,
 # which lose who said what.
 BUILT_BY_DEFAULT = ("vtt", "json")
 SOURCES = ("vtt", "json")
