@@ -13,7 +13,7 @@ import dataclasses
 import gc
 import multiprocessing
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing.pool import Pool
@@ -80,6 +80,8 @@ class EpisodeStage:
                 todo.append(record)
             else:
                 results[record] = (entry.result, self.cache.entry_dir(entry.key))
+        if not todo and not _lists_gone(results.values()):  # no record is new or changed
+            return [results[record] for record in records]
         with _fewer_collections(), _Workers(self, jobs) as workers:
             guessed = dict(zip(todo, workers.map(_read_listing, todo), strict=True))
             known = {r: result.episode for r, (result, _) in results.items()} | guessed
@@ -224,6 +226,14 @@ class EpisodeStage:
     def _state(self, relative: str) -> tuple[int, int, str] | None:
         value = self.cache.digest(relative)
         return self.cache.new.stats[relative] if value is not None else None
+
+
+def _lists_gone(results: Iterable[tuple[Rendered, Path | None]]) -> bool:
+    """Whether a cached page lists a related episode that is gone (its record removed). With
+    every record unchanged, that is the only way a page's related episodes can change: one
+    that no page lists can go without changing any list."""
+    published = {r.episode.slug for r, _ in results if r.episode and not r.episode.draft}
+    return any(item.slug not in published for r, _ in results for item in r.related)
 
 
 _STAGE: EpisodeStage | None = None

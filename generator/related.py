@@ -15,25 +15,32 @@ and the cached episodes' metadata, and checks the choice against the episodes as
 from __future__ import annotations
 
 import datetime as dt
-import heapq
+import os
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
+from typing import NamedTuple
 
 from generator import people, yamlfile
 from generator.errors import CuepressError, Problems
 from generator.fields import Fields
 from generator.models import Episode
-from generator.records import _named, _read_text, _slug, split_front_matter
+from generator.records import (
+    MAX_RECORD_BYTES,
+    _named,
+    _read_text,
+    _slug,
+    split_front_matter,
+)
 
 LIMIT = 4  # related episodes on a page at most
 GUEST_WEIGHT = 3  # a shared guest counts as much as three shared topics
 TAG_WEIGHT = 1
 
 
-@dataclass(frozen=True, slots=True)
-class Related:
+class Related(NamedTuple):
     """One related episode as its link shows it: everything here is part of the linking page's
     cache key, so a change to any of it re-renders exactly the pages that show it."""
 
@@ -57,53 +64,52 @@ def choose(episodes: Iterable[Episode], limit: int = LIMIT) -> dict[str, tuple[R
     """Each episode's related episodes, by slug (drafts included, as ``--drafts`` renders
     them; only published episodes are ever chosen)."""
     everyone = list(episodes)
-    published = sorted((e for e in everyone if not e.draft), key=recency)  # oldest first
-    rank = {id(e): n for n, e in enumerate(published)}  # higher: newer
+    published = sorted((e for e in everyone if not e.draft), key=recency, reverse=True)
+    rank = {id(e): n for n, e in enumerate(published)}  # 0: the newest
+    paths: dict[str, str] = {}  # tag -> its page (a tag is slugged once, not once per use)
+    topics = {id(e): _topics(e, paths) for e in everyone}
     by_guest: dict[str, list[int]] = {}
-    by_tag: dict[str, list[int]] = {}
+    by_topic: dict[str, list[int]] = {}
     for n, episode in enumerate(published):
         for guest in dict.fromkeys(episode.guests):
             by_guest.setdefault(guest, []).append(n)
-        for topic in _topics(episode):
-            by_tag.setdefault(topic, []).append(n)
+        for topic in topics[id(episode)]:
+            by_topic.setdefault(topic, []).append(n)
     chosen: dict[str, tuple[Related, ...]] = {}
     for episode in everyone:
-        scores: Counter[int] = Counter()
         guests = [g for g in dict.fromkeys(episode.guests) if g in by_guest]
-        topics = {t: tag for t, tag in _topics(episode).items() if t in by_tag}
+        own = topics[id(episode)]
+        hits: list[int] = []  # each other episode once per point it scores (counted in C)
         for guest in guests:
-            for other in by_guest[guest]:
-                scores[other] += GUEST_WEIGHT
-        for topic in topics:
-            scores.update(by_tag[topic])  # TAG_WEIGHT, counted in C
+            hits += by_guest[guest] * GUEST_WEIGHT
+        for topic in own:
+            hits += by_topic[topic] * TAG_WEIGHT
+        hits.sort()  # newest first, which the stable sort below keeps among equal scores
+        scores = Counter(hits)
         scores.pop(rank.get(id(episode), -1), None)
-        if not scores:
-            chosen[episode.slug] = ()
-            continue
-        best = heapq.nlargest(limit, scores.items(), key=lambda item: (item[1], item[0]))
-        chosen[episode.slug] = tuple(_shown(published[other], guests, topics) for other, _ in best)
+        best = sorted(scores.items(), key=itemgetter(1), reverse=True)[:limit]
+        chosen[episode.slug] = tuple(
+            Related(
+                slug=other.slug,
+                title=other.title,
+                date=other.date,
+                guests=tuple(g for g in guests if g in other.guests),
+                tags=tuple(tag for topic, tag in own.items() if topic in topics[id(other)]),
+            )
+            for other in (published[n] for n, _ in best)
+        )
     return chosen
 
 
-assert TAG_WEIGHT == 1, "choose() counts a shared topic once (Counter.update)"
-
-
-def _topics(episode: Episode) -> dict[str, str]:
+def _topics(episode: Episode, paths: dict[str, str]) -> dict[str, str]:
     """The episode's topics: each tag page's path, and the tag as this episode spells it."""
     found: dict[str, str] = {}
     for tag in episode.tags:
-        found.setdefault(people.tag_path(tag), tag)
+        path = paths.get(tag)
+        if path is None:
+            path = paths[tag] = people.tag_path(tag)
+        found.setdefault(path, tag)
     return found
-
-
-def _shown(other: Episode, guests: list[str], topics: dict[str, str]) -> Related:
-    return Related(
-        slug=other.slug,
-        title=other.title,
-        date=other.date,
-        guests=tuple(g for g in guests if g in other.guests),
-        tags=tuple(tag for topic, tag in topics.items() if topic in _topics(other)),
-    )
 
 
 def listing(episode: Episode) -> tuple[object, ...]:
@@ -112,17 +118,24 @@ def listing(episode: Episode) -> tuple[object, ...]:
             episode.guests, episode.tags)  # fmt: skip
 
 
+LISTED = ("title", "date", "number", "draft", "slug", "guests", "tags")  # what listing() reads
+_KEY = re.compile(r"""(["']?)([A-Za-z_][\w-]*)\1[ \t]*:(?:[ \t]|$)""")
+
+
 def read_listing(
     path: Path, shown: str, site_dir: Path, aliases: Mapping[str, str]
 ) -> Episode | None:
-    """What :func:`listing` needs of a record, from its front matter alone (the transcript is
-    not read): None when it cannot be read. Problems are left for the full read to report."""
+    """What :func:`listing` needs of a record, from its front matter alone: only its
+    :data:`LISTED` keys are parsed (not an inline transcript or the chapters). None when it
+    cannot be read so; the full read reports the problems."""
     problems = Problems()
     try:
-        text = _read_text(path, shown, site_dir)
+        text = _plain_text(path)
+        if text is None:  # a link, or no plain file: the full read's checks decide
+            text = _read_text(path, shown, site_dir)
         if path.suffix.lower() == ".md":
             text = split_front_matter(text, shown)[0]
-        data = yamlfile.load(text, shown)
+        data = yamlfile.load(_listed_part(text), shown)
     except CuepressError:
         return None
     if not isinstance(data, yamlfile.Mapping):
@@ -141,6 +154,44 @@ def read_listing(
         guests=_named(fields.texts("guests"), aliases),
         tags=fields.texts("tags"),
     )
+
+
+def _plain_text(path: Path) -> str | None:
+    """The text of a record that is a plain file (no link; records are only found in folders
+    of the site, never through a link), or None. Cheaper than the full read's checks, which
+    resolve the path."""
+    if not NO_FOLLOW:
+        return None
+    try:
+        descriptor = os.open(path, os.O_RDONLY | NO_FOLLOW)
+    except OSError:
+        return None
+    with os.fdopen(descriptor, "rb") as handle:
+        data = handle.read(MAX_RECORD_BYTES + 1)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+NO_FOLLOW = getattr(os, "O_NOFOLLOW", 0)  # 0 where there is none (Windows)
+
+
+def _listed_part(text: str) -> str:
+    """The top-level entries of a record's YAML whose keys are :data:`LISTED`: each from its
+    key's line (at the start of a line) to the next top-level key. Anything unusual (an anchor
+    defined elsewhere, a key YAML would read differently) only makes the guess wrong, which the
+    episode stage finds out and mends."""
+    kept: list[str] = []
+    keep = False
+    for line in text.split("\n"):
+        if line[:1] not in ("", " ", "\t", "-", "#"):  # a new top-level entry, or the end
+            match = _KEY.match(line)
+            keep = match is not None and match.group(2) in LISTED
+        if keep:
+            kept.append(line)
+    return "\n".join(kept)
 
 
 def same_listing(guessed: Episode | None, read: Episode | None) -> bool:

@@ -254,3 +254,13 @@ class TestOnEveryCore:
         assert "Phi" in related_block(site / "output/episodes/a/index.html")
         monkeypatch.undo()
         assert tree(site / "output") == cold(site, tmp_path)
+
+
+def test_removing_a_listed_episode_updates_the_pages_that_listed_it(
+    site: Path, tmp_path: Path
+) -> None:
+    """No record changed, one is gone: the pages listing it are rendered again."""
+    (site / "content/episodes/a.md").unlink()
+    build(site, jobs=1)
+    assert related_block(site / "output/episodes/b/index.html") == ""
+    assert tree(site / "output") == cold(site, tmp_path)
