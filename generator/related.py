@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import stat
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from operator import itemgetter
@@ -160,10 +161,10 @@ def _plain_text(path: Path) -> str | None:
     """The text of a record that is a plain file (no link; records are only found in folders
     of the site, never through a link), or None. Cheaper than the full read's checks, which
     resolve the path."""
-    if not NO_FOLLOW:
-        return None
     try:
-        descriptor = os.open(path, os.O_RDONLY | NO_FOLLOW)
+        if not NO_FOLLOW or stat.S_ISLNK(os.lstat(path).st_mode):  # never opened here
+            return None
+        descriptor = os.open(path, os.O_RDONLY | NO_FOLLOW)  # unless replaced meanwhile
     except OSError:
         return None
     with os.fdopen(descriptor, "rb") as handle:
