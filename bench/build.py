@@ -19,6 +19,7 @@ import html
 import os
 import platform
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -304,12 +305,21 @@ REPEATS = 31  # in-process timings of a part of the build, alternating with and 
 def without_people_pages() -> Iterator[None]:
     """The site's own pages as before people and tag pages: none of either."""
     person_pages, tag_pages = people.person_pages, people.tag_pages
-    people.person_pages = lambda site, episodes: []  # type: ignore[assignment]
-    people.tag_pages = lambda episodes: []  # type: ignore[assignment]
+    people.person_pages = lambda site, episodes: []
+    people.tag_pages = lambda episodes: []
     try:
         yield
     finally:
         people.person_pages, people.tag_pages = person_pages, tag_pages
+
+
+def tree_cpu() -> float:
+    """CPU seconds of this process and of its children that have ended."""
+    own, children = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def cpu_ms(step: Callable[[], object]) -> float:
@@ -323,8 +333,12 @@ def new_pages_cost(corpus: Path, work: Path, cold: Row) -> list[str]:
     timed in this process: the CPU time of the site's own pages made with and without the
     people and tag pages (alternating, medians of :data:`REPEATS`), and of choosing every
     episode page's related episodes (reading each record's front matter, then choosing)."""
-    site = linked_copy(corpus, work / "in-process")
-    built = build(site, work / "in-process-output")
+    cold_cpu = []
+    for n in range(3):
+        site = linked_copy(corpus, work / f"in-process-{n}")
+        before = tree_cpu()
+        built = build(site, work / f"in-process-output-{n}")
+        cold_cpu.append((tree_cpu() - before) * 1000)
     episodes = list(built.episodes)
     renderer = Renderer(built.site, site)
     pages = sorted(p for p in built.output.rglob("index.html") if "episodes" in p.parts)
@@ -355,20 +369,25 @@ def new_pages_cost(corpus: Path, work: Path, cold: Row) -> list[str]:
     ]
     choosing = [cpu_ms(lambda: related.choose(episodes)) for _ in range(REPEATS)]
     base = min(cold.times) * 1000  # the run the machine's load held back least
+    cpu = statistics.median(cold_cpu)
     pages_ms = statistics.median(with_them) - statistics.median(without)
     guess_ms, choose_ms = statistics.median(guesses), statistics.median(choosing)
     count = len(episodes)
 
     def share(ms: float) -> str:
-        return f"{ms:.1f} | {100 * ms / base:.1f} %"
+        return f"{ms:.1f} | {100 * ms / base:.1f} % | {100 * ms / cpu:.1f} %"
 
     return [
         f"What the pages of people and topics and the related episodes cost the cold build of "
-        f"{count} episodes (its fastest run above, {base / 1000:.2f} s), timed in one process: "
-        f"CPU time, medians of {REPEATS} runs (the machine's load moves whole builds far more).",
+        f"{count} episodes, timed in one process: CPU time, medians of {REPEATS} runs, as a share "
+        f"of the fastest cold build above ({base / 1000:.2f} s) and of a cold build's CPU time "
+        f"(its processes', in this process: {cpu / 1000:.2f} s, the median of 3), which the "
+        "machine's load moves far less than whole builds. The site's own pages and the choosing "
+        "run in one process, so their share of the time is up to twice their share of the CPU "
+        "on two cores.",
         "",
-        "| part | ms | of the cold build |",
-        "| --- | --- | --- |",
+        "| part | ms | of the cold build | of its CPU time |",
+        "| --- | --- | --- | --- |",
         f"| people and tag pages: the site's own pages with them "
         f"({statistics.median(with_them):.0f} ms) less without ({statistics.median(without):.0f}"
         f" ms), runs alternating | {share(pages_ms)} |",
