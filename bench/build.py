@@ -7,15 +7,19 @@ build of the archive four times larger, and cold builds of an archive of word-le
 transcripts (merged into readable segments, and kept as they are); each the median of RUNS
 with min and max, and the peak memory of the whole process tree. Beside them, a plain-Python
 floor on the same files: read each transcript, split its cues as fast as Python can, write one
-HTML page each. Prints a table and writes it to ``bench/RESULTS.md``.
+HTML page each. Then what the pages of people and topics and the related episodes cost a cold
+build, timed in-process (:func:`new_pages_cost`). Prints a table and writes it to
+``bench/RESULTS.md``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import html
 import os
 import platform
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -23,10 +27,15 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from bench.archive import make
+from generator import people, related
+from generator.build import build, render_site
+from generator.errors import Problems
+from generator.records import find_records
+from generator.render import Renderer
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -229,10 +238,11 @@ def in_memory(corpus: Path, episodes: int, runs: int) -> Row | None:
         return row
 
 
-def measure(episodes: int, runs: int, work: Path) -> list[str]:
+def measure(episodes: int, runs: int, work: Path) -> tuple[list[str], Row]:
     rows: list[str] = []
     corpus = make(episodes)
-    rows.append(cold_runs(f"cold build, {episodes} episodes", corpus, work, runs).line())
+    cold = cold_runs(f"cold build, {episodes} episodes", corpus, work, runs)
+    rows.append(cold.line())
     name = f"cold build, {episodes} episodes, without the C speedups"
     rows.append(cold_runs(name, corpus, work, runs, speedups=False).line())
     memory = in_memory(corpus, episodes, runs)
@@ -285,7 +295,106 @@ def measure(episodes: int, runs: int, work: Path) -> list[str]:
     repeat("cold build right after deleting the last build's output and cache", after_delete)
     rows.append(f"<!-- no-change rebuild left every file untouched: {untouched}; "
                 f"the edit showed on the page: {shows_edit} -->")  # fmt: skip
-    return rows
+    return rows, cold
+
+
+REPEATS = 31  # in-process timings of a part of the build, alternating with and without it
+
+
+@contextlib.contextmanager
+def without_people_pages() -> Iterator[None]:
+    """The site's own pages as before people and tag pages: none of either."""
+    person_pages, tag_pages = people.person_pages, people.tag_pages
+    people.person_pages = lambda site, episodes: []
+    people.tag_pages = lambda episodes: []
+    try:
+        yield
+    finally:
+        people.person_pages, people.tag_pages = person_pages, tag_pages
+
+
+def tree_cpu() -> float:
+    """CPU seconds of this process and of its children that have ended."""
+    own, children = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def cpu_ms(step: Callable[[], object]) -> float:
+    started = time.process_time()
+    step()
+    return (time.process_time() - started) * 1000
+
+
+def new_pages_cost(corpus: Path, work: Path, cold: Row) -> list[str]:
+    """What the pages of people, topics and related episodes cost a cold build of ``corpus``,
+    timed in this process: the CPU time of the site's own pages made with and without the
+    people and tag pages (alternating, medians of :data:`REPEATS`), and of choosing every
+    episode page's related episodes (reading each record's front matter, then choosing)."""
+    cold_cpu = []
+    for n in range(3):
+        site = linked_copy(corpus, work / f"in-process-{n}")
+        before = tree_cpu()
+        built = build(site, work / f"in-process-output-{n}")
+        cold_cpu.append((tree_cpu() - before) * 1000)
+    episodes = list(built.episodes)
+    renderer = Renderer(built.site, site)
+    pages = sorted(p for p in built.output.rglob("index.html") if "episodes" in p.parts)
+    names = [p.relative_to(built.output).as_posix() for p in pages]
+
+    def site_pages() -> object:
+        return render_site(built.site, episodes, renderer, site, names, Problems())
+
+    with_them: list[float] = []
+    without: list[float] = []
+    for n in range(REPEATS):
+        for alone in (False, True) if n % 2 else (True, False):
+            if alone:
+                with without_people_pages():
+                    without.append(cpu_ms(site_pages))
+            else:
+                with_them.append(cpu_ms(site_pages))
+    records = find_records(site / "content" / "episodes")
+    aliases = people.aliases(built.site)
+    guesses = [
+        cpu_ms(
+            lambda: [
+                related.read_listing(r, r.relative_to(site).as_posix(), site, aliases)
+                for r in records
+            ]  # fmt: skip
+        )
+        for _ in range(REPEATS // 3)
+    ]
+    choosing = [cpu_ms(lambda: related.choose(episodes)) for _ in range(REPEATS)]
+    base = min(cold.times) * 1000  # the run the machine's load held back least
+    cpu = statistics.median(cold_cpu)
+    pages_ms = statistics.median(with_them) - statistics.median(without)
+    guess_ms, choose_ms = statistics.median(guesses), statistics.median(choosing)
+    count = len(episodes)
+
+    def share(ms: float) -> str:
+        return f"{ms:.1f} | {100 * ms / base:.1f} % | {100 * ms / cpu:.1f} %"
+
+    return [
+        f"What the pages of people and topics and the related episodes cost the cold build of "
+        f"{count} episodes, timed in one process: CPU time, medians of {REPEATS} runs, as a share "
+        f"of the fastest cold build above ({base / 1000:.2f} s) and of a cold build's CPU time "
+        f"(its processes', in this process: {cpu / 1000:.2f} s, the median of 3), which the "
+        "machine's load moves far less than whole builds. The site's own pages and the choosing "
+        "run in one process, so their share of the time is up to twice their share of the CPU "
+        "on two cores.",
+        "",
+        "| part | ms | of the cold build | of its CPU time |",
+        "| --- | --- | --- | --- |",
+        f"| people and tag pages: the site's own pages with them "
+        f"({statistics.median(with_them):.0f} ms) less without ({statistics.median(without):.0f}"
+        f" ms), runs alternating | {share(pages_ms)} |",
+        f"| related episodes: every record's front matter read for them (on one core; the "
+        f"build reads them on every core) | {share(guess_ms)} |",
+        f"| related episodes: choosing them for {count} pages | {share(choose_ms)} |",
+    ]
 
 
 READING = [
@@ -331,11 +440,13 @@ def main() -> None:
             cold_runs(f"cold build, {big} episodes", make(big), work, max(1, runs // 2))
             for _ in range(1 if big else 0)
         ]
-        rows = measure(episodes, runs, work)
+        rows, cold = measure(episodes, runs, work)
+        costs = new_pages_cost(make(episodes), work, cold)
     notes = [r for r in rows if r.startswith("<!--")]
     rows = [r for r in rows if not r.startswith("<!--")]
     rows[1:1] = [row.line() for row in big_rows]
-    table = "\n".join(header + rows + [""] + [n.strip("<!- >") for n in notes] + READING) + "\n"
+    notes = [n.strip("<!- >") for n in notes]
+    table = "\n".join(header + rows + [""] + notes + READING + [""] + costs) + "\n"
     print(table)
     if episodes >= 500:  # the real run, not make bench-quick
         (ROOT / "bench" / "RESULTS.md").write_text(table)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Generic, TypeVar
 
-from generator import __version__, paths, people
+from generator import __version__, paths, people, related
 from generator.cache import Cache, digest_bytes, make_root, write_entry
 from generator.config import load_site
 from generator.episodes import EpisodeStage, Rendered
@@ -219,7 +219,7 @@ def collect(
         problems.warn(
             "content/episodes", None, "no episode records found (add NAME.md with front matter)"
         )
-    episodes.sort(key=lambda e: (e.date, e.number or 0, e.slug), reverse=True)
+    episodes.sort(key=related.recency, reverse=True)
     return episodes, files
 
 
