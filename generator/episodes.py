@@ -20,7 +20,7 @@ from pathlib import Path, PurePosixPath
 from markupsafe import Markup
 
 from generator import people
-from generator.cache import Cache, Entry, write_entry
+from generator.cache import Cache
 from generator.errors import CuepressError, Problem, Problems
 from generator.models import Episode, Transcript
 from generator.records import find_records, read_record
@@ -61,21 +61,15 @@ class EpisodeStage:
         results: dict[str, tuple[Rendered, Path | None]] = {}
         todo = []
         for record in records:
-            entry = self.cache.lookup(record)
-            if entry is None:
+            found = self.cache.lookup(record)
+            if found is None:
                 todo.append(record)
             else:
-                results[record] = (entry.result, self.cache.entry_dir(entry.key))
+                results[record] = found
         with _fewer_collections():
             for rendered in self._process(todo, jobs):
                 folder = None
                 if rendered.episode is not None:
-                    deps = dict(rendered.deps)
-                    for path, state in deps.items():
-                        if state is not None:
-                            self.cache.new.stats[path] = state
-                    key = self.cache.key_for({p: s[2] if s else None for p, s in deps.items()})
-                    folder = self.cache.entry_dir(key)
                     stored = Rendered(
                         rendered.source,
                         rendered.episode,
@@ -83,10 +77,7 @@ class EpisodeStage:
                         rendered.errors,
                         rendered.warnings,
                     )
-                    self.cache.store(
-                        rendered.source,
-                        Entry({p: s[2] if s else None for p, s in deps.items()}, key, stored),
-                    )
+                    folder = self.cache.add(rendered.source, rendered.deps, stored)
                 results[rendered.source] = (rendered, folder)
         return [results[record] for record in records]
 
@@ -124,9 +115,8 @@ class EpisodeStage:
             files = self.render(episode, transcript, problems)
         if problems.errors:
             return Rendered(record, None, (), tuple(problems.errors), tuple(problems.warnings))
-        deps = tuple((p, self._state(p)) for p in self.inputs(path, episode))
-        key = self.cache.key_for({p: s[2] if s else None for p, s in deps})
-        write_entry(self.cache.entry_dir(key), files, previous=self.cache.previous_entry(record))
+        deps = self.cache.inputs(self.inputs(path, episode))
+        self.cache.write(record, deps, files)
         return Rendered(
             record,
             episode,
@@ -191,10 +181,6 @@ class EpisodeStage:
         if episode.audio is not None and "://" not in episode.audio.url:
             paths.add(self.site_dir / "static" / PurePosixPath(episode.audio.url))
         return sorted(p.relative_to(self.site_dir).as_posix() for p in paths)
-
-    def _state(self, relative: str) -> tuple[int, int, str] | None:
-        value = self.cache.digest(relative)
-        return self.cache.new.stats[relative] if value is not None else None
 
 
 _STAGE: EpisodeStage | None = None
