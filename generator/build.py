@@ -71,7 +71,7 @@ def build(
         problems.raise_if_failed(strict=strict)
         with Publisher(output, cache.room("back")) as publisher:
             publisher.start({**copies, **episode_files})  # a first build links these meanwhile
-            cache.drop_unused()  # and deletes the entries no record uses now
+            cache.drop_unused()  # in the background too: what no record uses now
             pages = site_pages(site, episodes, renderer, site_dir, episode_files, cache, problems)
             if site.search:  # the search page and its Pagefind index
                 from generator import search  # asyncio and friends load only with search on

@@ -220,10 +220,10 @@ class Publisher:
         kept = {identity: new}
         if previous is not None and previous in manifests and back.exists():
             kept[previous] = manifests[previous]
-        book = _manifests_file(back)
-        temporary = book.with_name(book.name + f".{os.getpid()}")
+        file = _manifests_file(back)
+        temporary = file.with_name(file.name + f".{os.getpid()}")
         temporary.write_bytes(pickle.dumps(kept))
-        os.replace(temporary, book)
+        os.replace(temporary, file)
         if not back.exists():  # a first build: the next back copy is a second tree of links
             if early is not None:
                 _fill(following, {name: self.output / name for name in rest})

@@ -4,6 +4,7 @@ byte for byte."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -312,3 +313,21 @@ class TestIncrementalBuilds:
         build(site, jobs=1)
         assert segments() == 1
         assert tree(site / "output") == cold(site, tmp_path)
+
+
+def test_no_other_module_reaches_into_the_cache() -> None:
+    """The cache has one owner: other modules use its interface (entries, rooms), never its
+    folders by name or its state."""
+    reaches = re.compile(
+        r"(?:root_of|make_root)\([^)]*\)\s*/"  # a path built inside the cache's folder
+        r"|\bcache\.(?:root|new|old|previous|global_key)\b"  # its folder, its state
+        r"|\bfrom generator\.cache import [^\n]*\b(?:Entry|Saved|FORMAT|LAYOUT)\b"
+    )
+    generator = Path(__file__).resolve().parent.parent / "generator"
+    found = [
+        f"{module.name}: {match.group()}"
+        for module in sorted(generator.rglob("*.py"))
+        if module.name != "cache.py"
+        for match in reaches.finditer(module.read_text())
+    ]
+    assert found == []
