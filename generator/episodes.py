@@ -23,7 +23,7 @@ from typing import TypeVar
 from markupsafe import Markup
 
 from generator import people, related
-from generator.cache import Cache, Entry, digest_bytes, write_entry
+from generator.cache import Cache, digest_bytes
 from generator.errors import CuepressError, Problem, Problems
 from generator.models import Episode, Transcript
 from generator.records import find_records, read_record
@@ -32,7 +32,6 @@ from generator.render import Renderer
 from generator.transcripts import READERS, exports
 
 PARALLEL_FROM = 16  # records; below this a second process costs more than it saves
-RELATED = "\0related"  # an entry key's part for the page's related episodes (never a path)
 A = TypeVar("A")
 B = TypeVar("B")
 
@@ -75,11 +74,11 @@ class EpisodeStage:
         results: dict[str, tuple[Rendered, Path | None]] = {}
         todo = []
         for record in records:
-            entry = self.cache.lookup(record)
-            if entry is None:
+            found = self.cache.lookup(record)
+            if found is None:
                 todo.append(record)
             else:
-                results[record] = (entry.result, self.cache.entry_dir(entry.key))
+                results[record] = found
         if not todo and not _lists_gone(results.values()):  # no record is new or changed
             return [results[record] for record in records]
         with _fewer_collections(), _Workers(self, jobs) as workers:
@@ -107,22 +106,12 @@ class EpisodeStage:
         }
 
     def _keep(self, rendered: Rendered) -> tuple[Rendered, Path | None]:
-        """A record's new result, stored in the cache, with the folder holding its files."""
+        """A record's new result, remembered by the cache, with the folder holding its files."""
         if rendered.episode is None:
             return rendered, None
-        deps = dict(rendered.deps)
-        for path, state in deps.items():
-            if state is not None:
-                self.cache.new.stats[path] = state
-        digests = {p: s[2] if s else None for p, s in deps.items()}
-        key = self._key(digests, rendered.related)
         stored = dataclasses.replace(rendered, deps=())
-        self.cache.store(rendered.source, Entry(digests, key, stored))
-        return rendered, self.cache.entry_dir(key)
-
-    def _key(self, digests: dict[str, str | None], shown: tuple[Related, ...]) -> str:
-        """The entry folder of a record's files: its inputs' digests and its related list."""
-        return self.cache.key_for({**digests, RELATED: digest_bytes(repr(shown).encode())})
+        also = _shown_digest(rendered.related)
+        return rendered, self.cache.add(rendered.source, rendered.deps, stored, also=also)
 
     def listing(self, record: str) -> Episode | None:
         """What choosing related episodes needs of a record, from its front matter alone."""
@@ -148,9 +137,8 @@ class EpisodeStage:
             files = self.render(episode, transcript, problems, shown)
         if problems.errors:
             return Rendered(record, None, (), tuple(problems.errors), tuple(problems.warnings))
-        deps = tuple((p, self._state(p)) for p in self.inputs(path, episode))
-        key = self._key({p: s[2] if s else None for p, s in deps}, shown)
-        write_entry(self.cache.entry_dir(key), files, previous=self.cache.previous_entry(record))
+        deps = self.cache.inputs(self.inputs(path, episode))
+        self.cache.write(record, deps, files, also=_shown_digest(shown))
         return Rendered(
             record,
             episode,
@@ -224,9 +212,10 @@ class EpisodeStage:
             paths.add(self.site_dir / "static" / PurePosixPath(episode.audio.url))
         return sorted(p.relative_to(self.site_dir).as_posix() for p in paths)
 
-    def _state(self, relative: str) -> tuple[int, int, str] | None:
-        value = self.cache.digest(relative)
-        return self.cache.new.stats[relative] if value is not None else None
+
+def _shown_digest(shown: tuple[Related, ...]) -> str:
+    """The part of a page's entry key that is no file: the related episodes it lists."""
+    return digest_bytes(repr(shown).encode()) if shown else ""
 
 
 def _lists_gone(results: Iterable[tuple[Rendered, Path | None]]) -> bool:

@@ -56,7 +56,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from generator.cache import discard, root_of, write_entry
+from generator.cache import DROPPED, drop, room_of, root_of, write_entry
 from generator.errors import CuepressError, Problems
 from generator.models import Episode, Site
 from generator.render import Renderer
@@ -131,7 +131,7 @@ def search_files(
         try:
             result.update(bundle(site, episodes, files, store))
         except (OSError, RuntimeError, EOFError, subprocess.SubprocessError) as exc:
-            problems.error("site.yaml", None, _failure(exc, store.parent))
+            problems.error("site.yaml", None, _failure(exc, root_of(renderer.site_dir)))
         else:
             _prune(store, {p.relative_to(store).parts[0] for p in result.values()})
     return result
@@ -266,9 +266,9 @@ def write_bundle(
 
 
 def store_for(site_dir: Path) -> Path:
-    """Where a site's search pages and indexes are kept between builds: a folder of the build
+    """Where a site's search pages and indexes are kept between builds: a room of the build
     cache (generator/cache.py), which leaves it to this module."""
-    return root_of(site_dir) / "search"
+    return room_of(site_dir, "search")
 
 
 def _failure(exc: BaseException, cache: Path) -> str:
@@ -315,8 +315,8 @@ def _prune(store: Path, keep: set[str]) -> None:
     may make its own again)."""
     for folder in store.glob("*"):
         if folder.name not in keep and not folder.name.startswith("."):
-            discard(folder)
-        elif folder.name.startswith(".discarded-"):  # left by a build killed while deleting
+            drop(folder)
+        elif folder.name.startswith(DROPPED):  # left by a build killed while deleting
             shutil.rmtree(folder, ignore_errors=True)
 
 
