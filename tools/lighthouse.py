@@ -119,6 +119,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no Lighthouse at {LIGHTHOUSE}: run make lighthouse-install", file=sys.stderr)
         return 2
     failed = False
+    if args.keep:
+        args.keep.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder) / "site"
         make_site(root)
