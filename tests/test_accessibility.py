@@ -79,6 +79,27 @@ class TestAxe:
         page.context.close()
 
 
+def script_weight(page: Page, site_url: str) -> tuple[list[str], int]:
+    """The scripts ``page`` loaded (all from ``site_url``), and their bytes under gzip -9 with
+    its inline script."""
+    scripts = page.evaluate(
+        "performance.getEntriesByType('resource')"
+        ".filter(e => e.initiatorType === 'script').map(e => e.name)"
+    )
+    assert scripts, "the page loads no script"
+    total = 0
+    for url in scripts:
+        assert url.startswith(site_url), url
+        body = page.request.get(url).body()
+        total += len(gzip.compress(body, compresslevel=9, mtime=0))
+    inline = page.evaluate(
+        "[...document.scripts].filter(s => !s.src && s.type !== 'application/ld+json')"
+        ".map(s => s.text).join('')"
+    )
+    total += len(gzip.compress(inline.encode(), compresslevel=9, mtime=0))
+    return scripts, total
+
+
 class TestThemeWeight:
     def test_no_third_party_requests(self, browser: Browser, demo_url: str) -> None:
         """Fonts, scripts and styles all come from the site itself."""
@@ -94,21 +115,7 @@ class TestThemeWeight:
         """Every script the episode page loads comes to at most 10 kB under gzip -9 (the budget
         for the player, shortcuts, sharing, find and all), and the stylesheet stays small."""
         page = open_page(browser, demo_url + PAGES[2], "light")
-        scripts = page.evaluate(
-            "performance.getEntriesByType('resource')"
-            ".filter(e => e.initiatorType === 'script').map(e => e.name)"
-        )
-        assert scripts, "the episode page loads no script"
-        total = 0
-        for url in scripts:
-            assert url.startswith(demo_url), url
-            body = page.request.get(url).body()
-            total += len(gzip.compress(body, compresslevel=9, mtime=0))
-        inline = page.evaluate(
-            "[...document.scripts].filter(s => !s.src && s.type !== 'application/ld+json')"
-            ".map(s => s.text).join('')"
-        )
-        total += len(gzip.compress(inline.encode(), compresslevel=9, mtime=0))
+        scripts, total = script_weight(page, demo_url)
         assert total <= SCRIPT_BUDGET, f"{total} bytes gzipped in {scripts} and inline"
         css = ROOT / "layouts" / "assets" / "cuepress.css"
         assert len(gzip.compress(css.read_bytes(), compresslevel=9)) <= 5_000

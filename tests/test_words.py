@@ -16,6 +16,7 @@ from bench.words import word_level
 from generator.build import build
 from tests.browser import serve
 from tests.conftest import write_files
+from tests.test_accessibility import SCRIPT_BUDGET, script_weight
 from tests.test_episode_page import silent_wav
 
 FIXTURE = Path(__file__).parent / "fixtures" / "segments" / "buzzsprout-words.json"
@@ -100,6 +101,16 @@ def test_the_word_being_said_is_marked(page: Page, site_url: str) -> None:
         assert word in {said_at(t) for t in (before - 0.05, before, after, after + 0.011)}, seen
     # The other segments are left as they were: no word spans outside the current one.
     assert page.locator(".seg:not(.is-current) .w").count() == 0
+
+
+def test_a_word_timed_page_keeps_the_script_budget(page: Page, site_url: str) -> None:
+    """A word-timed page loads words.js too: all its scripts still come to at most 10 kB
+    under gzip -9, the budget of every episode page."""
+    page.goto(site_url + "episodes/a/")
+    page.wait_for_load_state("load")
+    scripts, total = script_weight(page, site_url)
+    assert any(url.endswith("/words.js") for url in scripts), scripts
+    assert total <= SCRIPT_BUDGET, f"{total} bytes gzipped in {scripts} and inline"
 
 
 def test_whisperx_words_are_kept(tmp_path: Path) -> None:
