@@ -96,6 +96,10 @@ class EpisodeStage:
             yield from map(self.process, records)
             return
         self.renderer.preload("episode.html")  # compiled once, not once per process
+        try:
+            self.renderer.segments  # noqa: B018 - its skeleton made once, not once per process
+        except CuepressError:  # a broken _segment.html: each episode reports it
+            pass
         global _STAGE
         _STAGE = self
         context = multiprocessing.get_context("fork")
@@ -143,28 +147,24 @@ class EpisodeStage:
         files: dict[str, str | bytes] = {}
         html = ""
         if transcript is not None:
+            site = self.renderer.site
+            pages = {
+                name: self.renderer.url(people.person_path(site, name))
+                for name in transcript.speakers
+                if people.is_named(name)
+            }
             if transcript.timed:
                 forms = exports.render_all(transcript, episode.duration_ms, episode.chapters)
-                downloads = {
-                    f"transcript.{kind}": getattr(forms, kind) for kind in exports.DOWNLOADS
-                }
-                html = (
-                    exports.word_times(forms.html, transcript) if transcript.words else forms.html
+                files.update(
+                    (f"transcript.{kind}", getattr(forms, kind)) for kind in exports.DOWNLOADS
                 )
             else:  # paragraphs without times: no captions, nothing to play from
                 html, text = exports.render_untimed(transcript)
-                downloads = {"transcript.txt": text}
-            site = self.renderer.site
-            html = exports.link_speakers(
-                html,
-                {
-                    name: self.renderer.url(people.person_path(site, name))
-                    for name in transcript.speakers
-                    if people.is_named(name)
-                },
-            )
-            files.update(downloads)
+                html = exports.link_speakers(html, pages)
+                files["transcript.txt"] = text
         try:
+            if transcript is not None and transcript.timed:  # layouts/_segment.html each
+                html = self.renderer.segments.transcript(transcript, episode.chapters, pages)
             files["index.html"] = self.renderer.render(
                 "episode.html",
                 episode=episode,

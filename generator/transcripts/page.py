@@ -1,0 +1,215 @@
+"""The episode page's transcript: one ``layouts/_segment.html`` per segment, so a theme owns
+the markup of a transcript line (``<li>`` instead of ``<p>``, an extra attribute ...).
+
+Rendering that template once per segment would cost a Jinja call for each of an archive's
+600,000 segments. So :class:`SegmentMarkup` renders it once for each *shape* a segment can take
+(with or without a speaker named, a link to the speaker's page, word times) with sentinel
+values, which cuts it into literal pieces and slots: its *skeleton*, a ``%`` format. A segment
+then costs one ``format % values``. The skeleton is trusted only after it reproduces Jinja's own
+rendering of every shape with sample values of several lengths and characters; a template whose
+output depends on a value other than through ``{{ value }}`` and ``{% if value %}`` (a filter,
+a test of what a name says) fails that check, and is then rendered once per segment: slower,
+the same page.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from html import escape
+from itertools import product
+
+from markupsafe import Markup
+
+from generator.models import Chapter, Transcript
+from generator.timecodes import clock
+
+TEMPLATE = "_segment.html"
+# What the template is given, each already escaped (as Markup), or "" where a segment has none.
+FIELDS = ("anchor", "start", "label", "text", "speaker", "speaker_url", "words")
+# The optional ones: a segment's shape is which of them it has.
+SHAPES = [
+    shape
+    for shape in product((False, True), repeat=3)
+    if shape[0] or not shape[1]  # a link to the speaker's page only with a speaker named
+]
+_SENTINEL = re.compile("\ue000([0-9])\ue001")
+_SAMPLES = (
+    {
+        "anchor": "t=83",
+        "start": "83.5",
+        "label": "1:23",
+        "text": 'Hi &amp; &lt;b&gt; "it\'s" % %s ça 😀',
+        "speaker": "Zoë O&#x27;Hara &amp; Co",
+        "speaker_url": "/show/people/zoe-ohara/",
+        "words": "0 a 8 12",
+    },
+    {
+        "anchor": "t=3725.25",
+        "start": "3725.25",
+        "label": "1:02:05",
+        "text": "x",
+        "speaker": "B",
+        "speaker_url": "/p/",
+        "words": "1",
+    },
+)
+
+Render = Callable[..., str]  # the site's Renderer.render, bound to the template's name
+
+
+class SegmentMarkup:
+    """The transcript markup of a site's ``_segment.html`` (see the module's docstring)."""
+
+    def __init__(self, render: Render) -> None:
+        """``render(**values)``: the template rendered by Jinja (and its errors reported by the
+        site's renderer, at the template's line)."""
+        self.render = render
+        self.skeletons = _skeletons(render)
+
+    @property
+    def fast(self) -> bool:
+        """Whether the template is filled from its skeleton rather than rendered per segment."""
+        return self.skeletons is not None
+
+    def transcript(
+        self,
+        transcript: Transcript,
+        chapters: Sequence[Chapter] = (),
+        speaker_urls: Mapping[str, str] | None = None,
+    ) -> str:
+        """The page's transcript: each chapter's heading before the first segment at or after its
+        start, and each segment as the template marks it up, its speaker named where the speaker
+        changes (and again after a heading)."""
+        urls = {name: Markup(escape(url)) for name, url in (speaker_urls or {}).items()}
+        codes = word_codes(transcript)
+        skeletons = self.skeletons
+        labels, seconds, frac = _LABELS, _SECONDS, _FRAC
+        out: list[str] = []
+        add = out.append
+        shown: str | None = None  # the speaker last named on the page (again after a chapter)
+        pending = list(chapters)
+        next_chapter = pending[0].start_ms if pending else None
+        for index, (start, _, text, speaker, anchor, _) in enumerate(transcript.segments):
+            if next_chapter is not None and next_chapter <= start:
+                while pending and pending[0].start_ms <= start:
+                    add(f'<h3 class="chapter-heading">{escape(pending.pop(0).title)}</h3>\n')
+                next_chapter = pending[0].start_ms if pending else None
+                shown = None
+            whole, millis = divmod(start, 1000)
+            if "&" in text or "<" in text or ">" in text:
+                text = escape(text, quote=False)
+            named = bool(speaker) and speaker != shown
+            shown = speaker
+            url = urls.get(speaker, "") if named else ""  # type: ignore[arg-type]
+            words = codes.get(index, "") if codes else ""
+            if skeletons is not None:
+                form, slots = skeletons[named, bool(url), bool(words)]
+                if slots == _PLAIN:  # the default theme's shape of most segments
+                    add(form % (anchor, seconds[whole] + frac[millis], anchor, labels[whole], text))
+                    continue
+                values = (
+                    anchor,
+                    seconds[whole] + frac[millis],
+                    labels[whole],
+                    text,
+                    escape(speaker) if named else "",  # type: ignore[arg-type]
+                    url,
+                    words,
+                )
+                add(form % tuple([values[slot] for slot in slots]))
+            else:
+                add(
+                    self.render(
+                        anchor=Markup(anchor),
+                        start=Markup(seconds[whole] + frac[millis]),
+                        label=Markup(labels[whole]),
+                        text=Markup(text),
+                        speaker=Markup(escape(speaker) if named else ""),  # type: ignore[arg-type]
+                        speaker_url=url or Markup(""),
+                        words=Markup(words),
+                    )
+                )
+        return "".join(out)
+
+
+# The default theme's slots for a segment without a speaker named or word times.
+_PLAIN = (0, 1, 0, 2, 3)
+
+
+def _skeletons(render: Render) -> dict[tuple[bool, ...], tuple[str, tuple[int, ...]]] | None:
+    """Each shape's ``%`` format and the field (by index in :data:`FIELDS`) for each of its
+    slots, or None if the template's output is not its skeleton filled in for some shape."""
+    skeletons = {}
+    for shape in SHAPES:
+        present = dict(zip(("speaker", "speaker_url", "words"), shape, strict=True))
+        values = {
+            name: Markup(f"\ue000{i}\ue001" if present.get(name, True) else "")
+            for i, name in enumerate(FIELDS)
+        }
+        made = render(**values)
+        slots = tuple(int(i) for i in _SENTINEL.findall(made))
+        pieces = _SENTINEL.split(made)[::2]
+        if any("\ue000" in piece or "\ue001" in piece for piece in pieces):
+            return None  # a sentinel was cut or changed by the template
+        form = "%s".join(piece.replace("%", "%%") for piece in pieces)
+        for sample in _SAMPLES:
+            given = {
+                name: Markup(sample[name] if present.get(name, True) else "") for name in FIELDS
+            }
+            expected = render(**given)
+            if form % tuple([given[FIELDS[slot]] for slot in slots]) != expected:
+                return None
+        skeletons[shape] = (form, slots)
+    return skeletons
+
+
+def word_codes(transcript: Transcript) -> dict[int, str]:
+    """Each segment's word times (by index), where the source timed its words: each word's start
+    after the one before it (the first after the segment's start) in hundredths of a second,
+    base 36 (``0 a 8 12``): about 2.5 characters a word, for the page's script to mark the word
+    being said (``data-w`` in the default theme)."""
+    codes: dict[int, str] = {}
+    if not transcript.words:
+        return codes
+    for index, (segment, starts) in enumerate(
+        zip(transcript.segments, transcript.words, strict=True)
+    ):
+        if len(starts) > 1:
+            steps, before = [], segment.start_ms
+            for start in starts:
+                steps.append(_base36(max(0, start - before) // 10))
+                before = max(before, start)
+            codes[index] = " ".join(steps)
+    return codes
+
+
+def _base36(number: int) -> str:
+    digits = ""
+    while True:
+        number, digit = divmod(number, 36)
+        digits = "0123456789abcdefghijklmnopqrstuvwxyz"[digit] + digits
+        if not number:
+            return digits
+
+
+class _Memo(dict[int, str]):
+    """Text for each whole second, made on first use and kept (up to ``KEEP`` entries, so a
+    hostile time costs no memory)."""
+
+    KEEP = 50_000  # about 14 hours
+
+    def __init__(self, make: Callable[[int], str]) -> None:
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, second: int) -> str:
+        text = self.make(second)
+        if len(self) < self.KEEP:
+            self[second] = text
+        return text
+
+
+_LABELS = _Memo(lambda total: clock(total * 1000))  # 1:23 or 1:02:03, as a listener reads it
+_SECONDS = _Memo(str)
+_FRAC = [f".{n:03d}".rstrip("0") if n else "" for n in range(1000)]  # 500 -> ".5"
