@@ -93,7 +93,12 @@ class Renderer:
         """The episode page's transcript markup, from the site's ``layouts/_segment.html``
         (see :mod:`generator.transcripts.page`); made once, before the episodes' processes
         fork."""
-        return SegmentMarkup(functools.partial(self.render, SEGMENT))
+        try:
+            assert self.env.loader is not None
+            tree = self.env.parse(self.env.loader.get_source(self.env, SEGMENT)[0])
+        except jinja2.TemplateError:  # rendering reports it, at its line
+            tree = None
+        return SegmentMarkup(functools.partial(self.render, SEGMENT), tree)
 
     def url(self, path: str = "") -> str:
         """A link to ``path`` (relative to the site root) that works under the site's sub-path."""

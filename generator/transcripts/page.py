@@ -5,11 +5,12 @@ Rendering that template once per segment would cost a Jinja call for each of an 
 600,000 segments. So :class:`SegmentMarkup` renders it once for each *shape* a segment can take
 (with or without a speaker named, a link to the speaker's page, word times) with sentinel
 values, which cuts it into literal pieces and slots: its *skeleton*, a ``%`` format. A segment
-then costs one ``format % values``. The skeleton is trusted only after it reproduces Jinja's own
-rendering of every shape with sample values of several lengths and characters; a template whose
-output depends on a value other than through ``{{ value }}`` and ``{% if value %}`` (a filter,
-a test of what a name says) fails that check, and is then rendered once per segment: slower,
-the same page.
+then costs one ``format % values``. That is sound for a template that uses each value only as
+``{{ value }}`` or ``{% if value %}`` (``{% if not value %}``), includes no other template and
+sets none of them, which its syntax tree shows; and the skeleton is trusted only after it also
+reproduces Jinja's own rendering of every shape with sample values. Any other template (a
+filter on a value, a test of what a name says, an include) is rendered once per segment:
+slower, the same page.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from collections.abc import Callable, Mapping, Sequence
 from html import escape
 from itertools import product
 
+from jinja2 import nodes
 from markupsafe import Markup
 
 from generator.models import Chapter, Transcript
@@ -61,11 +63,12 @@ Render = Callable[..., str]  # the site's Renderer.render, bound to the template
 class SegmentMarkup:
     """The transcript markup of a site's ``_segment.html`` (see the module's docstring)."""
 
-    def __init__(self, render: Render) -> None:
+    def __init__(self, render: Render, tree: nodes.Template | None) -> None:
         """``render(**values)``: the template rendered by Jinja (and its errors reported by the
-        site's renderer, at the template's line)."""
+        site's renderer, at the template's line); ``tree``: its syntax tree (None if it has
+        none: it is then rendered per segment, which reports what is wrong)."""
         self.render = render
-        self.skeletons = _skeletons(render)
+        self.skeletons = _skeletons(render) if tree is not None and _keeps_to_values(tree) else None
 
     @property
     def fast(self) -> bool:
@@ -135,6 +138,20 @@ class SegmentMarkup:
 
 # The default theme's slots for a segment without a speaker named or word times.
 _PLAIN = (0, 1, 0, 2, 3)
+
+
+def _keeps_to_values(tree: nodes.Template) -> bool:
+    """Whether a template uses each of :data:`FIELDS` only as ``{{ value }}`` or as the whole
+    test of an ``if`` (or ``elif``), possibly negated, and includes or imports nothing."""
+    if any(tree.find_all((nodes.Include, nodes.Extends, nodes.Import, nodes.FromImport))):
+        return False
+    allowed: set[int] = set()
+    for output in tree.find_all(nodes.Output):
+        allowed.update(id(node) for node in output.nodes if isinstance(node, nodes.Name))
+    for branch in tree.find_all(nodes.If):
+        test = branch.test.node if isinstance(branch.test, nodes.Not) else branch.test
+        allowed.add(id(test))
+    return all(id(name) in allowed for name in tree.find_all(nodes.Name) if name.name in FIELDS)
 
 
 def _skeletons(render: Render) -> dict[tuple[bool, ...], tuple[str, tuple[int, ...]]] | None:
