@@ -174,8 +174,9 @@ def render_untimed(transcript: Transcript) -> tuple[str, bytes]:
 
 
 def link_speakers(html: str, pages: dict[str, str]) -> str:
-    """The page's transcript with each speaker's name (``<p class="speaker">``, as both
-    :func:`render_untimed` writes it) a link to that person's page."""
+    """An untimed transcript's paragraphs with each speaker's name (``<p class="speaker">``, as
+    :func:`render_untimed` writes it) a link to that person's page. (A timed transcript's
+    segments are the theme's, :mod:`generator.transcripts.page`, which links them itself.)"""
     for name, url in pages.items():
         named = escape(name)
         html = html.replace(

@@ -16,9 +16,11 @@ slower, the same page.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Mapping, Sequence
 from html import escape
-from itertools import product
+from itertools import compress, product, repeat
+from operator import add, and_, floordiv, itemgetter, mod, ne
 
 from jinja2 import nodes
 from markupsafe import Markup
@@ -85,59 +87,123 @@ class SegmentMarkup:
         start, and each segment as the template marks it up, its speaker named where the speaker
         changes (and again after a heading)."""
         urls = {name: Markup(escape(url)) for name, url in (speaker_urls or {}).items()}
+        if self.skeletons is not None:
+            return self._filled(self.skeletons, transcript, chapters, urls)
         codes = word_codes(transcript)
-        skeletons = self.skeletons
         labels, seconds, frac = _LABELS, _SECONDS, _FRAC
         out: list[str] = []
         add = out.append
         shown: str | None = None  # the speaker last named on the page (again after a chapter)
         pending = list(chapters)
-        next_chapter = pending[0].start_ms if pending else None
         for index, (start, _, text, speaker, anchor, _) in enumerate(transcript.segments):
-            if next_chapter is not None and next_chapter <= start:
-                while pending and pending[0].start_ms <= start:
-                    add(f'<h3 class="chapter-heading">{escape(pending.pop(0).title)}</h3>\n')
-                next_chapter = pending[0].start_ms if pending else None
+            while pending and pending[0].start_ms <= start:
+                add(f'<h3 class="chapter-heading">{escape(pending.pop(0).title)}</h3>\n')
                 shown = None
             whole, millis = divmod(start, 1000)
-            if "&" in text or "<" in text or ">" in text:
-                text = escape(text, quote=False)
             named = bool(speaker) and speaker != shown
             shown = speaker
-            url = urls.get(speaker, "") if named else ""  # type: ignore[arg-type]
-            words = codes.get(index, "") if codes else ""
-            if skeletons is not None:
-                form, slots = skeletons[named, bool(url), bool(words)]
-                if slots == _PLAIN:  # the default theme's shape of most segments
-                    add(form % (anchor, seconds[whole] + frac[millis], anchor, labels[whole], text))
-                    continue
-                values = (
-                    anchor,
-                    seconds[whole] + frac[millis],
-                    labels[whole],
-                    text,
-                    escape(speaker) if named else "",  # type: ignore[arg-type]
-                    url,
-                    words,
+            add(
+                self.render(
+                    anchor=Markup(anchor),
+                    start=Markup(seconds[whole] + frac[millis]),
+                    label=Markup(labels[whole]),
+                    text=Markup(escape(text, quote=False)),
+                    speaker=Markup(escape(speaker) if named else ""),  # type: ignore[arg-type]
+                    speaker_url=urls.get(speaker, Markup("")) if named else Markup(""),  # type: ignore[arg-type]
+                    words=Markup(codes.get(index, "")),
                 )
-                add(form % tuple([values[slot] for slot in slots]))
-            else:
-                add(
-                    self.render(
-                        anchor=Markup(anchor),
-                        start=Markup(seconds[whole] + frac[millis]),
-                        label=Markup(labels[whole]),
-                        text=Markup(text),
-                        speaker=Markup(escape(speaker) if named else ""),  # type: ignore[arg-type]
-                        speaker_url=url or Markup(""),
-                        words=Markup(words),
-                    )
-                )
+            )
         return "".join(out)
 
+    @staticmethod
+    def _filled(
+        skeletons: Skeletons,
+        transcript: Transcript,
+        chapters: Sequence[Chapter],
+        urls: Mapping[str, str],
+    ) -> str:
+        """:meth:`transcript` from the skeletons, column by column: each step a ``map`` over
+        C functions, then one ``format % values`` per segment; only segments of another shape
+        than the plainest (a speaker named, word times) and those after a heading are made
+        one by one."""
+        segments = transcript.segments
+        count = len(segments)
+        thousand = repeat(1000)
+        starts = list(map(_START, segments))
+        anchors = list(map(_ANCHOR, segments))
+        speakers = list(map(_SPEAKER, segments))
+        wholes = list(map(floordiv, starts, thousand))
+        begins = list(
+            map(
+                add,
+                map(_SECONDS.__getitem__, wholes),
+                map(_FRAC.__getitem__, map(mod, starts, thousand)),
+            )
+        )
+        clocks = list(map(_LABELS.__getitem__, wholes))
+        texts = _escaped(list(map(_TEXT, segments)))
+        columns = (anchors, begins, clocks, texts)
+        form, slots = skeletons[False, False, False]
+        if slots:
+            rows = list(map(form.__mod__, zip(*[columns[slot] for slot in slots], strict=True)))
+        else:
+            rows = [form] * count
+        heads = _headings(starts, chapters)
+        # A speaker is named where the speaker changes, and again after a heading.
+        changed = map(ne, speakers, [None, *speakers[:-1]])
+        named = set(compress(range(count), map(and_, map(bool, speakers), changed)))
+        named.update(index for index in heads if speakers[index])
+        codes = word_codes(transcript)
+        for index in named.union(codes):
+            speaker = speakers[index]
+            name = index in named
+            url = urls.get(speaker, "") if name else ""
+            words = codes.get(index, "")
+            form, slots = skeletons[name, bool(url), bool(words)]
+            values = (
+                anchors[index],
+                begins[index],
+                clocks[index],
+                texts[index],
+                escape(speaker) if name else "",
+                url,
+                words,
+            )
+            rows[index] = form % tuple([values[slot] for slot in slots])
+        for index, head in heads.items():
+            rows[index] = head + rows[index]
+        return "".join(rows)
 
-# The default theme's slots for a segment without a speaker named or word times.
-_PLAIN = (0, 1, 0, 2, 3)
+
+Skeletons = dict[tuple[bool, ...], tuple[str, tuple[int, ...]]]
+_START, _TEXT, _SPEAKER, _ANCHOR = (itemgetter(n) for n in (0, 2, 3, 4))  # of a Segment
+
+
+def _escaped(texts: list[str]) -> list[str]:
+    """Each text with ``&``, ``<`` and ``>`` escaped: all at once, in one string."""
+    joined = "\0".join(texts)
+    if "&" not in joined and "<" not in joined and ">" not in joined:
+        return texts
+    escaped = escape(joined, quote=False).split("\0")
+    if len(escaped) == len(texts):
+        return escaped
+    return [escape(text, quote=False) for text in texts]  # a text held a NUL
+
+
+def _headings(starts: list[int], chapters: Sequence[Chapter]) -> dict[int, str]:
+    """Each chapter's heading, by the index of the segment it goes before: the first segment
+    starting at or after the chapter (in the chapters' order, so a chapter listed after a
+    later one waits for it); chapters after the last segment have none."""
+    heads: dict[int, str] = {}
+    index = 0
+    for chapter in chapters:
+        index = max(index, bisect_left(starts, chapter.start_ms))
+        if index == len(starts):
+            break
+        heads[index] = heads.get(index, "") + (
+            f'<h3 class="chapter-heading">{escape(chapter.title)}</h3>\n'
+        )
+    return heads
 
 
 def _keeps_to_values(tree: nodes.Template) -> bool:
@@ -154,7 +220,7 @@ def _keeps_to_values(tree: nodes.Template) -> bool:
     return all(id(name) in allowed for name in tree.find_all(nodes.Name) if name.name in FIELDS)
 
 
-def _skeletons(render: Render) -> dict[tuple[bool, ...], tuple[str, tuple[int, ...]]] | None:
+def _skeletons(render: Render) -> Skeletons | None:
     """Each shape's ``%`` format and the field (by index in :data:`FIELDS`) for each of its
     slots, or None if the template's output is not its skeleton filled in for some shape."""
     skeletons = {}
