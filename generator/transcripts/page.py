@@ -92,17 +92,17 @@ class SegmentMarkup:
         codes = word_codes(transcript)
         labels, seconds, frac = _LABELS, _SECONDS, _FRAC
         out: list[str] = []
-        add = out.append
+        put = out.append
         shown: str | None = None  # the speaker last named on the page (again after a chapter)
         pending = list(chapters)
         for index, (start, _, text, speaker, anchor, _) in enumerate(transcript.segments):
             while pending and pending[0].start_ms <= start:
-                add(f'<h3 class="chapter-heading">{escape(pending.pop(0).title)}</h3>\n')
+                put(f'<h3 class="chapter-heading">{escape(pending.pop(0).title)}</h3>\n')
                 shown = None
             whole, millis = divmod(start, 1000)
             named = bool(speaker) and speaker != shown
             shown = speaker
-            add(
+            put(
                 self.render(
                     anchor=Markup(anchor),
                     start=Markup(seconds[whole] + frac[millis]),
