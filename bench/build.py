@@ -1,21 +1,40 @@
-"""Archive-scale build speed: ``python -m bench.build [EPISODES] [RUNS]`` (``make bench``).
+"""Archive-scale build speed: ``python -m bench.build [EPISODES] [RUNS] [BIG]`` (``make bench``).
 
-Times whole ``cuepress build`` processes on the synthetic archive from :mod:`bench.archive`
-(search off, as the peers have none): cold (no cache, no output), a rebuild with nothing
-changed, a rebuild after one cue's text changed, a rebuild after a layout change, a cold
-build of the archive four times larger, and cold builds of an archive of word-level JSON
-transcripts (merged into readable segments, and kept as they are); each the median of RUNS
-with min and max, and the peak memory of the whole process tree. Beside them, a plain-Python
-floor on the same files: read each transcript, split its cues as fast as Python can, write one
-HTML page each. Prints a table and writes it to ``bench/RESULTS.md``.
+Every cold build here is a **true cold start**: before each run the site's ``output/`` and
+``.cache/`` are deleted (``rm -rf output .cache``, as a fresh CI checkout leaves them), and
+Pelican's output too. Timings on a shared machine swing with its load and its disk, so the
+contenders run **paired, in one series**: after a warm-up round (not counted), each of RUNS
+rounds runs every contender once, in an order that rotates from round to round, and the
+figures are medians with min and max. A ratio is the median of the rounds' own ratios (with
+their min and max): only those stay steady when the machine is busy.
+
+The cold series: Cuepress on the synthetic archive of :mod:`bench.archive` (search off),
+Pelican on the same archive (:mod:`bench.pelican`: one Markdown article per episode with its
+transcript), Cuepress without its C speedups, a plain-Python floor writing the same five files
+per episode as Cuepress, and Cuepress on the archive BIG episodes long (four times by
+default). Then rebuilds of one site: nothing changed, one cue edited, a layout changed, with
+two checks: the no-change rebuild touched no file of the output (names, inodes, times), and
+the incrementally built output equals a cold build of the same input byte for byte. Last, a
+cold series of the archive as word-level JSON (merged into readable segments, and as-is).
+
+Last, what the pages of people and topics and the related episodes cost a cold build, timed
+in-process (:func:`new_pages_cost`).
+
+Each time is a whole process (``python -m generator build``, ``python -m pelican``), with the
+peak memory of its process tree. Prints the tables, and writes them to ``bench/RESULTS.md``
+when EPISODES is 500 or more (not for ``make bench-quick``).
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import html
+import importlib.util
 import os
 import platform
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -23,13 +42,24 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench import pelican
 from bench.archive import make
+from generator import people, related
+from generator.build import build, render_site
+from generator.errors import Problems
+from generator.records import find_records
+from generator.render import Renderer
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
+PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+# Measuring one process -----------------------------------------------------------------------
 
 
 def _children(pid: int) -> list[int]:
@@ -59,9 +89,6 @@ def tree_rss(pid: int) -> int:
     return total
 
 
-PAGE = os.sysconf("SC_PAGE_SIZE")
-
-
 def timed(command: list[str], cwd: Path | None = None) -> tuple[float, int]:
     """Run ``command``; its wall time and the peak memory of its process tree. Dirty pages of
     earlier runs are written out first (not timed): the kernel writing 300 MB back in the
@@ -89,52 +116,104 @@ def timed(command: list[str], cwd: Path | None = None) -> tuple[float, int]:
     return elapsed, peak
 
 
-def build_command(site: Path, output: Path) -> list[str]:
-    return [PYTHON, "-m", "generator", "build", "--site", str(site), "--output", str(output)]
+# The contenders ------------------------------------------------------------------------------
 
 
-def without_speedups(command: list[str]) -> list[str]:
-    """The same command with the C speedups turned off: what a machine without a C compiler
-    at install time gets."""
-    return ["env", "CUEPRESS_NO_SPEEDUPS=1", *command]
+def build_command(site: Path, *, speedups: bool = True) -> list[str]:
+    command = [PYTHON, "-m", "generator", "build", "--site", str(site)]
+    # Without the C speedups: what a machine without a C compiler at install time gets.
+    return command if speedups else ["env", "CUEPRESS_NO_SPEEDUPS=1", *command]
 
 
-class Row:
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self.times: list[float] = []
-        self.peaks: list[int] = []
+def cold(site: Path) -> None:
+    """What a fresh checkout of the site holds: no output, no cache."""
+    shutil.rmtree(site / "output", ignore_errors=True)
+    shutil.rmtree(site / ".cache", ignore_errors=True)
 
-    def add(self, seconds: float, peak: int) -> None:
-        self.times.append(seconds)
-        self.peaks.append(peak)
+
+@dataclass
+class Contender:
+    """One command timed from a true cold start: ``reset`` runs (untimed) before each run."""
+
+    name: str
+    command: list[str]
+    reset: Callable[[], None]
+    times: list[float] = field(default_factory=list)
+    peaks: list[int] = field(default_factory=list)
+
+    def run(self) -> tuple[float, int]:
+        self.reset()
+        return timed(self.command)
 
     def line(self) -> str:
         t = self.times
+        peak = f"{max(self.peaks) / 2**20:.0f}" if any(self.peaks) else "-"
         return (
-            f"| {self.name} | {statistics.median(t):.2f} | {min(t):.2f} | {max(t):.2f} | "
-            f"{max(self.peaks) / 2**20:.0f} |"
+            f"| {self.name} | {statistics.median(t):.2f} | {min(t):.2f} | {max(t):.2f} | {peak} |"
         )
 
 
-def floor(site: Path, output: Path) -> None:
-    """The least any Python generator can do: read, split cues, write one page each."""
-    cue = re.compile(r"(\d\d:\d\d:\d\d\.\d\d\d) --> \S+[^\n]*\n(.*)")
-    output.mkdir(parents=True, exist_ok=True)
-    for vtt in sorted((site / "content" / "episodes").glob("*.vtt")):
-        text = vtt.read_text(encoding="utf-8")
-        body = "".join(
-            f'<p id="t={t}">{html.escape(words)}</p>\n' for t, words in cue.findall(text)
-        )
-        (output / f"{vtt.stem}.html").write_text(f"<!doctype html><title>{vtt.stem}</title>{body}")
+def series(contenders: list[Contender], runs: int) -> None:
+    """A warm-up round, then ``runs`` rounds of every contender once, the order rotating."""
+    for round_ in range(runs + 1):
+        shift = round_ % len(contenders)
+        for contender in contenders[shift:] + contenders[:shift]:
+            seconds, peak = contender.run()
+            if round_:  # the first round only warms the caches of the disk and the libraries
+                contender.times.append(seconds)
+                contender.peaks.append(peak)
 
+
+def ratio(name: str, a: Contender, b: Contender, target: str = "") -> str:
+    """The paired ratio a/b: the median of the rounds' ratios, their min and max."""
+    ratios = [x / y for x, y in zip(a.times, b.times, strict=True)]
+    medians = statistics.median(a.times) / statistics.median(b.times)
+    return (
+        f"| {name} | {statistics.median(ratios):.2f}x | {min(ratios):.2f}x | "
+        f"{max(ratios):.2f}x | {medians:.2f}x | {target} |"
+    )
+
+
+def linked_copy(corpus: Path, folder: Path, settings: str = "") -> Path:
+    """A copy of a corpus site: its files are hard links (a build only reads them) or, on
+    another disk, copies; no cache and no output. ``settings`` are added to its site.yaml."""
+    folder.mkdir(parents=True)
+    same_disk = folder.stat().st_dev == corpus.stat().st_dev
+    copy = os.link if same_disk else shutil.copyfile
+    shutil.copytree(corpus / "content", folder / "content", copy_function=copy)
+    (folder / "site.yaml").write_text((corpus / "site.yaml").read_text() + settings)
+    return folder
+
+
+def cuepress(
+    name: str, corpus: Path, work: Path, *, speedups: bool = True, settings: str = ""
+) -> Contender:
+    site = linked_copy(corpus, Path(tempfile.mkdtemp(dir=work)) / "site", settings)
+    return Contender(name, build_command(site, speedups=speedups), lambda: cold(site))
+
+
+def pelican_contender(name: str, corpus: Path, work: Path) -> Contender:
+    project = pelican.make(corpus)
+    output = work / "pelican-output"
+    command = [PYTHON, "-m", "pelican", str(project / "content"), "-o", str(output)]
+    command += ["-s", str(project / "pelicanconf.py"), "-q"]
+    return Contender(name, command, lambda: shutil.rmtree(output, ignore_errors=True))
+
+
+def floor_contender(name: str, corpus: Path, work: Path) -> Contender:
+    output = work / "floor-output"
+    command = [PYTHON, "-m", "bench.build", "floor", str(corpus), str(output)]
+    return Contender(name, command, lambda: shutil.rmtree(output, ignore_errors=True))
+
+
+# The plain-Python floor ----------------------------------------------------------------------
 
 _FIVE_CUE = re.compile(r"(\d\d):(\d\d):(\d\d)\.(\d\d\d) --> (\S+)[^\n]*\n(.*)")
 
 
 def five_files(vtt: Path, output: Path) -> None:
-    """One episode of the five-file floor: the page's transcript, WebVTT, SRT, text and JSON,
-    each one f-string per cue, no checks."""
+    """One episode of the floor: the page's transcript, WebVTT, SRT, text and JSON, each one
+    f-string per cue, no checks."""
     rows, vtts, srts, txts, jsons = [], [], [], [], []
     for n, (h, m, sec, ms, end, words) in enumerate(_FIVE_CUE.findall(vtt.read_text()), 1):
         second = int(h) * 3600 + int(m) * 60 + int(sec)
@@ -156,7 +235,7 @@ def five_files(vtt: Path, output: Path) -> None:
     (folder / "transcript.json").write_text('{"segments":[' + ",".join(jsons) + "]}")
 
 
-def floor_five(site: Path, output: Path) -> None:
+def floor(site: Path, output: Path) -> None:
     """What a bare script writing Cuepress's five files per episode takes, on every core."""
     import multiprocessing
 
@@ -165,12 +244,16 @@ def floor_five(site: Path, output: Path) -> None:
         pool.starmap(five_files, [(vtt, output) for vtt in vtts], chunksize=8)
 
 
+# Rebuilds ------------------------------------------------------------------------------------
+
+
 def edit_one_cue(site: Path, n: int) -> None:
     vtt = site / "content" / "episodes" / "ep0007.vtt"
     text = vtt.read_text()
     lines = text.split("\n")
     index = next(i for i, line in enumerate(lines) if "-->" in line) + 1
     lines[index] = re.sub(r" edited\d+$", "", lines[index]) + f" edited{n}"
+    vtt.unlink()  # the corpus's file is linked, not copied: never write through the link
     vtt.write_text("\n".join(lines))
 
 
@@ -181,161 +264,267 @@ def edit_layout(site: Path, n: int) -> None:
     (layouts / "404.html").write_text(source.read_text() + f"\n<!-- edit {n} -->\n")
 
 
-def linked_copy(corpus: Path, folder: Path, settings: str = "") -> Path:
-    """A fresh copy of a corpus site for one cold build: its files are hard links (a build only
-    reads them) or, on another disk, copies; it has no cache and no output. ``settings`` are
-    added to its site.yaml."""
-    folder.mkdir(parents=True)
-    same_disk = folder.stat().st_dev == corpus.stat().st_dev
-    copy = os.link if same_disk else shutil.copyfile
-    shutil.copytree(corpus / "content", folder / "content", copy_function=copy)
-    (folder / "site.yaml").write_text((corpus / "site.yaml").read_text() + settings)
-    return folder
+def states(folder: Path) -> dict[str, tuple[int, int]]:
+    """Every file and folder below ``folder`` with its inode and modification time."""
+    found = {}
+    for path in [folder, *folder.rglob("*")]:
+        st = path.lstat()
+        found[path.relative_to(folder).as_posix()] = (st.st_ino, st.st_mtime_ns)
+    return found
 
 
-def cold_runs(
-    name: str, corpus: Path, work: Path, runs: int, *, speedups: bool = True, settings: str = ""
-) -> Row:
-    """Cold builds, each into folders no build has used. Nothing is deleted until every run is
-    timed: on a file system whose inode allocator skips recently freed inodes (ext4 without a
-    journal, as on the benchmark machine), creating files just after deleting thousands is
-    several times slower, which would time the deletion rather than the build."""
-    row = Row(name)
-    for n in range(runs):
-        folder = f"{corpus.name}-cold-{n}-{int(speedups)}-{len(settings)}"
-        site = linked_copy(corpus, work / folder, settings)
-        command = build_command(site, site / "output")
-        row.add(*timed(command if speedups else without_speedups(command)))
-    return row
+def contents(folder: Path) -> dict[str, str]:
+    """Every file below ``folder`` (its marker aside) with a digest of its bytes."""
+    return {
+        path.relative_to(folder).as_posix(): hashlib.blake2b(path.read_bytes()).hexdigest()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and path.name != ".cuepress"
+    }
 
 
-def in_memory(corpus: Path, episodes: int, runs: int) -> Row | None:
-    """Cold builds of a copy of the archive in a memory file system (/dev/shm), where creating
-    a file takes microseconds, the output and cache deleted between runs so that each run
-    reuses the memory the last one freed: the build's own cost, without the disk's or the
-    virtual machine's (whose memory costs a fault at the host the first time it is touched).
-    None where there is no such file system."""
-    memory = Path("/dev/shm")
-    if not memory.is_dir() or shutil.disk_usage(memory).free < 4 * 2**30:
-        return None
-    with tempfile.TemporaryDirectory(dir=memory, prefix="cuepress-bench-") as folder:
-        site = linked_copy(corpus, Path(folder) / "site")
-        row = Row(f"cold build, {episodes} episodes, in a memory file system, memory reused")
-        for _ in range(runs + 1):  # the first run only touches the memory
-            shutil.rmtree(site / "output", ignore_errors=True)
-            shutil.rmtree(site / ".cache", ignore_errors=True)
-            row.add(*timed(build_command(site, site / "output")))
-        row.times, row.peaks = row.times[1:], row.peaks[1:]
-        return row
-
-
-def measure(episodes: int, runs: int, work: Path) -> list[str]:
+def rebuilds(corpus: Path, work: Path, runs: int) -> tuple[list[str], list[str]]:
+    """Rows for the rebuilds of one site, and the lines of the two checks."""
+    site = linked_copy(corpus, work / "rebuilt-site")
     rows: list[str] = []
-    corpus = make(episodes)
-    rows.append(cold_runs(f"cold build, {episodes} episodes", corpus, work, runs).line())
-    name = f"cold build, {episodes} episodes, without the C speedups"
-    rows.append(cold_runs(name, corpus, work, runs, speedups=False).line())
-    memory = in_memory(corpus, episodes, runs)
-    if memory is not None:
-        rows.append(memory.line())
-    words = make(episodes, word_level=True)  # as much speech, one JSON segment per word
-    name = f"cold build, {episodes} episodes of word-level JSON, merged into readable segments"
-    rows.append(cold_runs(name, words, work, runs).line())
-    name = f"cold build, {episodes} episodes of word-level JSON, segments: as-is"
-    rows.append(cold_runs(name, words, work, runs, settings="segments: as-is\n").line())
-    row = Row(f"plain-Python floor, {episodes} episodes")
-    for n in range(runs):
-        os.sync()
-        started = time.perf_counter()
-        floor(corpus, work / f"floor-{n}")
-        row.add(time.perf_counter() - started, 0)
-    rows.append(row.line().rsplit("|", 2)[0] + "| (one process) |")
-    row = Row(f"plain-Python floor, the same five files per episode, {episodes} episodes")
-    for n in range(runs):
-        os.sync()
-        started = time.perf_counter()
-        floor_five(corpus, work / f"floor-five-{n}")
-        row.add(time.perf_counter() - started, 0)
-    rows.append(row.line().rsplit("|", 2)[0] + f"| ({os.cpu_count()} processes) |")
-    site = work / "site"
-    shutil.copytree(corpus, site, ignore=shutil.ignore_patterns(".cache", "output"))
-    output = site / "output"
 
     def repeat(name: str, prepare: Callable[[int], None]) -> None:
-        row = Row(name)
+        row = Contender(name, build_command(site), lambda: None)
         for n in range(runs):
             prepare(n)
-            row.add(*timed(build_command(site, output)))
+            seconds, peak = row.run()
+            row.times.append(seconds)
+            row.peaks.append(peak)
         rows.append(row.line())
 
-    timed(build_command(site, output))
+    timed(build_command(site))
+    timed(build_command(site))  # the first rebuild after a cold build fills the back copy
+    before = states(site / "output")
     repeat("rebuild, nothing changed", lambda n: None)
-    before = {p: p.stat().st_mtime_ns for p in output.rglob("*") if p.is_file()}
-    timed(build_command(site, output))
-    untouched = before == {p: p.stat().st_mtime_ns for p in output.rglob("*") if p.is_file()}
+    untouched = states(site / "output") == before
     repeat("rebuild, one cue edited", lambda n: edit_one_cue(site, n))
-    page = (output / "episodes" / "ep0007" / "index.html").read_text()
-    shows_edit = f"edited{runs - 1}" in page
+    shows_edit = f"edited{runs - 1}" in (site / "output/episodes/ep0007/index.html").read_text()
     repeat("rebuild, a layout changed", lambda n: edit_layout(site, n))
-
-    def after_delete(_: int) -> None:
-        shutil.rmtree(site / ".cache", ignore_errors=True)
-        shutil.rmtree(output, ignore_errors=True)
-
-    repeat("cold build right after deleting the last build's output and cache", after_delete)
-    rows.append(f"<!-- no-change rebuild left every file untouched: {untouched}; "
-                f"the edit showed on the page: {shows_edit} -->")  # fmt: skip
-    return rows
-
-
-READING = [
-    "",
-    "How to read this: each time is a whole `python -m generator build` process, the median",
-    "of the runs with the fastest and slowest. A cold build builds a copy of the archive that",
-    "no build has used, and nothing is deleted until every run is timed: on a file system",
-    "whose inode allocator skips recently freed inodes (ext4 without a journal, as on the",
-    "benchmark machine), creating the site's 5,600 files just after deleting the last build's",
-    "takes seconds longer, which the row 'right after deleting' shows. Creating a file on",
-    "that disk takes 20-80 microseconds even so. The row 'in a memory file system' builds the",
-    "archive in /dev/shm (3 microseconds a file), deleting the last run's output first, so it",
-    "also reuses memory the last run touched: on this virtual machine (which hands idle",
-    "memory back to its host) cold runs writing their 340 MB into memory not touched before",
-    "measured 1.8-2.0 s in /dev/shm. That row shows what the build itself costs. 'Without the",
-    "C speedups' is what an install without a C compiler gets (CUEPRESS_NO_SPEEDUPS=1). The",
-    "floors are what bare Python scripts take on the same transcripts: one page per episode",
-    "in one process, and the same five files per episode as Cuepress (page, WebVTT, SRT,",
-    "text, JSON) on every core. The word-level JSON archive holds about as much speech as",
-    "the WebVTT one, as Buzzsprout publishes it: one JSON segment per word, 10,500 an",
-    "episode (460 MB in all), which the build merges into about 450 readable segments an",
-    "episode; 'segments: as-is' keeps every word as a segment, on the page and in the",
-    "downloads.",
-]
+    again = work / "rebuilt-site-cold"  # the same input, built from a true cold start
+    shutil.copytree(site, again, ignore=shutil.ignore_patterns("output", ".cache"))
+    timed(build_command(again))
+    same = contents(site / "output") == contents(again / "output")
+    checks = [
+        f"- A rebuild with nothing changed touched no file of the output: {untouched}.",
+        f"- The one-cue edit showed on its page: {shows_edit}.",
+        "- The output built incrementally (a cue edited, a layout changed, each several times)"
+        f" equals a cold build of the same input byte for byte: {same}.",
+    ]
+    return rows, checks
 
 
-def main() -> None:
-    episodes = int(sys.argv[1]) if len(sys.argv) > 1 else 560
-    runs = int(sys.argv[2]) if len(sys.argv) > 2 else 5
-    big = int(sys.argv[3]) if len(sys.argv) > 3 else episodes * 4
-    header = [
+# The report ----------------------------------------------------------------------------------
+
+READING = """\
+How to read this: every time is a whole process (`python -m generator build`, `python -m
+pelican`), the median of the runs with the fastest and slowest, and the peak memory of its
+process tree. A cold build is a true cold start: the output folder and the site's `.cache/`
+are deleted before each run (`rm -rf output .cache`, what a fresh CI checkout has), and the
+deletion is not timed. Creating thousands of files just after deleting thousands is slower
+on some file systems (ext4's inode allocator skips recently freed inodes), and that is part
+of the figure, as it is for a user who cleans and builds. The cold builds run paired, in one
+series: a warm-up round, then every contender once per round, the order rotating; the
+ratios are the median of the rounds' own ratios (with their min and max) and, beside it,
+the ratio of the medians. On a machine other work shares, a single run moves by up to 2x or
+more; the paired ratios move much less, and are what to compare.
+
+Pelican gets the same archive as one Markdown article per episode with its title, date,
+tags, summary and transcript text (`bench/pelican.py`: a paragraph per speaker turn, no
+times), its default theme and settings, pages of 20 articles, no cache. 'Without the C
+speedups' is what an install without a C compiler gets (CUEPRESS_NO_SPEEDUPS=1). The floor
+is what a bare Python script writing the same five files per episode as Cuepress (page,
+WebVTT, SRT, text, JSON) takes on every core. The word-level JSON archive holds about as much
+speech as the WebVTT one, as Buzzsprout publishes it: one JSON segment per word, 10,500 an
+episode, which the build merges into about 450 readable segments an episode; 'segments:
+as-is' keeps every word as a segment."""
+
+
+REPEATS = 31  # in-process timings of a part of the build, alternating with and without it
+
+
+@contextlib.contextmanager
+def without_people_pages() -> Iterator[None]:
+    """The site's own pages as before people and tag pages: none of either."""
+    person_pages, tag_pages = people.person_pages, people.tag_pages
+    people.person_pages = lambda site, episodes: []
+    people.tag_pages = lambda episodes: []
+    try:
+        yield
+    finally:
+        people.person_pages, people.tag_pages = person_pages, tag_pages
+
+
+def tree_cpu() -> float:
+    """CPU seconds of this process and of its children that have ended."""
+    own, children = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def cpu_ms(step: Callable[[], object]) -> float:
+    started = time.process_time()
+    step()
+    return (time.process_time() - started) * 1000
+
+
+def new_pages_cost(corpus: Path, work: Path, fastest: float) -> list[str]:
+    """What the pages of people, topics and related episodes cost a cold build of ``corpus``,
+    timed in this process: the CPU time of the site's own pages made with and without the
+    people and tag pages (alternating, medians of :data:`REPEATS`), and of choosing every
+    episode page's related episodes (reading each record's front matter, then choosing)."""
+    cold_cpu: list[float] = []
+    for n in range(3):
+        site = linked_copy(corpus, work / f"in-process-{n}")
+        before = tree_cpu()
+        built = build(site, work / f"in-process-output-{n}")
+        cold_cpu.append((tree_cpu() - before) * 1000)
+    episodes = list(built.episodes)
+    renderer = Renderer(built.site, site)
+    pages = sorted(p for p in built.output.rglob("index.html") if "episodes" in p.parts)
+    names = [p.relative_to(built.output).as_posix() for p in pages]
+
+    def site_pages() -> object:
+        return render_site(built.site, episodes, renderer, site, names, Problems())
+
+    with_them: list[float] = []
+    without: list[float] = []
+    for n in range(REPEATS):
+        for alone in (False, True) if n % 2 else (True, False):
+            if alone:
+                with without_people_pages():
+                    without.append(cpu_ms(site_pages))
+            else:
+                with_them.append(cpu_ms(site_pages))
+    records = find_records(site / "content" / "episodes")
+    aliases = people.aliases(built.site)
+    guesses = [
+        cpu_ms(
+            lambda: [
+                related.read_listing(r, r.relative_to(site).as_posix(), site, aliases)
+                for r in records
+            ]  # fmt: skip
+        )
+        for _ in range(REPEATS // 3)
+    ]
+    choosing = [cpu_ms(lambda: related.choose(episodes)) for _ in range(REPEATS)]
+    base = fastest * 1000  # the cold run the machine's load held back least
+    cpu = statistics.median(cold_cpu)
+    pages_ms = statistics.median(with_them) - statistics.median(without)
+    guess_ms, choose_ms = statistics.median(guesses), statistics.median(choosing)
+    count = len(episodes)
+
+    def share(ms: float) -> str:
+        return f"{ms:.1f} | {100 * ms / base:.1f} % | {100 * ms / cpu:.1f} %"
+
+    return [
+        f"What the pages of people and topics and the related episodes cost the cold build of "
+        f"{count} episodes, timed in one process: CPU time, medians of {REPEATS} runs, as a share "
+        f"of the fastest cold build above ({base / 1000:.2f} s) and of a cold build's CPU time "
+        f"(its processes', in this process: {cpu / 1000:.2f} s, the median of 3), which the "
+        "machine's load moves far less than whole builds. The site's own pages and the choosing "
+        "run in one process, so their share of the time is up to twice their share of the CPU "
+        "on two cores.",
+        "",
+        "| part | ms | of the cold build | of its CPU time |",
+        "| --- | --- | --- | --- |",
+        f"| people and tag pages: the site's own pages with them "
+        f"({statistics.median(with_them):.0f} ms) less without ({statistics.median(without):.0f}"
+        f" ms), runs alternating | {share(pages_ms)} |",
+        f"| related episodes: every record's front matter read for them (on one core; the "
+        f"build reads them on every core) | {share(guess_ms)} |",
+        f"| related episodes: choosing them for {count} pages | {share(choose_ms)} |",
+    ]
+
+
+def load() -> float:
+    return os.getloadavg()[0]
+
+
+def measure(episodes: int, runs: int, big: int, work: Path) -> list[str]:
+    corpus = make(episodes)
+    loads = [load()]
+    main = cuepress(f"Cuepress, cold, {episodes} episodes", corpus, work)
+    contenders = [main]
+    peer: Contender | None = None
+    if importlib.util.find_spec("pelican") is not None:
+        import pelican as pelican_package  # the peer's version, for the table
+
+        name = f"Pelican {pelican_package.__version__}, cold, the same {episodes} episodes"
+        peer = pelican_contender(name, corpus, work)
+        contenders.append(peer)
+    name = f"Cuepress, cold, {episodes} episodes, without the C speedups"
+    plain = cuepress(name, corpus, work, speedups=False)
+    name = f"plain-Python floor, the same five files per episode ({os.cpu_count()} processes)"
+    floor_row = floor_contender(name, corpus, work)
+    contenders += [plain, floor_row]
+    large: Contender | None = None
+    if big:
+        large = cuepress(f"Cuepress, cold, {big} episodes", make(big), work)
+        contenders.append(large)
+    series(contenders, runs)
+    loads.append(load())
+    rebuilt, checks = rebuilds(corpus, work, runs)
+    words = make(episodes, word_level=True)  # as much speech, one JSON segment per word
+    name = f"Cuepress, cold, {episodes} episodes of word-level JSON, merged into segments"
+    merged = cuepress(name, words, work)
+    name = f"Cuepress, cold, {episodes} episodes of word-level JSON, segments: as-is"
+    as_is = cuepress(name, words, work, settings="segments: as-is\n")
+    series([merged, as_is], max(1, runs // 2))
+    loads.append(load())
+
+    lines = [
         f"Cuepress build benchmark on {os.cpu_count()} cores, Python "
-        f"{platform.python_version()}, search off (`make bench`).",
+        f"{platform.python_version()}, search off (`make bench`): true cold builds, paired "
+        f"in one series of {runs} rounds after a warm-up.",
+        "",
+        f"**Load:** the 1-minute load average was {loads[0]:.1f} at the start, {loads[1]:.1f} "
+        f"after the cold series and {loads[2]:.1f} at the end, on {os.cpu_count()} cores."
+        + (
+            " The machine was busy with other work: single times are not this build's own;"
+            " compare the paired ratios."
+            if max(loads) > 0.5 * (os.cpu_count() or 1)
+            else ""
+        ),
         "",
         "| run | median s | min s | max s | peak MB (process tree) |",
         "| --- | --- | --- | --- | --- |",
+        *(c.line() for c in contenders),
+        *rebuilt,
+        merged.line(),
+        as_is.line(),
+        "",
+        "| paired ratio | median | min | max | ratio of medians | target |",
+        "| --- | --- | --- | --- | --- | --- |",
     ]
+    if peer is not None:
+        lines.append(ratio("Cuepress / Pelican, cold", main, peer, "at most 0.5x"))
+    lines.append(ratio("without / with the C speedups, cold", plain, main))
+    lines.append(ratio("Cuepress / the floor, cold", main, floor_row))
+    if large is not None:
+        lines.append(ratio(f"{big} / {episodes} episodes, cold", large, main, "at most 4.2x"))
+    if peer is None:
+        lines += ["", "Pelican is not installed (`make bench` installs it): no Pelican row."]
+    lines += ["", *checks, "", READING, "", *new_pages_cost(corpus, work, min(main.times))]
+    return lines
+
+
+def main() -> None:
+    if sys.argv[1:2] == ["floor"]:  # one run of the floor, timed by the series as a process
+        floor(Path(sys.argv[2]), Path(sys.argv[3]))
+        return
+    episodes = int(sys.argv[1]) if len(sys.argv) > 1 else 560
+    runs = int(sys.argv[2]) if len(sys.argv) > 2 else 5
+    big = int(sys.argv[3]) if len(sys.argv) > 3 else episodes * 4
     (ROOT / "bench" / "corpus").mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory(dir=ROOT / "bench" / "corpus") as folder:
-        work = Path(folder)
-        # The big archive first, before any run has deleted files (see cold_runs).
-        big_rows = [
-            cold_runs(f"cold build, {big} episodes", make(big), work, max(1, runs // 2))
-            for _ in range(1 if big else 0)
-        ]
-        rows = measure(episodes, runs, work)
-    notes = [r for r in rows if r.startswith("<!--")]
-    rows = [r for r in rows if not r.startswith("<!--")]
-    rows[1:1] = [row.line() for row in big_rows]
-    table = "\n".join(header + rows + [""] + [n.strip("<!- >") for n in notes] + READING) + "\n"
+        lines = measure(episodes, runs, big, Path(folder))
+    table = "\n".join(lines) + "\n"
     print(table)
     if episodes >= 500:  # the real run, not make bench-quick
         (ROOT / "bench" / "RESULTS.md").write_text(table)

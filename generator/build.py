@@ -1,24 +1,23 @@
 """``build()``: the whole pipeline, top to bottom.
 
 load config -> read and render every episode (in parallel, cached) -> render the site's own
-pages (index, feed, ...) -> write the site atomically.
-Nothing is written to the output until everything has been read and rendered; every problem is
-reported together.
+pages (index, feed, people, tags ...) -> search -> publish.
+Nothing is published until everything has been read and rendered; every problem is reported
+together. The build cache (generator/cache.py) keeps what was rendered, the writer
+(generator/writer.py) publishes it: this module only says what goes where.
 """
 
 from __future__ import annotations
 
-import contextlib
 import math
-import pickle
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Generic, TypeVar
 
-from generator import __version__, paths, people
-from generator.cache import Cache, digest_bytes, make_root, write_entry
+from generator import __version__, paths, people, related
+from generator.cache import Cache, digest_bytes
 from generator.config import load_site
 from generator.episodes import EpisodeStage, Rendered
 from generator.errors import BuildFailed, CuepressError, Problem, Problems, in_order
@@ -26,14 +25,7 @@ from generator.models import Episode, Site
 from generator.paths import link_problem
 from generator.records import find_records, read_record, warn_unreadable_sidecars
 from generator.render import Renderer, default_layouts
-from generator.writer import (
-    check_output,
-    locked,
-    prefill,
-    read_marker,
-    remove_leftovers,
-    write_site,
-)
+from generator.writer import Publisher, check_output, locked
 
 T = TypeVar("T")
 
@@ -67,6 +59,46 @@ def build(
     output = output if output is not None else site_dir / "output"
     paths.forget()  # links may have changed since the last build in this process (the preview)
     problems = Problems()
+    site = load_config(site_dir, output, base_url, problems, strict)
+    with locked(site_dir, output.resolve().parent), open_cache(site_dir, problems, strict) as cache:
+        renderer = Renderer(site, site_dir, cache.room("templates"))
+        cache.depends_on(build_key(site, renderer, drafts))
+        rendered = EpisodeStage(site_dir, renderer, cache, drafts).run(jobs)
+        episodes, episode_files = collect(rendered, drafts, problems)
+        warn_unreadable_sidecars(site_dir, transcript_sources(rendered), problems)
+        copies = gather_copies(site_dir, cache, problems)
+        overwrites(episode_files, copies, problems)
+        problems.raise_if_failed(strict=strict)
+        with Publisher(output, cache.room("back")) as publisher:
+            publisher.start({**copies, **episode_files})  # a first build links these meanwhile
+            cache.drop_unused()  # in the background too: what no record uses now
+            pages = site_pages(site, episodes, renderer, site_dir, episode_files, cache, problems)
+            if site.search:  # the search page and its Pagefind index
+                from generator import search  # asyncio and friends load only with search on
+
+                pages |= search.search_files(
+                    site, episodes, renderer, episode_files, problems, index=search_index
+                )
+            overwrites(pages, copies, problems)
+            problems.raise_if_failed(strict=strict)
+            files = {**copies, **episode_files, **pages}
+            changed = publisher.publish(files)
+    return BuildResult(
+        site=site,
+        episodes=tuple(episodes),
+        files=len(files),
+        output=output,
+        warnings=tuple(in_order(problems.warnings)),
+        changed=changed,
+    )
+
+
+def load_config(
+    site_dir: Path, output: Path, base_url: str | None, problems: Problems, strict: bool
+) -> Site:
+    """The site's settings and people, with the output folder and the sources checked; when
+    ``site.yaml`` cannot be read, every record is still read for its errors, and the build
+    fails."""
     try:
         check_output(output, site_dir)
     except CuepressError as exc:
@@ -77,61 +109,18 @@ def build(
         check_records(site_dir, problems)
         problems.raise_if_failed(strict=strict)
         raise AssertionError("load_site returned None without an error")  # pragma: no cover
-    site = people.load(site_dir, site, problems)  # content/people/, and who is called what
-    with locked(site_dir, output.resolve().parent):
-        try:
-            compiled = make_root(site_dir) / "templates"
-        except CuepressError as exc:  # a cache that did not come from this user's builds
-            problems.add(exc)
-            problems.raise_if_failed(strict=strict)
-            raise
-        compiled.mkdir(exist_ok=True)
-        renderer = Renderer(site, site_dir, compiled)
-        cache = Cache(site_dir, build_key(site_dir, site, renderer, drafts))
-        rendered = EpisodeStage(site_dir, renderer, cache, drafts).run(jobs)
-        episodes, episode_files = collect(rendered, drafts, problems)
-        warn_unreadable_sidecars(site_dir, transcript_sources(rendered), problems)
-        copies = gather_copies(site_dir, cache, problems)
-        overwrites(episode_files, copies, problems)
-        problems.raise_if_failed(strict=strict)
-        spare = cache.root / "spare" / digest_bytes(str(output.resolve()).encode())
-        early = prefill(output, spare, {**copies, **episode_files})  # a first build's links
-        try:
-            cache.sweep()  # the entries no record uses now are deleted meanwhile
-            pages = site_pages(site, episodes, renderer, site_dir, episode_files, cache, problems)
-            if site.search:  # the search page and its Pagefind index
-                from generator import search  # asyncio and friends load only with search on
+    return people.load(site_dir, site, problems)  # content/people/, and who is called what
 
-                pages |= search.search_files(
-                    site, episodes, renderer, episode_files, problems, index=search_index
-                )
-            overwrites(pages, copies, problems)
-            problems.raise_if_failed(strict=strict)
-        except BaseException:
-            cache.wait()
-            if early is not None:  # its folders stay unmarked: the next build makes them again
-                with contextlib.suppress(Exception):
-                    early.wait()
-            raise
-        files = {**copies, **episode_files, **pages}
-        root = len(str(cache.root)) + 1
-        inputs = digest_bytes(  # cache paths name their content: entry key, then file
-            *(f"{name}\0{str(path)[root:]}".encode() for name, path in sorted(files.items()))
-        )
-        changed = read_marker(output) != inputs
-        if changed:
-            write_site(output, files, inputs, spare, early)
-        else:
-            remove_leftovers(output)  # a killed build's, even when the site is up to date
-        cache.save()
-    return BuildResult(
-        site=site,
-        episodes=tuple(episodes),
-        files=len(files),
-        output=output,
-        warnings=tuple(in_order(problems.warnings)),
-        changed=changed,
-    )
+
+def open_cache(site_dir: Path, problems: Problems, strict: bool) -> Cache:
+    """The site's build cache; a cache this user's builds did not make fails the build, with
+    the problems found so far."""
+    try:
+        return Cache(site_dir)
+    except CuepressError as exc:
+        problems.add(exc)
+        problems.raise_if_failed(strict=strict)
+        raise
 
 
 def check_sources(site_dir: Path, problems: Problems) -> None:
@@ -168,7 +157,7 @@ def check_records(site_dir: Path, problems: Problems) -> None:
             problems.add(exc)
 
 
-def build_key(site_dir: Path, site: Site, renderer: Renderer, drafts: bool) -> str:
+def build_key(site: Site, renderer: Renderer, drafts: bool) -> str:
     """What every episode page depends on besides its own record: Cuepress and the libraries
     that shape its output (an upgrade may change a page), the site's settings and every
     layout."""
@@ -219,7 +208,7 @@ def collect(
         problems.warn(
             "content/episodes", None, "no episode records found (add NAME.md with front matter)"
         )
-    episodes.sort(key=lambda e: (e.date, e.number or 0, e.slug), reverse=True)
+    episodes.sort(key=related.recency, reverse=True)
     return episodes, files
 
 
@@ -234,26 +223,19 @@ def site_pages(
 ) -> dict[str, Path]:
     """The site's own files, rendered by :func:`render_site` or, when the episodes' metadata
     is unchanged (an edit inside a transcript), taken from the cache with their warnings."""
-    key = cache.key_for(  # repr, not pickle: pickle's bytes depend on which values share an
-        # object (an episode read in this process or sent by a worker), repr only on the values
-        {"site": digest_bytes(repr((episodes, sorted(episode_files))).encode())}
-    )
-    folder = cache.root / "site" / key
-    saved = folder / ".warnings.pickle"
-    if saved.is_file():
-        problems.warnings.extend(pickle.loads(saved.read_bytes()))
-    else:
-        errors_before, warnings_before = len(problems.errors), len(problems.warnings)
-        rendered = render_site(site, episodes, renderer, site_dir, list(episode_files), problems)
-        if len(problems.errors) > errors_before:
-            return {name: Path() for name in rendered}
-        write_entry(folder, rendered, pickle.dumps(problems.warnings[warnings_before:]))
-    cache.new.site = key
-    return {
-        path.relative_to(folder).as_posix(): path
-        for path in sorted(folder.rglob("*"))
-        if path.is_file() and path.name != ".warnings.pickle"
-    }
+    # repr, not pickle: pickle's bytes depend on which values share an object (an episode read
+    # in this process or sent by a worker), repr only on the values
+    about = digest_bytes(repr((episodes, sorted(episode_files))).encode())
+    kept = cache.site_pages(about)
+    if kept is not None:
+        files, warnings = kept
+        problems.warnings.extend(warnings)
+        return files
+    errors_before, warnings_before = len(problems.errors), len(problems.warnings)
+    rendered = render_site(site, episodes, renderer, site_dir, list(episode_files), problems)
+    if len(problems.errors) > errors_before:
+        return {name: Path() for name in rendered}
+    return cache.write_site_pages(about, rendered, problems.warnings[warnings_before:])
 
 
 def render_site(
@@ -375,7 +357,7 @@ def gather_copies(site_dir: Path, cache: Cache, problems: Problems) -> dict[str,
         if not source.is_file():
             continue
         sources[source.relative_to(static).as_posix()] = source
-    return {name: cache.stashed(source) for name, source in sources.items()}
+    return {name: cache.copy_of(source) for name, source in sources.items()}
 
 
 __all__ = ["BuildFailed", "BuildResult", "build"]

@@ -1,13 +1,28 @@
-"""The build cache (``SITE/.cache/cuepress/``): what each episode's pages were made from.
+"""The build cache (``SITE/.cache/cuepress/``): what each page was made from, and rooms for
+the modules that keep files between builds. This module is its one owner: no other module
+looks into its folders or its state.
 
-Each episode's rendered files are kept in an entry folder named by a digest of everything they
-depend on: the Cuepress version, ``site.yaml``, the layouts, the record, its transcript file(s)
-and its local audio. A later build reuses an entry whose inputs are unchanged and hard-links its
-files into the new site, so one edit re-renders one episode and the atomic swap stays cheap.
+Its words:
 
-File contents are digested only when a file's size or modification time changed since the last
-build. Files copied as they are (``static/``, theme assets) are kept here as copies too, so the
-built site never shares a file with anything the user wrote.
+- An **entry** is a folder of files made from known inputs and named by their digest, its
+  *key*. It is written whole or not at all (:func:`write_entry`) and never changed after, so
+  the built site can hard-link its files. Three kinds: an episode's page and downloads
+  (``entries/KEY/``, found by :meth:`Cache.lookup`, made by :meth:`Cache.write` and
+  :meth:`Cache.add`), the site's own pages (``site/KEY/``, :meth:`Cache.site_pages`), and a
+  copy of a file published as it is (``files/DIGEST``, :meth:`Cache.copy_of`), so that the
+  built site never shares a file with anything the user wrote.
+- The **inputs** of an entry are the site's files it depends on (the record, its transcript,
+  its local audio) with their digests, plus the build's own key (:meth:`Cache.depends_on`:
+  the Cuepress version, the libraries, ``site.yaml``, the layouts). A file's content is
+  digested again only when its size or modification time changed since the last build.
+- An entry a build looked up or made is **used**; :meth:`Cache.close` saves the state and
+  **drops** every entry not used: renamed aside first (so no build finds part of one under
+  its name), then deleted. :meth:`Cache.drop_unused` starts that early for episode entries,
+  in a background process, while the build goes on.
+- A **room** is a folder lent to one other module, which keeps what it likes there and
+  manages it itself: the writer's back copies (``back/``), the search index (``search/``),
+  the compiled layouts (``templates/``) and the live preview's sites (``preview/``). The
+  cache never looks inside a room; it removes any other folder it does not know.
 """
 
 from __future__ import annotations
@@ -21,16 +36,23 @@ import secrets
 import shutil
 import stat
 import subprocess
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 
 from generator import __version__
 from generator.errors import CuepressError
 
-TRASH = ".trash-"  # entry folders being deleted: SITE/.cache/cuepress/.trash-PID
-FORMAT = 3  # bump when the cache layout, the digests or the pickled classes change
+FORMAT = 4  # bump when the cache layout, the digests or the pickled classes change
+ROOMS = ("back", "search", "templates", "preview")  # see room()
+LAYOUT = {"entries", "site", "files", *ROOMS}  # the cache's folders; any other is dropped
+DROPPED = ".dropped-"  # folders being deleted, renamed aside: .dropped-NAME-PID
+NOTE = ".note.pickle"  # what making an entry of the site's pages said (its warnings)
+
+State = tuple[int, int, str]  # a file's size, modification time and content digest
+Inputs = tuple[tuple[str, State | None], ...]  # an entry's input files and their states
 
 
 def digest_bytes(*parts: bytes) -> str:
@@ -45,7 +67,7 @@ def digest_bytes(*parts: bytes) -> str:
 
 @dataclass
 class Entry:
-    """One episode record's cached result: its inputs' digests and what it produced."""
+    """One episode record's entry: its inputs' digests, its key, what made it returned."""
 
     deps: dict[str, str | None]  # path relative to the site -> content digest (None: absent)
     key: str  # the entry folder's name
@@ -53,42 +75,216 @@ class Entry:
 
 
 @dataclass
-class State:
+class Saved:
+    """What the cache remembers between builds: the entries a build used and its inputs."""
+
     global_key: str = ""
-    # path -> (size, mtime, digest)
-    stats: dict[str, tuple[int, int, str]] = field(default_factory=dict)
-    entries: dict[str, Entry] = field(default_factory=dict)  # record path -> entry
-    stash: dict[str, str] = field(default_factory=dict)  # source path -> digest kept in files/
+    stats: dict[str, State] = field(default_factory=dict)  # path -> its state when digested
+    entries: dict[str, Entry] = field(default_factory=dict)  # record path -> its entry
+    copies: dict[str, str] = field(default_factory=dict)  # source path -> digest in files/
     site: str = ""  # the entry of the site's own pages (index, feed ...)
 
 
 class Cache:
-    """Opened once per build; ``save()`` keeps what this build used and drops the rest."""
+    """The build cache of one site, opened once per build (under the build's lock) and closed
+    at its end: on success :meth:`close` saves what this build used and drops the rest; on
+    failure the state is left as the last good build saved it. Use it as a context manager.
 
-    def __init__(self, site_dir: Path, global_key: str) -> None:
+    Raises :class:`CacheError` for a cache this user's builds did not make (see
+    :func:`make_root`)."""
+
+    def __init__(self, site_dir: Path) -> None:
         self.site_dir = site_dir
-        self.root = root_of(site_dir)
-        self.global_key = digest_bytes(
-            __version__.encode(), str(FORMAT).encode(), global_key.encode()
-        )
+        self.root = make_root(site_dir)
+        self.global_key = ""
         self.old = self._load()
-        # Each record's last entry folder, even one made with other layouts or settings: a file
-        # in it that comes out the same again is linked, not written (see write_entry).
+        # Each record's last entry, even one made with other layouts or settings: a file in it
+        # that comes out the same again is linked, not written (see write_entry).
         self.previous = {record: entry.key for record, entry in self.old.entries.items()}
-        if self.old.global_key != self.global_key:
-            self.old = State(stats=self.old.stats)  # file digests stay valid; entries do not
-        self.new = State(global_key=self.global_key)
-        self._sweeper: subprocess.Popen[bytes] | None = None
+        self.new = Saved()
+        self._dropping: subprocess.Popen[bytes] | None = None
 
-    def _load(self) -> State:
+    def __enter__(self) -> Cache:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if kind is None:
+            self.close()
+        else:  # a failed build saves nothing; only the deletion it started is waited for
+            self._wait()
+
+    def _load(self) -> Saved:
         try:
             with (self.root / "state.pickle").open("rb") as handle:
                 state = pickle.load(handle)
-            return state if isinstance(state, State) else State()
+            return state if isinstance(state, Saved) else Saved()
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
-            return State()
+            return Saved()
 
-    def digest(self, relative: str) -> str | None:
+    def room(self, name: str) -> Path:
+        """The folder lent to the module that keeps ``name`` (one of ``ROOMS``), made if
+        missing."""
+        return room_of(self.site_dir, name)
+
+    def depends_on(self, key: str) -> None:
+        """What every entry depends on besides its own inputs (the build's key): entries made
+        under another key are not used, though their input digests stay valid."""
+        self.global_key = digest_bytes(__version__.encode(), str(FORMAT).encode(), key.encode())
+        if self.old.global_key != self.global_key:
+            self.old = Saved(stats=self.old.stats)
+        self.new.global_key = self.global_key
+
+    # Episodes: one entry each, looked up here, made in worker processes, added here -------------
+
+    def lookup(self, record: str) -> tuple[Any, Path] | None:
+        """What made the record's entry returned, and the entry's folder, when none of its
+        inputs changed; the entry is then used."""
+        entry = self.old.entries.get(record)
+        if entry is None or not os.path.isdir(os.path.join(self.root, "entries", entry.key)):
+            return None
+        for path, value in entry.deps.items():
+            if self._digest(path) != value:
+                return None
+        self.new.entries[record] = entry
+        return entry.result, self._entry(entry.key)
+
+    def inputs(self, paths: Iterable[str]) -> Inputs:
+        """The state of each of ``paths`` (relative to the site; None for a missing file)."""
+        return tuple(
+            (path, self.new.stats[path] if self._digest(path) is not None else None)
+            for path in paths
+        )
+
+    def write(
+        self, record: str, inputs: Inputs, files: Mapping[str, str | bytes], also: str = ""
+    ) -> None:
+        """Write the entry of ``record`` made from ``inputs`` (in a worker process too);
+        ``also`` digests what else it was made from that is no file (another record's title,
+        say), and is part of its key."""
+        key = self._key_of(_digests(inputs), also)
+        previous = self.previous.get(record)
+        write_entry(
+            self._entry(key), files, previous=None if previous is None else self._entry(previous)
+        )
+
+    def add(self, record: str, inputs: Inputs, result: Any, also: str = "") -> Path:
+        """Remember the entry :meth:`write` made (in this process or a worker, with the same
+        ``also``) as used, with what made it returned; its folder."""
+        for path, state in inputs:
+            if state is not None:
+                self.new.stats[path] = state
+        deps = _digests(inputs)
+        key = self._key_of(deps, also)
+        self.new.entries[record] = Entry(deps, key, result)
+        return self._entry(key)
+
+    # The site's own pages: one entry, named by what they show -----------------------------------
+
+    def site_pages(self, about: str) -> tuple[dict[str, Path], Any] | None:
+        """The site's pages made for ``about`` (a digest of what they show) and the note kept
+        with them, when there is such an entry; it is then used."""
+        folder = self.root / "site" / self._key_of({"site": about})
+        try:
+            note = pickle.loads((folder / NOTE).read_bytes())
+        except (OSError, pickle.UnpicklingError, EOFError):
+            return None
+        self.new.site = folder.name
+        return _listing(folder), note
+
+    def write_site_pages(
+        self, about: str, files: Mapping[str, bytes], note: Any
+    ) -> dict[str, Path]:
+        """Keep the site's pages made for ``about`` with ``note``: the files, by path."""
+        folder = self.root / "site" / self._key_of({"site": about})
+        write_entry(folder, files, pickle.dumps(note))
+        self.new.site = folder.name
+        return _listing(folder)
+
+    # Files published as they are ----------------------------------------------------------------
+
+    def copy_of(self, source: Path) -> Path:
+        """The cache's copy of ``source`` (a site or theme file), made if missing."""
+        value = self._digest(str(source))
+        if value is None:
+            raise FileNotFoundError(source)
+        target = self.root / "files" / value
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            temporary = target.with_name(f".{value}.{os.getpid()}")
+            shutil.copyfile(source, temporary)
+            os.replace(temporary, target)
+        self.new.copies[str(source)] = value
+        return target
+
+    # The end of a build -------------------------------------------------------------------------
+
+    def drop_unused(self) -> None:
+        """Start dropping the episode entries no record uses, once every record has been looked
+        up or added: each is renamed into one folder, which a background process deletes while
+        the build goes on (:meth:`close` waits for it). After a layout change that is every
+        old entry, 2,800 files for 560 episodes, whose deletion would otherwise come last."""
+        used = {entry.key for entry in self.new.entries.values()}
+        dropped = self.root / f"{DROPPED}{os.getpid()}"
+        moved = False
+        for folder in (self.root / "entries").glob("*"):
+            if folder.name not in used:
+                dropped.mkdir(exist_ok=True)
+                try:
+                    os.rename(folder, dropped / folder.name)
+                    moved = True
+                except OSError:
+                    drop(folder)
+        if not moved:
+            return
+        self._wait()  # a deletion started earlier in this build, of the same folder
+        try:
+            self._dropping = subprocess.Popen(
+                ["rm", "-rf", "--", str(dropped)],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        except OSError:  # no rm (Windows): delete it here
+            shutil.rmtree(dropped, ignore_errors=True)
+
+    def close(self) -> None:
+        """Save what this build used and drop everything else: unused entries, folders left by
+        killed builds or by older versions of the cache."""
+        temporary = self.root / f".state.{os.getpid()}"
+        with temporary.open("wb") as handle:
+            pickle.dump(self.new, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, self.root / "state.pickle")
+        self.drop_unused()  # finds nothing left when the build dropped them already
+        self._wait()
+        for child in self.root.iterdir():
+            if child.name.startswith(DROPPED):  # rm's leftovers, or a killed build's
+                shutil.rmtree(child, ignore_errors=True)
+            elif child.name.startswith(".state."):  # a killed build's
+                child.unlink(missing_ok=True)
+            elif child.name not in LAYOUT and child.is_dir() and not child.is_symlink():
+                drop(child)  # an older layout's folder
+        for folder in (self.root / "site").glob("*"):
+            if folder.name != self.new.site:
+                drop(folder)
+        copies = set(self.new.copies.values())
+        for file in (self.root / "files").glob("*"):
+            if file.name not in copies and not file.name.startswith("."):
+                file.unlink(missing_ok=True)
+
+    def _wait(self) -> None:
+        """Wait for the deletion :meth:`drop_unused` started, if any."""
+        if self._dropping is not None:
+            self._dropping.wait()
+            self._dropping = None
+
+    # Inside the cache ---------------------------------------------------------------------------
+
+    def _digest(self, relative: str) -> str | None:
         """The content digest of a file (a path relative to the site, or absolute), or None if
         it does not exist."""
         path = os.path.join(self.site_dir, relative)  # strings: thousands per rebuild
@@ -107,100 +303,25 @@ class Cache:
         self.new.stats[relative] = (st.st_size, st.st_mtime_ns, value)
         return value
 
-    def lookup(self, record: str) -> Entry | None:
-        """The cached entry for a record whose inputs are all unchanged."""
-        entry = self.old.entries.get(record)
-        if entry is None or not os.path.isdir(os.path.join(self.root, "entries", entry.key)):
-            return None
-        for path, value in entry.deps.items():
-            if self.digest(path) != value:
-                return None
-        self.new.entries[record] = entry
-        return entry
-
-    def key_for(self, deps: dict[str, str | None]) -> str:
+    def _key_of(self, deps: Mapping[str, str | None], also: str = "") -> str:
         flat = "\n".join(f"{path}\0{value}" for path, value in sorted(deps.items()))
-        return digest_bytes(self.global_key.encode(), flat.encode())
+        return digest_bytes(self.global_key.encode(), flat.encode(), also.encode())
 
-    def entry_dir(self, key: str) -> Path:
+    def _entry(self, key: str) -> Path:
         return self.root / "entries" / key
 
-    def previous_entry(self, record: str) -> Path | None:
-        """The record's entry folder in the last build, whatever its layouts and settings."""
-        key = self.previous.get(record)
-        return None if key is None else self.entry_dir(key)
 
-    def store(self, record: str, entry: Entry) -> None:
-        self.new.entries[record] = entry
+def _digests(inputs: Inputs) -> dict[str, str | None]:
+    return {path: state[2] if state else None for path, state in inputs}
 
-    def stashed(self, source: Path) -> Path:
-        """A copy of ``source`` (a site or theme file) kept in the cache, made if missing."""
-        value = self.digest(str(source))
-        if value is None:
-            raise FileNotFoundError(source)
-        target = self.root / "files" / value
-        if not target.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            temporary = target.with_name(f".{value}.{os.getpid()}")
-            shutil.copyfile(source, temporary)
-            os.replace(temporary, target)
-        self.new.stash[str(source)] = value
-        return target
 
-    def sweep(self) -> None:
-        """Start removing the entry folders no record uses any more, once every record has
-        been looked up or rendered: each is renamed into a trash folder (so no build finds it
-        by name), which a background process deletes while the build goes on; :meth:`save`
-        waits for it. After a layout change that is every old entry, 2,800 files for 560
-        episodes, whose deletion would otherwise come last."""
-        keep = {entry.key for entry in self.new.entries.values()}
-        trash = self.root / f"{TRASH}{os.getpid()}"
-        moved = False
-        for folder in (self.root / "entries").glob("*"):
-            if folder.name not in keep:
-                trash.mkdir(exist_ok=True)
-                try:
-                    os.rename(folder, trash / folder.name)
-                    moved = True
-                except OSError:
-                    discard(folder)
-        if not moved:
-            return
-        self.wait()  # a deletion started earlier in this build, of the same trash folder
-        try:
-            self._sweeper = subprocess.Popen(
-                ["rm", "-rf", "--", str(trash)],
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-        except OSError:  # no rm (Windows): delete it here
-            shutil.rmtree(trash, ignore_errors=True)
-
-    def save(self) -> None:
-        """Write the new state and remove entries and files no longer used."""
-        self.root.mkdir(parents=True, exist_ok=True)
-        temporary = self.root / f".state.{os.getpid()}"
-        with temporary.open("wb") as handle:
-            pickle.dump(self.new, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temporary, self.root / "state.pickle")
-        self.sweep()  # finds nothing left when the build swept already
-        self.wait()
-        for trash in self.root.glob(TRASH + "*"):  # a killed build's, or rm's leftovers
-            shutil.rmtree(trash, ignore_errors=True)
-        for folder in (self.root / "site").glob("*"):
-            if folder.name != self.new.site:
-                discard(folder)
-        files = set(self.new.stash.values())
-        for file in (self.root / "files").glob("*"):
-            if file.name not in files and not file.name.startswith("."):
-                file.unlink(missing_ok=True)
-
-    def wait(self) -> None:
-        """Wait for the deletion :meth:`sweep` started, if any."""
-        if self._sweeper is not None:
-            self._sweeper.wait()
-            self._sweeper = None
+def _listing(folder: Path) -> dict[str, Path]:
+    """The files of an entry folder, by path relative to it."""
+    return {
+        path.relative_to(folder).as_posix(): path
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and path.name != NOTE
+    }
 
 
 class CacheError(CuepressError):
@@ -212,13 +333,23 @@ def root_of(site_dir: Path) -> Path:
     return site_dir / ".cache" / "cuepress"
 
 
+def room_of(site_dir: Path, name: str) -> Path:
+    """The room ``name`` of the build cache of the site in ``site_dir``, made if missing: for a
+    module that keeps files between builds without a :class:`Cache` at hand (the preview)."""
+    if name not in ROOMS:
+        raise ValueError(f"no room {name!r} in the build cache")
+    room = root_of(site_dir) / name
+    room.mkdir(parents=True, exist_ok=True)
+    return room
+
+
 def make_root(site_dir: Path) -> Path:
     """The cache folder of the site in ``site_dir``, made if missing, marked as a cache and
     ignored by git and tools that honour ``.gitignore``.
 
     The cache is trusted: its pages are published as they are, its state is unpickled and its
     compiled layouts run. So a cache this user's builds did not make is never used: one whose
-    ``owner`` seal does not match this user's key (copied in from elsewhere) is discarded and
+    ``owner`` seal does not match this user's key (copied in from elsewhere) is dropped and
     made afresh, and one holding files git tracks (committed, perhaps by a pull request) stops
     the build with a :class:`CacheError`, before any of it is read.
     """
@@ -239,7 +370,7 @@ def make_root(site_dir: Path) -> Path:
         trusted = False
     try:
         if not trusted and root.is_dir():
-            discard(root)
+            drop(root)
         if not trusted:
             root.mkdir(parents=True, exist_ok=True)
             owner.write_bytes(seal)
@@ -332,27 +463,27 @@ def _same(path: Path, data: bytes) -> bool:
         return False
 
 
-def discard(folder: Path) -> None:
-    """Delete a cache folder so that no build can find part of it under its name: it is
-    renamed aside first (one atomic step), then removed. A build killed while removing it
-    leaves a dot-named folder that the next clean-up removes; a build that wants the same
-    entry again makes it afresh instead of trusting a half-deleted one."""
-    trash = folder.with_name(f".discarded-{folder.name.lstrip('.')}-{os.getpid()}")
+def drop(folder: Path) -> None:
+    """Delete a folder so that no build can find part of it under its name: it is renamed aside
+    first (one atomic step), then removed. A build killed while removing it leaves a
+    ``.dropped-`` folder that the next clean-up removes; a build that wants the same entry
+    again makes it afresh instead of trusting a half-deleted one."""
+    aside = folder.with_name(f"{DROPPED}{folder.name.lstrip('.')}-{os.getpid()}")
     try:
-        os.rename(folder, trash)
+        os.rename(folder, aside)
     except OSError:
         return
-    shutil.rmtree(trash, ignore_errors=True)
+    shutil.rmtree(aside, ignore_errors=True)
 
 
 def write_entry(
     folder: Path,
     files: Mapping[str, str | bytes],
-    warnings: bytes = b"",
+    note: bytes = b"",
     previous: Path | None = None,
 ) -> None:
-    """Write a cache entry folder whole or not at all (a killed build leaves no half entry).
-    ``files`` are by path relative to the folder; ``warnings`` are kept beside them.
+    """Write an entry folder whole or not at all (a killed build leaves no half entry).
+    ``files`` are by path relative to the folder; a ``note`` is kept beside them.
 
     A file identical to the one of that name in ``previous`` (the record's last entry) is
     hard-linked from there instead of written: after a layout change a record's downloads come
@@ -376,8 +507,8 @@ def write_entry(
             except OSError:
                 pass  # removed meanwhile, or a file system without links: write it
         target.write_bytes(data)
-    if warnings:
-        (temporary / ".warnings.pickle").write_bytes(warnings)
+    if note:
+        (temporary / NOTE).write_bytes(note)
     try:
         os.rename(temporary, folder)
     except OSError:  # another build made the same entry meanwhile

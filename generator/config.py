@@ -12,8 +12,9 @@ from generator.errors import ConfigError, CuepressError, Problems
 from generator.fields import Fields, describe, url_ok
 from generator.models import Owner, Site
 from generator.people import read_site_people
+from generator.transcripts import exports
 from generator.transcripts.readable import MODES
-from generator.yamlfile import Mapping
+from generator.yamlfile import Mapping, Sequence
 
 # A host name: dot-separated labels of letters, digits and inner hyphens, ending in a name.
 # A BCP 47 language tag as feeds, pages and the search index use it: en, pt-BR, zh-Hant-TW.
@@ -23,7 +24,7 @@ _HOST = re.compile(r"(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-
 KNOWN = (
     "title, base_url, description, language, author, owner, image, categories, explicit, "
     "copyright, episodes_per_page, locked, podcast_guid, cname, search, segments, edit_url, "
-    "funding, podroll, medium, location, txt, seasons, people"
+    "funding, podroll, medium, location, txt, seasons, people, transcript_files"
 )
 
 
@@ -89,6 +90,7 @@ def _read(fields: Fields, base_url_override: str | None) -> Site | None:
         people=read_site_people(fields),
         segments=fields.choice("segments", MODES) or MODES[0],
         edit_url=_edit_url(fields),
+        transcript_files=_transcript_files(fields),
     )
     fields.warn_unknown(KNOWN)
     if len(fields.problems.errors) > errors_before:
@@ -210,3 +212,47 @@ def _edit_url(fields: Fields) -> str | None:
         )
         return None
     return value if value.endswith("/") else value + "/"
+
+
+def _transcript_files(fields: Fields) -> tuple[str, ...]:
+    """``transcript_files``: which transcript downloads are written as files (in the order of
+    :data:`~generator.transcripts.exports.DOWNLOADS`); the episode page makes the others in
+    the browser from the WebVTT or JSON, so one of those must be among them."""
+    value = fields.get("transcript_files")
+    if value is None:
+        return exports.BUILT_BY_DEFAULT
+    forms = ", ".join(exports.DOWNLOADS)
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not items:
+        fields.error(
+            "transcript_files",
+            f"'transcript_files' must be a list of the transcript forms to write as files "
+            f"(from {forms}; default [vtt, json]), got "
+            + ("an empty list" if isinstance(items, list) else describe(value)),
+        )
+        return exports.BUILT_BY_DEFAULT
+    chosen, wrong = set(), False
+    for index, item in enumerate(items):
+        name = item.strip().lower().lstrip(".") if isinstance(item, str) else None
+        if name in exports.DOWNLOADS:
+            chosen.add(name)
+            continue
+        wrong = True
+        fields.problems.error(
+            fields.path,
+            items.line_of(index)
+            if isinstance(items, Sequence)
+            else fields.line("transcript_files"),
+            f"'transcript_files' has {describe(item) if name is None else repr(item)}, "
+            f"which is no transcript form (the forms are {forms})",
+        )
+    if wrong:
+        return exports.BUILT_BY_DEFAULT
+    if not chosen & set(exports.SOURCES):
+        fields.error(
+            "transcript_files",
+            "'transcript_files' must include vtt or json: the episode page makes the other "
+            "forms from one of them in the browser (SRT and text do not say who speaks where)",
+        )
+        return exports.BUILT_BY_DEFAULT
+    return tuple(form for form in exports.DOWNLOADS if form in chosen)

@@ -9,25 +9,31 @@ them into the new site.
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import multiprocessing
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from multiprocessing.pool import Pool
 from pathlib import Path, PurePosixPath
+from typing import TypeVar
 
 from markupsafe import Markup
 
-from generator import people
-from generator.cache import Cache, Entry, write_entry
+from generator import people, related
+from generator.cache import Cache, digest_bytes
 from generator.errors import CuepressError, Problem, Problems
 from generator.models import Episode, Transcript
 from generator.records import find_records, read_record
+from generator.related import Related
 from generator.render import Renderer
 from generator.transcripts import READERS, exports
 
 PARALLEL_FROM = 16  # records; below this a second process costs more than it saves
+A = TypeVar("A")
+B = TypeVar("B")
 
 
 @dataclass(frozen=True)
@@ -40,6 +46,7 @@ class Rendered:
     errors: tuple[Problem, ...]
     warnings: tuple[Problem, ...]
     deps: tuple[tuple[str, tuple[int, int, str] | None], ...] = ()  # inputs and their states
+    related: tuple[Related, ...] = ()  # what its page lists as related episodes
 
 
 class EpisodeStage:
@@ -53,7 +60,13 @@ class EpisodeStage:
         self.aliases = people.aliases(renderer.site)
 
     def run(self, jobs: int | None = None) -> list[tuple[Rendered, Path | None]]:
-        """Every record's result, in record order, with the folder holding its files."""
+        """Every record's result, in record order, with the folder holding its files.
+
+        Each page lists its related episodes, chosen before any page is rendered: from the
+        cached episodes and the other records' front matter (see :mod:`generator.related`).
+        A cached page whose list has changed is rendered again; so is one whose list, once
+        every record has been read, turns out to differ from the one chosen beforehand (a
+        record the front matter alone mistook)."""
         records = [
             p.relative_to(self.site_dir).as_posix()
             for p in find_records(self.site_dir / "content" / "episodes")
@@ -61,56 +74,52 @@ class EpisodeStage:
         results: dict[str, tuple[Rendered, Path | None]] = {}
         todo = []
         for record in records:
-            entry = self.cache.lookup(record)
-            if entry is None:
+            found = self.cache.lookup(record)
+            if found is None:
                 todo.append(record)
             else:
-                results[record] = (entry.result, self.cache.entry_dir(entry.key))
-        with _fewer_collections():
-            for rendered in self._process(todo, jobs):
-                folder = None
-                if rendered.episode is not None:
-                    deps = dict(rendered.deps)
-                    for path, state in deps.items():
-                        if state is not None:
-                            self.cache.new.stats[path] = state
-                    key = self.cache.key_for({p: s[2] if s else None for p, s in deps.items()})
-                    folder = self.cache.entry_dir(key)
-                    stored = Rendered(
-                        rendered.source,
-                        rendered.episode,
-                        rendered.files,
-                        rendered.errors,
-                        rendered.warnings,
-                    )
-                    self.cache.store(
-                        rendered.source,
-                        Entry({p: s[2] if s else None for p, s in deps.items()}, key, stored),
-                    )
-                results[rendered.source] = (rendered, folder)
+                results[record] = found
+        if not todo and not _lists_gone(results.values()):  # no record is new or changed
+            return [results[record] for record in records]
+        with _fewer_collections(), _Workers(self, jobs) as workers:
+            guessed = dict(zip(todo, workers.map(_read_listing, todo), strict=True))
+            known = {r: result.episode for r, (result, _) in results.items()} | guessed
+            chosen = self._related(known)
+            todo = [r for r in records if r in guessed or results[r][0].related != chosen[r]]
+            for rendered in workers.map(_process, [(r, chosen[r]) for r in todo]):
+                results[rendered.source] = self._keep(rendered)
+            if any(not related.same_listing(guessed[r], results[r][0].episode) for r in guessed):
+                truth = self._related({r: result.episode for r, (result, _) in results.items()})
+                again = [(r, truth[r]) for r in records if results[r][0].related != truth[r]]
+                for rendered in workers.map(_process, again):
+                    results[rendered.source] = self._keep(rendered)
         return [results[record] for record in records]
 
-    def _process(self, records: list[str], jobs: int | None) -> Iterator[Rendered]:
-        workers = jobs if jobs is not None else (os.cpu_count() or 1)
-        if workers < 2 or len(records) < PARALLEL_FROM or not _can_fork():
-            yield from map(self.process, records)
-            return
-        self.renderer.preload("episode.html")  # compiled once, not once per process
-        try:
-            self.renderer.segments  # noqa: B018 - its skeleton made once, not once per process
-        except CuepressError:  # a broken _segment.html: each episode reports it
-            pass
-        global _STAGE
-        _STAGE = self
-        context = multiprocessing.get_context("fork")
-        with context.Pool(workers) as pool:
-            # Small chunks, so that neither process idles long while the other ends the stage.
-            chunk = max(1, len(records) // (workers * 32))
-            yield from pool.imap(_process_in_worker, records, chunksize=chunk)
-        _STAGE = None
+    def _related(self, episodes: dict[str, Episode | None]) -> dict[str, tuple[Related, ...]]:
+        """Each record's related episodes: none for a record that has no page."""
+        chosen = related.choose(e for e in episodes.values() if e is not None)
+        return {
+            record: chosen[episode.slug]
+            if episode is not None and (self.drafts or not episode.draft)
+            else ()
+            for record, episode in episodes.items()
+        }
 
-    def process(self, record: str) -> Rendered:
-        """Read one record and render its page and downloads into a cache entry folder."""
+    def _keep(self, rendered: Rendered) -> tuple[Rendered, Path | None]:
+        """A record's new result, remembered by the cache, with the folder holding its files."""
+        if rendered.episode is None:
+            return rendered, None
+        stored = dataclasses.replace(rendered, deps=())
+        also = _shown_digest(rendered.related)
+        return rendered, self.cache.add(rendered.source, rendered.deps, stored, also=also)
+
+    def listing(self, record: str) -> Episode | None:
+        """What choosing related episodes needs of a record, from its front matter alone."""
+        return related.read_listing(self.site_dir / record, record, self.site_dir, self.aliases)
+
+    def process(self, record: str, shown: tuple[Related, ...] = ()) -> Rendered:
+        """Read one record and render its page (listing ``shown`` as its related episodes)
+        and downloads into a cache entry folder."""
         problems = Problems()
         path = self.site_dir / record
         try:
@@ -125,12 +134,11 @@ class EpisodeStage:
         episode, transcript = read
         files: dict[str, str | bytes] = {}
         if self.drafts or not episode.draft:
-            files = self.render(episode, transcript, problems)
+            files = self.render(episode, transcript, problems, shown)
         if problems.errors:
             return Rendered(record, None, (), tuple(problems.errors), tuple(problems.warnings))
-        deps = tuple((p, self._state(p)) for p in self.inputs(path, episode))
-        key = self.cache.key_for({p: s[2] if s else None for p, s in deps})
-        write_entry(self.cache.entry_dir(key), files, previous=self.cache.previous_entry(record))
+        deps = self.cache.inputs(self.inputs(path, episode))
+        self.cache.write(record, deps, files, also=_shown_digest(shown))
         return Rendered(
             record,
             episode,
@@ -138,12 +146,18 @@ class EpisodeStage:
             tuple(problems.errors),
             tuple(problems.warnings),
             deps,
+            shown,
         )
 
     def render(
-        self, episode: Episode, transcript: Transcript | None, problems: Problems
+        self,
+        episode: Episode,
+        transcript: Transcript | None,
+        problems: Problems,
+        shown: tuple[Related, ...] = (),
     ) -> dict[str, str | bytes]:
-        """The episode page and its transcript downloads, by file name."""
+        """The episode page (with ``shown`` as its related episodes) and its transcript
+        downloads, by file name."""
         files: dict[str, str | bytes] = {}
         html = ""
         if transcript is not None:
@@ -155,8 +169,9 @@ class EpisodeStage:
             }
             if transcript.timed:
                 forms = exports.render_all(transcript, episode.duration_ms, episode.chapters)
-                files.update(
-                    (f"transcript.{kind}", getattr(forms, kind)) for kind in exports.DOWNLOADS
+                files.update(  # the forms site.yaml builds as files; the page makes the rest
+                    (f"transcript.{kind}", getattr(forms, kind))
+                    for kind in self.renderer.site.transcript_files
                 )
             else:  # paragraphs without times: no captions, nothing to play from
                 html, text = exports.render_untimed(transcript)
@@ -170,6 +185,7 @@ class EpisodeStage:
                 episode=episode,
                 transcript=transcript,
                 transcript_html=Markup(html),
+                related=shown,
             )
             if episode.audio is not None or transcript is not None:  # for other sites' iframes
                 files["embed/index.html"] = self.renderer.render(
@@ -192,9 +208,18 @@ class EpisodeStage:
             paths.add(self.site_dir / "static" / PurePosixPath(episode.audio.url))
         return sorted(p.relative_to(self.site_dir).as_posix() for p in paths)
 
-    def _state(self, relative: str) -> tuple[int, int, str] | None:
-        value = self.cache.digest(relative)
-        return self.cache.new.stats[relative] if value is not None else None
+
+def _shown_digest(shown: tuple[Related, ...]) -> str:
+    """The part of a page's entry key that is no file: the related episodes it lists."""
+    return digest_bytes(repr(shown).encode()) if shown else ""
+
+
+def _lists_gone(results: Iterable[tuple[Rendered, Path | None]]) -> bool:
+    """Whether a cached page lists a related episode that is gone (its record removed). With
+    every record unchanged, that is the only way a page's related episodes can change: one
+    that no page lists can go without changing any list."""
+    published = {r.episode.slug for r, _ in results if r.episode and not r.episode.draft}
+    return any(item.slug not in published for r, _ in results for item in r.related)
 
 
 _STAGE: EpisodeStage | None = None
@@ -213,9 +238,51 @@ def _fewer_collections() -> Iterator[None]:
         gc.set_threshold(*old)
 
 
-def _process_in_worker(record: str) -> Rendered:
+class _Workers:
+    """Runs the stage's steps over many records: on every core when there are enough of them
+    (the processes are forked once, on first need, and serve every step), else here."""
+
+    def __init__(self, stage: EpisodeStage, jobs: int | None) -> None:
+        self.stage = stage
+        self.count = jobs if jobs is not None else (os.cpu_count() or 1)
+        self.pool: Pool | None = None
+
+    def __enter__(self) -> _Workers:
+        global _STAGE
+        _STAGE = self.stage  # what the steps run on, here and in the processes forked
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        global _STAGE
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool.join()
+        _STAGE = None
+
+    def map(self, step: Callable[[A], B], items: list[A]) -> Iterator[B]:
+        """``step`` of each item, in order, as each is made."""
+        if self.count < 2 or len(items) < PARALLEL_FROM or not _can_fork():
+            return map(step, items)
+        if self.pool is None:
+            self.stage.renderer.preload("episode.html")  # compiled once, not once per process
+            try:
+                self.stage.renderer.segments  # noqa: B018 - its skeleton made once, likewise
+            except CuepressError:  # a broken _segment.html: each episode reports it
+                pass
+            self.pool = multiprocessing.get_context("fork").Pool(self.count)
+        # Small chunks, so that neither process idles long while the other ends the step.
+        chunk = max(1, len(items) // (self.count * 32))
+        return self.pool.imap(step, items, chunksize=chunk)
+
+
+def _read_listing(record: str) -> Episode | None:
     assert _STAGE is not None
-    return _STAGE.process(record)
+    return _STAGE.listing(record)
+
+
+def _process(task: tuple[str, tuple[Related, ...]]) -> Rendered:
+    assert _STAGE is not None
+    return _STAGE.process(*task)
 
 
 def _can_fork() -> bool:

@@ -46,8 +46,9 @@ NAMESPACES = {
 SITEMAP_NAMESPACE = "http://www.sitemaps.org/schemas/sitemap/0.9"
 # The "podcast" namespace UUID that podcast:guid values are derived in.
 PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
-# The transcript downloads written beside each episode page, with their MIME types; WebVTT is
-# the captions file (Apple ingests it, speaker names included).
+# The transcript downloads beside each episode page, with their MIME types; WebVTT is the
+# captions file (Apple ingests it, speaker names included). An item lists those the site writes
+# as files (site.yaml's transcript_files): apps fetch them, and cannot run the page's script.
 TRANSCRIPTS = (
     ("transcript.vtt", "text/vtt", "captions"),
     ("transcript.srt", "application/x-subrip", None),
@@ -227,7 +228,11 @@ def _item(
     if episode.image:
         _add(item, _ns("itunes", "image"), href=site.absolute(episode.image))
     if episode.transcript is not None:
-        for name, kind, rel in TRANSCRIPTS if episode.transcript.timed else TEXT_ONLY:
+        for name, kind, rel in (
+            [t for t in TRANSCRIPTS if t[0].rsplit(".", 1)[1] in site.transcript_files]
+            if episode.transcript.timed
+            else TEXT_ONLY
+        ):
             transcript = _add(item, _ns("podcast", "transcript"), url=page + name, type=kind)
             if rel:
                 transcript.set("rel", rel)

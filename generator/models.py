@@ -124,6 +124,9 @@ class Site:
     people: tuple[Person, ...] = ()  # described people (site.yaml and content/people/)
     segments: str = "readable"  # or "as-is": transcripts/readable.py merges fragments or not
     edit_url: str | None = None  # where a transcript can be corrected: edit_url + its source path
+    # The transcript downloads written as files (generator/transcripts/exports.py DOWNLOADS);
+    # the page makes the others in the browser. Always one of vtt and json.
+    transcript_files: tuple[str, ...] = ("vtt", "json")
 
     @property
     def path(self) -> str:

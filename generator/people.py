@@ -268,13 +268,15 @@ def tag_pages(episodes: Iterable[Episode]) -> list[TagPage]:
     """A page for every tag (tags whose addresses coincide, like Garden and garden, share one),
     listing its episodes newest first, sorted by tag."""
     pages: dict[str, TagPage] = {}
+    paths: dict[str, str] = {}  # each tag slugged once, not once per episode
     for episode in episodes:
         for tag in dict.fromkeys(episode.tags):
-            path = tag_path(tag)
+            path = paths.get(tag) or paths.setdefault(tag, tag_path(tag))
             if path not in pages:
                 pages[path] = TagPage(tag, path, [])
-            if episode not in pages[path].episodes:
-                pages[path].episodes.append(episode)
+            listed = pages[path].episodes
+            if not listed or listed[-1] is not episode:  # Garden and garden: listed once
+                listed.append(episode)
     return sorted(pages.values(), key=lambda p: (p.tag.casefold(), p.tag))
 
 

@@ -56,10 +56,11 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from generator.cache import discard, root_of, write_entry
+from generator.cache import DROPPED, drop, room_of, root_of, write_entry
 from generator.errors import CuepressError, Problems
 from generator.models import Episode, Site
 from generator.render import Renderer
+from generator.transcripts import exports
 
 PAGEFIND_VERSION = "1.5.2"  # the exact release this module is tested against (see reproducible)
 SHARD_EPISODES = 2000  # episodes per index; a bigger archive is indexed in parallel parts
@@ -110,7 +111,8 @@ def search_files(
     paths -> files kept in the build cache.
 
     ``files`` maps the site's files to where they are now: each episode's ``transcript.json``
-    is read from there. Problems go to ``problems``.
+    (its ``transcript.vtt`` where the site builds no JSON) is read from there. Problems go to
+    ``problems``.
     """
     result: dict[str, Path] = {}
     store = store_for(renderer.site_dir)
@@ -129,7 +131,7 @@ def search_files(
         try:
             result.update(bundle(site, episodes, files, store))
         except (OSError, RuntimeError, EOFError, subprocess.SubprocessError) as exc:
-            problems.error("site.yaml", None, _failure(exc, store.parent))
+            problems.error("site.yaml", None, _failure(exc, root_of(renderer.site_dir)))
         else:
             _prune(store, {p.relative_to(store).parts[0] for p in result.values()})
     return result
@@ -239,9 +241,11 @@ def write_bundle(
     this after it has shown the site, and sets ``interrupt`` (which raises
     :class:`Interrupted`) when a newer build is wanted, so indexing never delays a reload."""
     files = {
-        f"{e.url_path}transcript.json": output / e.url_path / "transcript.json"
+        f"{e.url_path}{name}": output / e.url_path / name
         for e in episodes
         if e.transcript is not None
+        for name in SOURCES
+        if (output / e.url_path / name).is_file()
     }
     made = bundle(site, episodes, files, store_for(site_dir), interrupt)
     fresh, old = output / ".pagefind-new", output / ".pagefind-old"
@@ -262,9 +266,9 @@ def write_bundle(
 
 
 def store_for(site_dir: Path) -> Path:
-    """Where a site's search pages and indexes are kept between builds: a folder of the build
+    """Where a site's search pages and indexes are kept between builds: a room of the build
     cache (generator/cache.py), which leaves it to this module."""
-    return root_of(site_dir) / "search"
+    return room_of(site_dir, "search")
 
 
 def _failure(exc: BaseException, cache: Path) -> str:
@@ -286,9 +290,17 @@ def _failure(exc: BaseException, cache: Path) -> str:
     )
 
 
-def _transcript(episode: Episode, files: Mapping[str, Path]) -> bytes:
-    path = files.get(f"{episode.url_path}transcript.json")
-    return path.read_bytes() if path is not None else b""
+SOURCES = ("transcript.json", "transcript.vtt")  # what the index reads, the first there is
+
+
+def _source(episode: Episode, files: Mapping[str, Path]) -> Path | None:
+    """The episode's transcript file the index reads: its JSON, else its WebVTT (site.yaml's
+    ``transcript_files`` always builds one of them)."""
+    for name in SOURCES:
+        path = files.get(episode.url_path + name)
+        if path is not None:
+            return path
+    return None
 
 
 def _digest(*parts: bytes) -> str:
@@ -303,8 +315,8 @@ def _prune(store: Path, keep: set[str]) -> None:
     may make its own again)."""
     for folder in store.glob("*"):
         if folder.name not in keep and not folder.name.startswith("."):
-            discard(folder)
-        elif folder.name.startswith(".discarded-"):  # left by a build killed while deleting
+            drop(folder)
+        elif folder.name.startswith(DROPPED):  # left by a build killed while deleting
             shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -335,7 +347,7 @@ def prepare_all(
     found: list[Prepared | None] = []
     todo: list[tuple[int, str, tuple[Episode, Path | None, str, Path]]] = []
     for number, episode in enumerate(episodes):
-        path = files.get(f"{episode.url_path}transcript.json")
+        path = _source(episode, files)
         identity = "none"
         if path is not None:
             state = path.stat()
@@ -398,7 +410,7 @@ def _prepare_job(job: tuple[Episode, Path | None, str, Path]) -> tuple[str, Prep
     try:
         page = (entry / "page.html").read_bytes()
     except OSError:
-        segments = json.loads(transcript)["segments"] if transcript else []
+        segments = exports.segments_of(transcript)
         made = prepare(episode, segments, digest, language)
         assert made.page is not None
         write_entry(entry, {"page.html": made.page, **made.files})

@@ -40,7 +40,7 @@ from tornado.ioloop import IOLoop
 
 from generator import search
 from generator.build import BuildResult, build
-from generator.cache import make_root
+from generator.cache import make_root, room_of
 from generator.errors import BuildFailed, Problem
 from generator.writer import locked
 
@@ -58,12 +58,13 @@ class Preview:
         # Beside the build cache, on the same disk, so pages are hard-linked, not copied. The
         # cache is checked first (an untrusted one is emptied), under the lock builds take.
         with locked(site_dir):
-            cache = make_root(site_dir)
-        for stale in cache.glob("serve-*-*"):  # left by a preview that was killed
+            make_root(site_dir)
+            room = room_of(site_dir, "preview")
+        for stale in room.glob("serve-*-*"):  # left by a preview that was killed
             pid = stale.name.split("-")[1]
             if pid.isdigit() and not _alive(int(pid)):
                 shutil.rmtree(stale, ignore_errors=True)
-        self.workdir = Path(tempfile.mkdtemp(prefix=f"serve-{os.getpid()}-", dir=cache))
+        self.workdir = Path(tempfile.mkdtemp(prefix=f"serve-{os.getpid()}-", dir=room))
         self.output = self.workdir / "site"
         self.prefix = "/"
         self.errors: list[Problem] = []

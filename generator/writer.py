@@ -1,7 +1,31 @@
-"""Writing the built site: into a staging folder beside the target, then swapped in at once.
+"""Publishing the built site: the output folder comes to hold exactly the new files, at once.
+This module is its one owner: no other module writes into an output folder.
 
-A failed or killed build never touches the last good output. Cuepress only deletes folders that
-carry its marker file, and refuses an output folder that holds the site or its content.
+Its words:
+
+- The **output** is the folder the site is published in (``output/``). Cuepress marks it with
+  a ``.cuepress`` file that holds the site's **identity**, a digest of every file's name and
+  content name (a file of the build cache is named by its content). Cuepress only deletes
+  folders that carry the marker, and refuses an output folder that holds the site or its
+  sources (:func:`check_output`).
+- To **publish** is to make the output hold exactly a set of files (path -> bytes, or a file
+  to hard-link), in one atomic swap (``renameat2(RENAME_EXCHANGE)``): a failed or killed
+  build never leaves a mix of two sites. When the output already has the identity of the new
+  files, publishing touches nothing.
+- The **back copy** is a second copy of the site in a room of the build cache on the output's
+  disk (:class:`Publisher`). Publishing brings it to the new files, changing only the files
+  that differ from its **manifest** (what each of its files holds), then swaps it with the
+  output; the old site becomes the next back copy. A one-file edit of a large site touches
+  one file. A back copy's marker is removed before it is changed and written after, so a
+  build killed meanwhile leaves one the next build rebuilds rather than trusts.
+- A **first build** (no site in the output and no back copy to trust) makes both copies:
+  :meth:`Publisher.start` links the files known early (the episodes' and the static files)
+  into the back copy and into the **next** back copy in a background thread, while the build
+  renders the site's own pages.
+- Without a room on the output's disk, the site is written into a **staging** folder beside
+  the output and swapped in. **Leftovers** (staging folders, a site moved aside by a swap
+  without the atomic exchange) are what builds killed beside the output left; every publish
+  removes them first.
 """
 
 from __future__ import annotations
@@ -15,8 +39,9 @@ import pickle
 import shutil
 import threading
 from collections.abc import Iterator, Mapping
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path, PurePosixPath
+from types import TracebackType
 
 from generator.errors import OutputError
 from generator.speedups import native
@@ -24,6 +49,9 @@ from generator.speedups import native
 MARKER = ".cuepress"
 MARKER_TEXT = b"This folder was built by Cuepress; the next build replaces it.\n"
 SOURCE_FOLDERS = ("content", "layouts", "static")
+
+Files = Mapping[str, bytes | Path]  # relative path -> its bytes, or a file to hard-link
+Manifest = dict[str, str]  # relative path -> what it holds (a file's name, a digest of bytes)
 
 
 def check_output(output: Path, site_dir: Path) -> None:
@@ -64,48 +92,188 @@ def locked(*folders: Path) -> Iterator[None]:
         yield
 
 
-def read_marker(output: Path) -> str | None:
-    """The inputs digest the site in ``output`` was built from, if Cuepress built it."""
+def read_marker(folder: Path) -> str | None:
+    """The identity of the site in ``folder``, if Cuepress built it."""
     try:
-        lines = (output / MARKER).read_text().splitlines()
+        lines = (folder / MARKER).read_text().splitlines()
     except (OSError, UnicodeDecodeError):
         return None
     return lines[1] if len(lines) > 1 else None
 
 
-class Prefill:
-    """The first build of a site (no site in the output folder, no spare to reuse) links its
-    episode files into the spare folder and into the next spare's seed in a background thread,
-    while the build renders the site's own pages; :func:`write_site` then adds the rest.
+def publish(output: Path, files: Files, room: Path | None = None) -> bool:
+    """Make ``output`` hold exactly ``files``, atomically (through a back copy in ``room``
+    when it is on the output's disk); False when it already did, and nothing was touched."""
+    with Publisher(output, room) as publisher:
+        return publisher.publish(files)
+
+
+class Publisher:
+    """Publishes one output folder, with its back copy in ``room`` (a folder of the build cache)
+    when that is on the output's disk. Use it as a context manager around the build's last
+    steps: a build that fails after :meth:`start` waits for its thread on the way out."""
+
+    def __init__(self, output: Path, room: Path | None = None) -> None:
+        self.output = output.resolve()
+        self.back: Path | None = None
+        self.base = ""  # files below this folder are named relative to it (see _manifest)
+        if room is not None:
+            self.base = str(room.parent) + os.sep
+            if _same_disk(room, self.output.parent):
+                self.back = room / hashlib.sha256(str(self.output).encode()).hexdigest()[:32]
+        self._early: _Early | None = None
+
+    def __enter__(self) -> Publisher:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if self._early is not None:  # its folders stay unmarked: the next build makes them again
+            with suppress(Exception):
+                self._early.wait()
+
+    def start(self, files: Mapping[str, Path]) -> None:
+        """Some of the site's files, each a file to link, known before the rest: on a first
+        build they are linked into both back copies meanwhile (else nothing happens here)."""
+        back = self.back
+        if back is None or read_marker(self.output) is not None:
+            return
+        if read_marker(back) in _manifests(back):
+            return  # a back copy to trust: only changed files will be touched
+        (back / MARKER).unlink(missing_ok=True)
+        self._early = _Early(back, files)
+
+    def publish(self, files: Files) -> bool:
+        """Make the output hold exactly ``files``; False when it already did (nothing is
+        touched then)."""
+        for relative in files:
+            parts = PurePosixPath(relative).parts
+            if not parts or parts[0] == "/" or ".." in parts:  # never outside the site
+                raise ValueError(f"refusing to write {relative!r}: it leaves the output folder")
+        manifest = self._manifest(files)
+        identity = _identity(manifest)
+        _remove_leftovers(self.output)
+        if read_marker(self.output) == identity:
+            return False
+        if self.back is not None:
+            self._through_back(files, manifest, identity)
+        else:
+            _through_staging(self.output, files, identity)
+        return True
+
+    def _manifest(self, files: Files) -> Manifest:
+        """What each file holds: a linked file is named by its path (relative to the folder
+        holding the room, so a site moved with its cache keeps its identity), bytes by their
+        digest."""
+        cut = len(self.base)
+        return {
+            name: (
+                (str(data)[cut:] if str(data).startswith(self.base) else str(data))
+                if isinstance(data, Path)
+                else hashlib.blake2b(data).hexdigest()
+            )
+            for name, data in files.items()
+        }
+
+    def _through_back(self, files: Files, new: Manifest, identity: str) -> None:
+        """Bring the back copy to exactly ``files``, swap it with the output, keep the old site
+        as the next back copy."""
+        back = self.back
+        assert back is not None
+        early, self._early = self._early, None
+        manifests = _manifests(back)
+        old = manifests.get(read_marker(back) or "")
+        (back / MARKER).unlink(missing_ok=True)
+        following = _next_of(back)
+        rest = dict(files)
+        if early is not None:
+            early.wait()
+            if any(files.get(name) != path for name, path in early.files.items()):
+                raise ValueError("the files linked early are not this site's")
+            rest = {name: data for name, data in files.items() if name not in early.files}
+            old = None
+        elif following.exists():
+            shutil.rmtree(following, ignore_errors=True)  # a killed first build's
+        if old is None:  # no back copy, or one that cannot be trusted: make it whole
+            if early is None:
+                shutil.rmtree(back, ignore_errors=True)
+                back.mkdir(parents=True)
+            _fill(back, rest)
+        else:
+            for name in old.keys() - new.keys():
+                (back / name).unlink(missing_ok=True)
+                _prune(back / name, back)
+            changed = {name: files[name] for name, held in new.items() if old.get(name) != held}
+            for name in changed:
+                (back / name).unlink(missing_ok=True)
+            _fill(back, changed)
+        _mark(back, identity)
+        previous = read_marker(self.output)
+        if self.output.exists():
+            _swap(back, self.output)
+        else:
+            os.rename(back, self.output)
+        kept = {identity: new}
+        if previous is not None and previous in manifests and back.exists():
+            kept[previous] = manifests[previous]
+        file = _manifests_file(back)
+        temporary = file.with_name(file.name + f".{os.getpid()}")
+        temporary.write_bytes(pickle.dumps(kept))
+        os.replace(temporary, file)
+        if not back.exists():  # a first build: the next back copy is a second tree of links
+            if early is not None:
+                _fill(following, {name: self.output / name for name in rest})
+                os.link(self.output / MARKER, following / MARKER)
+                os.rename(following, back)
+            else:
+                shutil.copytree(self.output, back, copy_function=os.link)
+
+
+def _identity(manifest: Manifest) -> str:
+    """The site's identity: a digest of every file's name and what it holds."""
+    h = hashlib.sha256()
+    for name, held in sorted(manifest.items()):
+        part = f"{name}\0{held}".encode()
+        h.update(len(part).to_bytes(8, "little"))
+        h.update(part)
+    return h.hexdigest()[:32]
+
+
+class _Early:
+    """A first build's early links: ``files`` linked into the back copy and the next back copy
+    in a background thread, while the build renders the site's own pages.
 
     Linking thousands of files is system calls, which run while the build's thread renders:
     on a disk where making a file takes tens of microseconds this takes a tenth of a second
-    off a cold build. Neither folder is marked until the site is written, so a failed or
+    off a cold build. Neither folder is marked until the site is published, so a failed or
     killed build leaves folders the next build rebuilds rather than trusts.
     """
 
-    def __init__(self, spare: Path, files: Mapping[str, Path]) -> None:
-        self.spare = spare
+    def __init__(self, back: Path, files: Mapping[str, Path]) -> None:
+        self.back = back
         self.files = dict(files)
         self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, name="cuepress-prefill", daemon=True)
+        self._thread = threading.Thread(target=self._run, name="cuepress-early", daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
         try:
-            for folder in (self.spare, _seed_of(self.spare)):
+            folders = (self.back, _next_of(self.back))
+            for folder in folders:
                 shutil.rmtree(folder, ignore_errors=True)
                 folder.mkdir(parents=True)
             if native is None or not hasattr(native, "link_all"):
-                for folder in (self.spare, _seed_of(self.spare)):
+                for folder in folders:
                     _fill(folder, self.files)
                 return
             # In C without the GIL: a Python loop would wait for the build's thread to let go
             # of the GIL at every file, and run barely at all beside it.
             pairs = [
-                (source, folder / name)
-                for folder in (self.spare, _seed_of(self.spare))
-                for name, source in self.files.items()
+                (source, folder / name) for folder in folders for name, source in self.files.items()
             ]
             failed = native.link_all(
                 [os.fsencode(source) for source, _ in pairs],
@@ -125,64 +293,31 @@ class Prefill:
             raise self._error
 
 
-def prefill(output: Path, spare: Path, files: Mapping[str, Path]) -> Prefill | None:
-    """Start linking ``files`` (some of the site's, each a file to link) for a first build of
-    ``output`` through ``spare``; None when this is not one (a site or a usable spare is
-    there, so only changed files will be touched) or the two are on different disks."""
-    output = output.resolve()
-    if read_marker(output) is not None or not _same_disk(spare.parent, output.parent):
-        return None
-    if read_marker(spare) in _manifests(spare):
-        return None
-    (spare / MARKER).unlink(missing_ok=True)
-    return Prefill(spare, files)
+def _next_of(back: Path) -> Path:
+    """Where a first build makes the next back copy: a second tree of links."""
+    return back.with_name(back.name + ".next")
 
 
-def _seed_of(spare: Path) -> Path:
-    """Where the next spare is made on a first build: a second tree of links."""
-    return spare.with_name(spare.name + ".seed")
+def _manifests_file(back: Path) -> Path:
+    """Where the manifests of a back copy and of the site it was swapped with are kept."""
+    return back.with_name(back.name + ".manifests")
 
 
-def _manifests(spare: Path) -> dict[str, Manifest]:
+def _manifests(back: Path) -> dict[str, Manifest]:
+    """The manifest of each site identity the back copy's manifests file knows."""
     try:
-        manifests: dict[str, Manifest] = pickle.loads(_book_of(spare).read_bytes())
+        manifests: dict[str, Manifest] = pickle.loads(_manifests_file(back).read_bytes())
     except (OSError, pickle.UnpicklingError, EOFError, ValueError):
         return {}
     return manifests
 
 
-def _book_of(spare: Path) -> Path:
-    return spare.with_name(spare.name + ".manifests")
-
-
-def write_site(
-    output: Path,
-    files: Mapping[str, bytes | Path],
-    inputs: str,
-    spare: Path | None = None,
-    early: Prefill | None = None,
-) -> None:
-    """Make ``output`` hold exactly ``files`` (relative path -> bytes, or a file to link or
-    copy), atomically; the marker records ``inputs``, the digest of what it was built from.
-
-    With ``spare`` (a folder in the build cache on the same disk as ``output``), the site is
-    assembled there instead and the old site is kept there after the swap: the next build then
-    changes only the files that differ, which makes a one-file rebuild of a large site fast.
-    ``early`` is the :func:`prefill` of a first build, which has linked some of ``files``.
-    """
-    output = output.resolve()
-    for relative in files:
-        parts = PurePosixPath(relative).parts
-        if not parts or parts[0] == "/" or ".." in parts:  # never outside the site
-            raise ValueError(f"refusing to write {relative!r}: it leaves the output folder")
-    if spare is not None and _same_disk(spare.parent, output.parent):
-        _write_through_spare(output, files, inputs, spare, early)
-        return
-    _remove_stale_staging(output)
+def _through_staging(output: Path, files: Files, identity: str) -> None:
+    """Write the whole site into a staging folder beside ``output`` and swap it in."""
     staging = output.parent / f".{output.name}.staging-{os.getpid()}"
     _remove_marked(staging)
     staging.mkdir()
-    (staging / MARKER).write_bytes(MARKER_TEXT + inputs.encode() + b"\n")
+    _mark(staging, identity)
     try:
         _fill(staging, files)
         _swap(staging, output)
@@ -190,7 +325,11 @@ def write_site(
         _remove_marked(staging)
 
 
-def _fill(folder: Path, files: Mapping[str, bytes | Path]) -> None:
+def _mark(folder: Path, identity: str) -> None:
+    (folder / MARKER).write_bytes(MARKER_TEXT + identity.encode() + b"\n")
+
+
+def _fill(folder: Path, files: Files) -> None:
     made: set[Path] = {folder}
     for relative, data in sorted(files.items()):
         target = folder / relative
@@ -199,76 +338,6 @@ def _fill(folder: Path, files: Mapping[str, bytes | Path]) -> None:
             _link(data, target)
         else:
             target.write_bytes(data)
-
-
-Manifest = dict[str, str]  # relative path -> what it holds (a cache file, or a digest of bytes)
-
-
-def _manifest(files: Mapping[str, bytes | Path]) -> Manifest:
-    return {
-        name: str(data) if isinstance(data, Path) else hashlib.blake2b(data).hexdigest()
-        for name, data in files.items()
-    }
-
-
-def _write_through_spare(
-    output: Path,
-    files: Mapping[str, bytes | Path],
-    inputs: str,
-    spare: Path,
-    early: Prefill | None = None,
-) -> None:
-    """Bring the spare tree to exactly ``files``, swap it with ``output``, keep the old site as
-    the next spare. The spare's marker is removed before it is touched and written after, so a
-    build killed meanwhile leaves a spare the next build rebuilds rather than trusts."""
-    book = _book_of(spare)
-    manifests = _manifests(spare)
-    new = _manifest(files)
-    old = manifests.get(read_marker(spare) or "")
-    (spare / MARKER).unlink(missing_ok=True)
-    seed = _seed_of(spare)
-    rest = dict(files)
-    if early is not None:
-        early.wait()
-        if early.spare != spare or any(files.get(n) != p for n, p in early.files.items()):
-            raise ValueError("the prefilled files are not this site's")
-        rest = {name: data for name, data in files.items() if name not in early.files}
-        old = None
-    elif seed.exists():
-        shutil.rmtree(seed, ignore_errors=True)  # a killed first build's
-    if old is None:  # no spare, or one that cannot be trusted: build it whole
-        if early is None:
-            shutil.rmtree(spare, ignore_errors=True)
-            spare.mkdir(parents=True)
-        _fill(spare, rest)
-    else:
-        for name in old.keys() - new.keys():
-            (spare / name).unlink(missing_ok=True)
-            _prune(spare / name, spare)
-        changed = {name: files[name] for name, held in new.items() if old.get(name) != held}
-        for name in changed:
-            (spare / name).unlink(missing_ok=True)
-        _fill(spare, changed)
-    (spare / MARKER).write_bytes(MARKER_TEXT + inputs.encode() + b"\n")
-    previous = read_marker(output)
-    if output.exists():
-        if not _exchange(spare, output):
-            _swap(spare, output)
-    else:
-        os.rename(spare, output)
-    kept = {inputs: new}
-    if previous is not None and previous in manifests and spare.exists():
-        kept[previous] = manifests[previous]
-    temporary = book.with_name(book.name + f".{os.getpid()}")
-    temporary.write_bytes(pickle.dumps(kept))
-    os.replace(temporary, book)
-    if not spare.exists():  # the first build: the next spare is a second tree of links
-        if early is not None:
-            _fill(seed, {name: output / name for name in rest})
-            os.link(output / MARKER, seed / MARKER)
-            os.rename(seed, spare)
-        else:
-            shutil.copytree(output, spare, copy_function=os.link)
 
 
 def _prune(path: Path, root: Path) -> None:
@@ -335,13 +404,9 @@ def _exchange(a: Path, b: Path) -> bool:
     raise OSError(code, os.strerror(code), str(b))
 
 
-def remove_leftovers(output: Path) -> None:
-    """Remove what builds killed beside ``output`` left (a build that writes does it too)."""
-    _remove_stale_staging(output.resolve())
-
-
-def _remove_stale_staging(output: Path) -> None:
-    """Remove staging folders left by builds that were killed (restoring a moved-away site)."""
+def _remove_leftovers(output: Path) -> None:
+    """Remove the leftovers of builds killed beside ``output``, restoring a site moved aside."""
+    output = output.resolve()
     if not output.exists():
         for old in sorted(output.parent.glob(f".{output.name}.old-*")):
             if (old / MARKER).is_file():

@@ -137,7 +137,8 @@ class TestBrokenInputs:
 
 class TestSite:
     def test_pages_paths_and_downloads(self, make_site: MakeSite, tmp_path: Path) -> None:
-        """Index, episode pages and the four downloads land at their documented paths."""
+        """Index, episode pages and the downloads written as files (by default WebVTT and JSON)
+        land at their documented paths."""
         site = make_site(
             {
                 "content/episodes/one.md": record(
@@ -155,13 +156,14 @@ class TestSite:
             "episodes/one/index.html",
             "episodes/two/index.html",
             "episodes/one/transcript.vtt",
-            "episodes/one/transcript.srt",
-            "episodes/one/transcript.txt",
             "episodes/one/transcript.json",
             "assets/cuepress.css",
+            "assets/downloads.js",
             MARKER,
         ):
             assert name in files
+        assert "episodes/one/transcript.srt" not in files  # made in the browser
+        assert "episodes/one/transcript.txt" not in files
         assert "episodes/two/transcript.vtt" not in files
         page = files["episodes/one/index.html"].decode()
         assert '<p class="seg" id="t=5" data-t="5"><a class="ts" href="#t=5">0:05</a>' in page

@@ -4,6 +4,7 @@ byte for byte."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -111,7 +112,7 @@ class TestIncrementalBuilds:
         assert tree(site / "output") == cold(site, tmp_path)
 
     def test_many_rebuilds_in_a_row_stay_equal_to_cold(self, site: Path, tmp_path: Path) -> None:
-        """Edits one after another (the spare tree is reused each time) never drift."""
+        """Edits one after another (the back copy is reused each time) never drift."""
         for kind in ("transcript", "record", "static file", "layout"):
             EDITS[kind](site)
             build(site, jobs=1)
@@ -199,19 +200,24 @@ class TestIncrementalBuilds:
         assert after["index.html"] != before["index.html"]
         assert tree(site / "output") == cold(site, tmp_path)
 
-    def test_entries_no_record_uses_are_deleted_and_no_trash_is_left(self, site: Path) -> None:
+    def test_entries_no_record_uses_are_dropped_and_nothing_is_left(self, site: Path) -> None:
         """After a layout change every old entry is deleted (by a process running beside the
-        build), and a trash folder a killed build left goes too."""
+        build); a folder a killed build left half-deleted goes too, and so does a folder of
+        an older layout of the cache, while the rooms and the cache's own files stay."""
         cache = site / ".cache/cuepress"
         before = {p.name for p in (cache / "entries").iterdir()}
-        (cache / ".trash-1").mkdir()
-        (cache / ".trash-1" / "half-deleted").write_text("a killed build's")
+        (cache / ".dropped-1").mkdir()
+        (cache / ".dropped-1" / "half-deleted").write_text("a killed build's")
+        (cache / "spare" / "old").mkdir(parents=True)  # where an older layout kept back copies
         edit_layout(site)
         build(site, jobs=1)
         after = {p.name for p in (cache / "entries").iterdir()}
         assert len(after) == len(before) == 2
         assert before.isdisjoint(after)
-        assert list(cache.glob(".trash-*")) == []
+        assert sorted(p.name for p in cache.iterdir()) == [
+            "CACHEDIR.TAG", "back", "entries", "files", "owner", "site", "state.pickle",
+            "templates",
+        ]  # fmt: skip
 
     def test_a_transcript_edit_after_a_parallel_build_keeps_the_site_pages(
         self, make_site: MakeSite, monkeypatch: pytest.MonkeyPatch
@@ -307,3 +313,21 @@ class TestIncrementalBuilds:
         build(site, jobs=1)
         assert segments() == 1
         assert tree(site / "output") == cold(site, tmp_path)
+
+
+def test_no_other_module_reaches_into_the_cache() -> None:
+    """The cache has one owner: other modules use its interface (entries, rooms), never its
+    folders by name or its state."""
+    reaches = re.compile(
+        r"(?:root_of|make_root)\([^)]*\)\s*/"  # a path built inside the cache's folder
+        r"|\bcache\.(?:root|new|old|previous|global_key)\b"  # its folder, its state
+        r"|\bfrom generator\.cache import [^\n]*\b(?:Entry|Saved|FORMAT|LAYOUT)\b"
+    )
+    generator = Path(__file__).resolve().parent.parent / "generator"
+    found = [
+        f"{module.name}: {match.group()}"
+        for module in sorted(generator.rglob("*.py"))
+        if module.name != "cache.py"
+        for match in reaches.finditer(module.read_text())
+    ]
+    assert found == []

@@ -178,7 +178,7 @@ class TestDemoFeedInFeedReaders:
         )
         episode = podcastparser.parse(DEMO_FEED_URL, io.BytesIO(data))["episodes"][-1]
         page = "https://example.github.io/borrowed-hammer/episodes/01-opening-the-shed-doors/"
-        assert episode["transcript_url"] == page + "transcript.txt"  # the last of the four
+        assert episode["transcript_url"] == page + "transcript.json"  # the last of the two
         assert episode["chapters_json_url"] == page + "chapters.json"
         assert [(p["name"], p["role"], p["group"]) for p in episode["persons"]] == [
             ("Maren Okafor", "host", "cast"),
@@ -233,7 +233,7 @@ class TestDemoOutputIsWellFormed:
         a file the build wrote."""
         base = "https://example.github.io/borrowed-hammer/"
         urls = [u for u in urls_in(parse(demo / "feed.xml")) if u.startswith(base)]
-        assert len(urls) == 48  # 5 for the show; 7 an episode; 1 episode image
+        assert len(urls) == 36  # 5 for the show; 5 an episode (2 transcripts); 1 episode image
         for url in urls:
             path = url.removeprefix(base)
             assert (demo / path).is_file() or (demo / path / "index.html").is_file(), url
@@ -445,17 +445,11 @@ class TestItems:
                 None,
                 {"url": page + "transcript.vtt", "type": "text/vtt", "rel": "captions"},
             ),
-            (
-                f"{PODCAST}transcript",
-                None,
-                {"url": page + "transcript.srt", "type": "application/x-subrip"},
-            ),
-            (
+            (  # the forms written as files: by default WebVTT and JSON
                 f"{PODCAST}transcript",
                 None,
                 {"url": page + "transcript.json", "type": "application/json"},
             ),
-            (f"{PODCAST}transcript", None, {"url": page + "transcript.txt", "type": "text/plain"}),
             (
                 f"{PODCAST}chapters",
                 None,
@@ -572,7 +566,7 @@ class TestAbsoluteUrls:
         )
         root = build_feed(site, base_url="https://user.github.io/other")
         urls = urls_in(root)
-        assert len(urls) == 15
+        assert len(urls) == 13
         outside = [u for u in urls if not u.startswith("https://user.github.io/other/")]
         assert outside == ["https://cdn.test/b.mp3"]
         assert "https://user.github.io/other/images/%C3%A9.png" in urls

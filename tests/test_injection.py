@@ -89,6 +89,7 @@ def site_files(text: Text, url: str, audio: str) -> dict[str, str | bytes]:
     site = {
         "title": text("site title"),
         "base_url": "https://example.test/show/",
+        "transcript_files": ["vtt", "srt", "txt", "json"],  # every download, to read each back
         "description": text("site description"),
         "language": "en",  # a tag, checked (it names search index files): see tests/broken
         "author": text("author"),

@@ -186,3 +186,16 @@ def test_speaker_link_and_first_moment_in_chromium(page: Page, demo_url: str) ->
     expect(target).to_have_id("t=11")  # the segment holding second 11.5
     expect(target).to_be_in_viewport()
     expect(target).to_contain_text("Dev")
+
+
+def test_titles_are_escaped_on_person_and_tag_pages(make_site: MakeSite) -> None:
+    """Their lines are written with autoescaping off for speed: the titles still are."""
+    title = "'<b>Bold</b> & \"quoted\"'"
+    root = make_site(
+        {"content/episodes/a.md": record(title, "2026-01-01", "hosts: [Ana]\ntags: [tools]\n")}
+    )
+    output = build(root).output
+    for page in ("people/ana/index.html", "tags/tools/index.html"):
+        html = (output / page).read_text()
+        assert "&lt;b&gt;Bold&lt;/b&gt; &amp; &#34;quoted&#34;" in html, page
+        assert "<b>Bold" not in html, page

@@ -140,7 +140,10 @@ CHAPTERS = (
 
 
 def site_with(
-    make_site: MakeSite, fixture: str, extra: str = "", site_yaml: str = SITE_YAML
+    make_site: MakeSite,
+    fixture: str,
+    extra: str = "",
+    site_yaml: str = SITE_YAML + "transcript_files: [vtt, srt, txt, json]\n",  # each download
 ) -> Path:
     suffix = Path(fixture).suffix
     return make_site(

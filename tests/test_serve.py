@@ -233,7 +233,7 @@ class TestLiveReload:
 
     def test_ctrl_c_stops_cleanly(self, running: Running) -> None:
         """Ctrl-C ends the server with status 0 and leaves no temporary folder behind."""
-        folders = running.site / ".cache" / "cuepress"
+        folders = running.site / ".cache" / "cuepress" / "preview"
         assert list(folders.glob("serve-*"))
         assert running.stop() == 0
         assert not list(folders.glob("serve-*"))

@@ -10,6 +10,8 @@ These run for every segment of an archive on every cold build, so they are writt
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable, Sequence
 from html import escape
 from json.encoder import encode_basestring as encode  # the C function behind json.dumps
@@ -34,6 +36,13 @@ class Forms(NamedTuple):
 
 
 DOWNLOADS = ("vtt", "srt", "txt", "json")  # transcript.vtt ... beside the episode's page
+# The downloads a site builds as files unless site.yaml's transcript_files says otherwise: WebVTT,
+# which Apple Podcasts and most Podcasting 2.0 apps read (with its speakers), and Podcast Index
+# JSON, which the apps that read no WebVTT read (and the search index). The page makes the other
+# forms in the browser from one of these (layouts/assets/transcript-forms.js), not from SRT or text,
+# which lose who said what.
+BUILT_BY_DEFAULT = ("vtt", "json")
+SOURCES = ("vtt", "json")
 
 
 def ends(transcript: Transcript, duration_ms: int | None) -> list[int]:
@@ -184,3 +193,40 @@ def link_speakers(html: str, pages: dict[str, str]) -> str:
             f'<p class="speaker"><a href="{escape(url)}">{named}</a></p>',
         )
     return html
+
+
+_TIMES = re.compile(r"(\d+):(\d\d):(\d\d)\.(\d{3}) --> (\d+):(\d\d):(\d\d)\.(\d{3})")
+
+
+def segments_of(data: bytes) -> list[dict[str, object]]:
+    """The segments of a ``transcript.json`` or ``transcript.vtt`` that :func:`render_all`
+    wrote, as the JSON has them (``speaker`` where there is one, ``startTime``, ``endTime``,
+    ``body``; whole seconds as integers): the search index reads whichever the site builds."""
+    if not data.startswith(b"WEBVTT"):
+        return json.loads(data)["segments"] if data else []
+    segments: list[dict[str, object]] = []
+    for block in data.decode("utf-8").split("\n\n")[1:]:
+        _, times, text = block.rstrip("\n").split("\n", 2)
+        found = _TIMES.fullmatch(times)
+        assert found is not None, f"not a cue of this module's WebVTT: {times!r}"
+        h, m, s, ms, h2, m2, s2, ms2 = map(int, found.groups())
+        segment: dict[str, object] = {}
+        if text.startswith("<v "):
+            voice, text = text[3:].split(">", 1)
+            segment["speaker"] = _unescape(voice)
+        segment["startTime"] = _number(((h * 60 + m) * 60 + s) * 1000 + ms)
+        segment["endTime"] = _number(((h2 * 60 + m2) * 60 + s2) * 1000 + ms2)
+        segment["body"] = _unescape(text)
+        segments.append(segment)
+    return segments
+
+
+def _unescape(text: str) -> str:
+    if "&" not in text:
+        return text
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def _number(ms: int) -> int | float:
+    """Milliseconds as JSON reads the seconds :func:`render_all` wrote: ``83`` or ``83.456``."""
+    return ms // 1000 if ms % 1000 == 0 else ms / 1000
