@@ -96,8 +96,14 @@ lint: $(VENV)/.installed-test
 typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy
 
+# The suites that build whole sites run twice, as MarkupSafe's do: with the C primitives
+# (generator/_speedups.c) and without them, as an install without a C compiler runs.
+BOTH_PATHS := tests/test_build.py::TestGoldenDemoSite tests/test_build.py::TestBrokenInputs \
+	tests/test_cache.py tests/test_writer.py tests/test_segment_markup.py
+
 unit: $(VENV)/.installed-test chromium partytime-install lighthouse-install
 	$(BIN)/pytest
+	CUEPRESS_NO_SPEEDUPS=1 $(BIN)/pytest -p no:cacheprovider $(BOTH_PATHS)
 
 # Regenerate the golden demo site in tests/golden/ on purpose, after a deliberate output change.
 golden: $(VENV)/.installed-test

@@ -7,7 +7,13 @@ make about 55 MB of transcripts. With ``--words``, each sidecar is instead word-
 Index JSON as Buzzsprout and Podnews publish it: one segment per word, every one with its
 speaker, as one line of JSON; 1,080 sentences (about 10,500 words, an hour) an episode, in
 turns of a few sentences, with a pause of over two seconds now and then: 560 episodes make
-about 560 MB. Made once per size and kind and cached under ``bench/corpus/`` (git-ignored).
+about 560 MB. With ``--real``, each sidecar is WebVTT shaped as real tools write it, which the
+plain kind flatters (one fast path reads all of it): a third each of YouTube's automatic
+captions (a header, ``align:start position:0%`` on every cue, rolling two-line cues with inline
+word times in ``<c>`` tags and 10 ms cues between them), Whisper's short cues, and an editor's
+export (a STYLE block, NOTE blocks between cues, ``<v>`` on every cue, two-line cues, ``<i>``,
+character references), in a vocabulary of about 3,200 made-up words. Made once per size and
+kind and cached under ``bench/corpus/`` (git-ignored).
 """
 
 from __future__ import annotations
@@ -81,6 +87,70 @@ def words(rng: random.Random, sentences: int = 1080) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
+SYLLABLES = "ka lo mi ren tas vel dor in sha pu fe gri ot las mon ber ti zu ard ne".split()
+VOCABULARY = sorted(
+    {"".join(random.Random(n).choices(SYLLABLES, k=1 + n % 3 + n % 2)) for n in range(6000)}
+)
+random.Random(0).shuffle(VOCABULARY)  # which words are common: not the alphabet's first
+
+
+def spoken(rng: random.Random, words: int) -> list[str]:
+    """Words drawn from the vocabulary, the word of rank r about 1/r as often as the first
+    (Zipf's law)."""
+    count = len(VOCABULARY)
+    return [VOCABULARY[int(count ** rng.random()) - 1] for _ in range(words)]
+
+
+def real_transcript(rng: random.Random, number: int) -> str:
+    """An hour of WebVTT as one of three real tools writes it (see the module's docstring)."""
+    kind = number % 3
+    t = rng.randint(0, 3000)
+    if kind == 0:  # YouTube's automatic captions: rolling lines, word times inline
+        parts = ["WEBVTT\nKind: captions\nLanguage: en\n"]
+        shown = ""
+        for _ in range(1400):
+            words = spoken(rng, rng.randint(3, 9))
+            length = 250 * len(words) + rng.randint(0, 600)
+            timed = words[0] + "".join(
+                f"<{stamp(t + 250 * i)}><c> {word}</c>" for i, word in enumerate(words[1:], 1)
+            )
+            settings = " align:start position:0%"
+            parts.append(
+                f"\n{stamp(t)} --> {stamp(t + length)}{settings}\n{shown or ' '}\n{timed}\n"
+            )
+            shown = " ".join(words)
+            t += length
+            parts.append(f"\n{stamp(t)} --> {stamp(t + 10)}{settings}\n{shown}\n \n")
+            t += 10
+        return "".join(parts)
+    if kind == 1:  # Whisper: short cues, no speakers
+        parts = ["WEBVTT\n"]
+        for _ in range(1500):
+            words = spoken(rng, rng.randint(2, 10))
+            length = rng.randint(900, 3200)
+            parts.append(f"\n{stamp(t)} --> {stamp(t + length)}\n{' '.join(words).capitalize()}.\n")
+            t += length + rng.choice((0, 0, 0, 120, 400))
+        return "".join(parts)
+    parts = ["WEBVTT\n\nSTYLE\n::cue { color: white; }\n\nNOTE exported by an editor\n"]
+    speaker = SPEAKERS[0]
+    for n in range(1080):
+        if rng.random() < 0.15:
+            speaker = rng.choice(SPEAKERS)
+        if n % 50 == 0:
+            parts.append(f"\nNOTE chapter {n // 50 + 1}\n")
+        words = spoken(rng, rng.randint(8, 16))
+        if rng.random() < 0.05:
+            words[2] = f"<i>{words[2]}</i>"
+        if rng.random() < 0.05:
+            words[4] = "&amp;"
+        half = len(words) // 2
+        text = f"{' '.join(words[:half])}\n{' '.join(words[half:])}".capitalize()
+        length = rng.randint(1800, 5200)
+        parts.append(f"\n{n + 1}\n{stamp(t)} --> {stamp(t + length)}\n<v {speaker}>{text}.\n")
+        t += length + rng.randint(0, 300)
+    return "".join(parts)
+
+
 def record(number: int, rng: random.Random) -> str:
     year = 2015 + number // 52
     day = number % 52 * 7 % 365
@@ -95,10 +165,13 @@ def record(number: int, rng: random.Random) -> str:
     )
 
 
-def make(episodes: int, folder: Path | None = None, *, word_level: bool = False) -> Path:
+def make(
+    episodes: int, folder: Path | None = None, *, word_level: bool = False, real: bool = False
+) -> Path:
     """The site folder of an archive of ``episodes`` episodes, made if missing; with
-    ``word_level``, of word-level JSON transcripts instead of WebVTT."""
-    kind = "words-" if word_level else ""
+    ``word_level``, of word-level JSON transcripts instead of WebVTT; with ``real``, of WebVTT
+    shaped as real tools write it."""
+    kind = "words-" if word_level else "real-" if real else ""
     site = folder or CORPUS / f"archive-{kind}{episodes}-v{VERSION}"
     done = site / ".complete"
     if done.exists():
@@ -114,6 +187,8 @@ def make(episodes: int, folder: Path | None = None, *, word_level: bool = False)
         name.with_suffix(".md").write_text(record(number, rng))
         if word_level:
             name.with_suffix(".json").write_text(words(rng))
+        elif real:
+            name.with_suffix(".vtt").write_text(real_transcript(rng, number))
         else:
             name.with_suffix(".vtt").write_text(transcript(rng))
     done.write_text("")
@@ -121,7 +196,7 @@ def make(episodes: int, folder: Path | None = None, *, word_level: bool = False)
 
 
 if __name__ == "__main__":
-    arguments = [a for a in sys.argv[1:] if a != "--words"]
+    arguments = [a for a in sys.argv[1:] if a not in ("--words", "--real")]
     count = int(arguments[0]) if arguments else 560
     target = Path(arguments[1]) if len(arguments) > 1 else None
-    print(make(count, target, word_level="--words" in sys.argv))
+    print(make(count, target, word_level="--words" in sys.argv, real="--real" in sys.argv))

@@ -161,29 +161,25 @@ class EpisodeStage:
         files: dict[str, str | bytes] = {}
         html = ""
         if transcript is not None:
+            site = self.renderer.site
+            pages = {
+                name: self.renderer.url(people.person_path(site, name))
+                for name in transcript.speakers
+                if people.is_named(name)
+            }
             if transcript.timed:
                 forms = exports.render_all(transcript, episode.duration_ms, episode.chapters)
-                downloads = {  # the forms site.yaml builds as files; the page makes the rest
-                    f"transcript.{kind}": getattr(forms, kind)
+                files.update(  # the forms site.yaml builds as files; the page makes the rest
+                    (f"transcript.{kind}", getattr(forms, kind))
                     for kind in self.renderer.site.transcript_files
-                }
-                html = (
-                    exports.word_times(forms.html, transcript) if transcript.words else forms.html
                 )
             else:  # paragraphs without times: no captions, nothing to play from
                 html, text = exports.render_untimed(transcript)
-                downloads = {"transcript.txt": text}
-            site = self.renderer.site
-            html = exports.link_speakers(
-                html,
-                {
-                    name: self.renderer.url(people.person_path(site, name))
-                    for name in transcript.speakers
-                    if people.is_named(name)
-                },
-            )
-            files.update(downloads)
+                html = exports.link_speakers(html, pages)
+                files["transcript.txt"] = text
         try:
+            if transcript is not None and transcript.timed:  # layouts/_segment.html each
+                html = self.renderer.segments.transcript(transcript, episode.chapters, pages)
             files["index.html"] = self.renderer.render(
                 "episode.html",
                 episode=episode,
@@ -269,6 +265,10 @@ class _Workers:
             return map(step, items)
         if self.pool is None:
             self.stage.renderer.preload("episode.html")  # compiled once, not once per process
+            try:
+                self.stage.renderer.segments  # noqa: B018 - its skeleton made once, likewise
+            except CuepressError:  # a broken _segment.html: each episode reports it
+                pass
             self.pool = multiprocessing.get_context("fork").Pool(self.count)
         # Small chunks, so that neither process idles long while the other ends the step.
         chunk = max(1, len(items) // (self.count * 32))

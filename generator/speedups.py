@@ -1,9 +1,9 @@
-"""The optional C speedups (``generator/_speedups.c``) for the loops that run once per cue.
+"""The optional C primitives (``generator/_speedups.c``): code with no podcast rules in it, such
+as linking the site's files without holding the GIL.
 
 ``native`` is the compiled module, or None where it was not built (no C compiler when Cuepress
 was installed) or where ``CUEPRESS_NO_SPEEDUPS`` is set in the environment. Callers then take
-their Python code, which gives the same output; the C functions return None for anything they
-do not cover, and the caller takes its Python code then too.
+their Python code, which gives the same output.
 """
 
 from __future__ import annotations

@@ -1,10 +1,10 @@
 """Reference implementations: the straightforward one-loop versions of Cuepress's speed-tuned
-exporter, WebVTT fast path and merging of readable segments, kept as oracles, and the W3C
-WebVTT parser written out step by step (:func:`parse_spec`), which the line-by-line WebVTT
-reader is held to. The tests check that the tuned code gives exactly what these give, on the
-test transcripts and on random ones (hypothesis); nothing in the package imports this module.
-(``normalise`` keeps its loop in the package, as ``_normalise_loop``, for the cues its fast
-path declines; the tests compare the two there.)
+exporter (the downloads), WebVTT fast path and merging of readable segments, kept as oracles,
+and the W3C WebVTT parser written out step by step (:func:`parse_spec`), which the line-by-line
+WebVTT reader is held to. The tests check that the tuned code gives exactly what these give, on
+the test transcripts and on random ones (hypothesis); nothing in the package imports this
+module. (``normalise`` keeps its loop in the package, as ``_normalise_loop``, for the cues its
+fast path declines; the tests compare the two there.)
 """
 
 from __future__ import annotations
@@ -31,16 +31,14 @@ _MILLIS = {f"{ms:03d}": ms for ms in range(1000)}
 def render_all(
     transcript: Transcript, duration_ms: int | None, chapters: Sequence[Chapter] = ()
 ) -> Forms:
-    """Every form of a transcript in one pass: ``html`` (the episode page's transcript: a
-    paragraph per segment with its time anchor and link, the speaker's name where it changes,
-    a heading where each chapter starts), ``vtt``, ``srt``, ``txt`` and ``json``."""
-    html: list[str] = []
+    """Every download of a transcript in one pass: ``vtt``, ``srt``, ``txt`` and ``json``.
+    (The page's markup has no copy here: its oracle is Jinja rendering the theme's
+    ``_segment.html`` for each segment.)"""
     vtt: list[str] = ["WEBVTT\n"]
     srt: list[str] = []
     txt: list[str] = []
     js: list[str] = []
-    add_html, add_vtt, add_srt, add_txt, add_js = (
-        html.append,
+    add_vtt, add_srt, add_txt, add_js = (
         vtt.append,
         srt.append,
         txt.append,
@@ -48,14 +46,9 @@ def render_all(
     )
     two, frac = _TWO, _FRAC
     previous: str | None = None  # the speaker of the segment before (SRT, text)
-    shown: str | None = None  # the speaker last named on the page (again after a chapter)
-    pending = list(chapters)
     number = 0
     for segment, end in zip(transcript.segments, ends(transcript, duration_ms), strict=True):
         start, _, text, speaker, anchor, _ = segment
-        while pending and pending[0].start_ms <= start:
-            add_html(f'<h3 class="chapter-heading">{escape(pending.pop(0).title)}</h3>\n')
-            shown = None
         seconds, millis = divmod(start, 1000)
         minutes, sec = divmod(seconds, 60)
         hours, minutes = divmod(minutes, 60)
@@ -72,13 +65,6 @@ def render_all(
         else:
             safe = text
         named = f"{speaker}: {text}" if speaker is not None and speaker != previous else text
-        if speaker is not None and speaker != shown:
-            add_html(f'<p class="speaker">{escape(speaker)}</p>\n')
-        shown = speaker
-        add_html(
-            f'<p class="seg" id="{anchor}" data-t="{begins}"><a class="ts" href="#{anchor}">'
-            f'{label}</a> <span class="text">{safe}</span></p>\n'
-        )
         voice = f"<v {escape(speaker, quote=False)}>" if speaker else ""
         add_vtt(f"\n{anchor}\n{first}.{start_ms} --> {last}.{end_ms3}\n{voice}{safe}\n")
         number += 1
@@ -88,7 +74,6 @@ def render_all(
         add_js(f'{{{who}"startTime":{begins},"endTime":{finish},"body":{encode(text)}}}')
         previous = speaker
     return Forms(
-        "".join(html),
         "".join(vtt).encode(),
         "".join(srt).encode(),
         "".join(txt).encode(),

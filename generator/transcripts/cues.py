@@ -16,7 +16,6 @@ from typing import NamedTuple
 
 from generator.errors import Problems, TranscriptError
 from generator.models import Segment, Transcript
-from generator.speedups import native
 from generator.timecodes import make_anchors
 
 
@@ -108,17 +107,11 @@ def normalise(
 ) -> Transcript:
     """Turn raw cues into a transcript: speakers, sane times, sorted, with unique anchors.
 
-    This runs once for every cue of an archive: a transcript with nothing to mend takes the C
-    speedups where they are built, else :func:`_normalise_plain` (which the tests hold the C
-    code to); anything else :func:`_normalise_loop`.
+    This runs once for every cue of an archive: a transcript with nothing to mend takes
+    :func:`_normalise_plain` (column-wise, at the speed of C built-ins); anything else
+    :func:`_normalise_loop`, which the tests hold the other to.
     """
     names = dict(speaker_names or {})
-    if native is not None and type(cues) is list:
-        made = native.normalise(cues, Segment, names or None)
-        if made is not None:
-            segments, overlaps = made
-            _warn_overlaps(overlaps, path, problems)
-            return Transcript(source=path, segments=segments)
     plain = _normalise_plain(cues, path, problems, names)
     return plain if plain is not None else _normalise_loop(cues, path, problems, names)
 

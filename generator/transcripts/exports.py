@@ -1,19 +1,17 @@
-"""A normalised transcript written out: the episode page's transcript markup, and the
-downloadable WebVTT, SRT, plain text and Podcast Index JSON.
+"""A normalised transcript written out: the downloadable WebVTT, SRT, plain text and Podcast
+Index JSON (the episode page's transcript is the theme's, :mod:`generator.transcripts.page`).
 
 Every format but plain text needs an end time for each cue; where the source gave none, a cue
 ends where the next one starts, and the last one at the episode's end (or 5 s after its start).
 
 These run for every segment of an archive on every cold build, so they are written for speed
-(see :func:`render_all`); the page markup is made here rather than in a Jinja loop, which is ten
-times slower for a thousand segments.
+(see :func:`render_all`).
 """
 
 from __future__ import annotations
 
 import json
 import re
-from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from html import escape
 from json.encoder import encode_basestring as encode  # the C function behind json.dumps
@@ -21,19 +19,16 @@ from operator import attrgetter
 from typing import NamedTuple
 
 from generator.models import Chapter, Transcript
-from generator.speedups import native
 from generator.timecodes import clock
 
 LAST_CUE_MS = 5000
-_START = attrgetter("start_ms")
 _END = attrgetter("end_ms")
 
 
 class Forms(NamedTuple):
-    """A transcript written out: the episode page's transcript markup, and each download as
-    the bytes of its file (UTF-8), ready to be written."""
+    """A transcript written out: each download as the bytes of its file (UTF-8), ready to be
+    written."""
 
-    html: str
     vtt: bytes
     srt: bytes
     txt: bytes
@@ -111,53 +106,19 @@ def _stamp(ms: int) -> str:
 def render_all(
     transcript: Transcript, duration_ms: int | None, chapters: Sequence[Chapter] = ()
 ) -> Forms:
-    """Every form of a transcript in one pass: ``html`` (the episode page's transcript: a
-    paragraph per segment with its time anchor and link, the speaker's name where it changes,
-    a heading where each chapter starts), and the ``vtt``, ``srt``, ``txt`` and ``json``
-    downloads.
+    """Every download of a transcript in one pass: ``vtt``, ``srt``, ``txt`` and ``json``.
 
-    This is the hottest loop of a cold build: the C speedups make all five forms where they
-    are built (about ten times faster), and :func:`_render_python` where not, or where they
-    decline. ``tests/reference.py`` keeps the plain version that the tests hold both to.
+    This is one of the hottest loops of a cold build: each time is looked up in tables rather
+    than formatted, and a segment without a speaker takes a shorter path.
+    ``tests/reference.py`` keeps the plain version that the tests hold it to. (``chapters``
+    is accepted for the callers' sake: no download marks them.)
     """
     finishes = ends(transcript, duration_ms)
-    if native is not None:
-        forms = native.render_all(transcript.segments, finishes, headings(transcript, chapters))
-        if forms is not None:
-            return Forms(*forms)
-    return _render_python(transcript, finishes, chapters)
-
-
-def headings(transcript: Transcript, chapters: Sequence[Chapter]) -> list[tuple[int, str]]:
-    """Each chapter's heading markup with the index of the segment it goes before: the first
-    segment starting at or after the chapter (in the chapters' order, so a chapter listed
-    after a later one waits for it); chapters after the last segment have none."""
-    placed: list[tuple[int, str]] = []
-    index = 0
-    segments = transcript.segments
-    for chapter in chapters:
-        index = max(index, bisect_left(segments, chapter.start_ms, key=_START))
-        if index == len(segments):
-            break
-        placed.append((index, _HEADING % escape(chapter.title)))
-    return placed
-
-
-_HEADING = '<h3 class="chapter-heading">%s</h3>\n'
-
-
-def _render_python(
-    transcript: Transcript, finishes: list[int], chapters: Sequence[Chapter]
-) -> Forms:
-    """:func:`render_all` in Python: each time is looked up in tables rather than formatted,
-    and a segment without a speaker takes a shorter path."""
-    html: list[str] = []
     vtt: list[str] = []
     srt: list[str] = []
     txt: list[str] = []
     js: list[str] = []
-    add_html, add_vtt, add_srt, add_txt, add_js = (
-        html.append,
+    add_vtt, add_srt, add_txt, add_js = (
         vtt.append,
         srt.append,
         txt.append,
@@ -166,17 +127,9 @@ def _render_python(
     stamps, labels, seconds = _STAMPS, _LABELS, _SECONDS
     three, frac = _THREE, _FRAC
     previous: str | None = None  # the speaker of the segment before (SRT, text)
-    shown: str | None = None  # the speaker last named on the page (again after a chapter)
-    pending = list(chapters)
-    next_chapter = pending[0].start_ms if pending else None
     for number, ((start, _, text, speaker, anchor, _), end) in enumerate(
         zip(transcript.segments, finishes, strict=True), 1
     ):
-        if next_chapter is not None and next_chapter <= start:
-            while pending and pending[0].start_ms <= start:
-                add_html(f'<h3 class="chapter-heading">{escape(pending.pop(0).title)}</h3>\n')
-            next_chapter = pending[0].start_ms if pending else None
-            shown = None
         whole, millis = start // 1000, start % 1000
         end_whole, end_millis = end // 1000, end % 1000
         label, fraction = labels[whole], frac[millis]
@@ -186,71 +139,27 @@ def _render_python(
             safe = escape(text, quote=False)
         else:
             safe = text
-        row = (
-            f'<p class="seg" id="{anchor}" data-t="{begins}"><a class="ts" href="#{anchor}">'
-            f'{label}</a> <span class="text">{safe}</span></p>\n'
-        )
         finish = seconds[end_whole] + frac[end_millis]
         if speaker is None:
-            add_html(row)
             add_vtt(f"\n{anchor}\n{times}\n{safe}\n")
             add_srt(f"{number}\n{times.replace('.', ',')}\n{text}\n\n")
             add_txt(f"{label}{fraction} {text}\n")
             add_js(f'{{"startTime":{begins},"endTime":{finish},"body":{encode(text)}}}')
         else:
             named = text if speaker == previous else f"{speaker}: {text}"
-            add_html(
-                row if speaker == shown else f'<p class="speaker">{escape(speaker)}</p>\n{row}'
-            )
             voice = f"<v {escape(speaker, quote=False)}>" if speaker else ""
             add_vtt(f"\n{anchor}\n{times}\n{voice}{safe}\n")
             add_srt(f"{number}\n{times.replace('.', ',')}\n{named}\n\n")
             add_txt(f"{label}{fraction} {named}\n")
             who = f'"speaker":{encode(speaker)},' if speaker else ""
             add_js(f'{{{who}"startTime":{begins},"endTime":{finish},"body":{encode(text)}}}')
-        shown = previous = speaker
+        previous = speaker
     return Forms(
-        "".join(html),
         ("WEBVTT\n" + "".join(vtt)).encode(),
         "".join(srt).encode(),
         "".join(txt).encode(),
         ('{"version":"1.0.0","segments":[' + ",".join(js) + "]}\n").encode(),
     )
-
-
-_ROW = re.compile(r'<p class="seg" id="([^"]+)"')
-
-
-def word_times(html: str, transcript: Transcript) -> str:
-    """The page's transcript with each segment's word times, where the source timed its words:
-    ``data-w`` on the segment's paragraph, each word's start after the one before it (the first
-    after the segment's start) in hundredths of a second, base 36 (``0 a 8 12``): about 2.5
-    characters a word, for the page's script to mark the word being said."""
-    codes = {}
-    for segment, starts in zip(transcript.segments, transcript.words, strict=True):
-        if len(starts) > 1:
-            steps, before = [], segment.start_ms
-            for start in starts:
-                steps.append(_base36(max(0, start - before) // 10))
-                before = max(before, start)
-            codes[segment.anchor] = " ".join(steps)
-    if not codes:
-        return html
-
-    def add(match: re.Match[str]) -> str:
-        code = codes.get(match.group(1))
-        return match.group(0) if code is None else f'{match.group(0)} data-w="{code}"'
-
-    return _ROW.sub(add, html)
-
-
-def _base36(number: int) -> str:
-    digits = ""
-    while True:
-        number, digit = divmod(number, 36)
-        digits = "0123456789abcdefghijklmnopqrstuvwxyz"[digit] + digits
-        if not number:
-            return digits
 
 
 def render_untimed(transcript: Transcript) -> tuple[str, bytes]:
@@ -274,8 +183,9 @@ def render_untimed(transcript: Transcript) -> tuple[str, bytes]:
 
 
 def link_speakers(html: str, pages: dict[str, str]) -> str:
-    """The page's transcript with each speaker's name (``<p class="speaker">``, as both
-    :func:`render_all` and the C speedups write it) a link to that person's page."""
+    """An untimed transcript's paragraphs with each speaker's name (``<p class="speaker">``, as
+    :func:`render_untimed` writes it) a link to that person's page. (A timed transcript's
+    segments are the theme's, :mod:`generator.transcripts.page`, which links them itself.)"""
     for name, url in pages.items():
         named = escape(name)
         html = html.replace(

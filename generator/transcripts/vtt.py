@@ -31,7 +31,6 @@ import re
 from typing import NamedTuple
 
 from generator.errors import Problems, TranscriptError
-from generator.speedups import native
 from generator.transcripts.cues import Cue, TimedWords
 
 _SIGNATURE = re.compile(r"WEBVTT(?:[ \t\n]|$)")
@@ -50,9 +49,9 @@ EXPECTED_TIMING = "expected a cue timing like 00:01:02.500 --> 00:01:05.000"
 def parse(text: str, path: str, problems: Problems) -> list[Cue]:
     """Read the cues of a WebVTT file (already decoded, ``\\n`` line ends).
 
-    Most files are plain runs of cues in the common timing form, which the C speedups read
-    where they are built, and one regular expression where not (:func:`_parse_plain`, which
-    the tests hold the C reader to); any file they do not cover exactly (NOTE or STYLE blocks
+    Most files are plain runs of cues in the common timing form, which one regular expression
+    reads (:func:`_parse_plain`, which the tests hold to the plain loop of ``tests/reference.py``);
+    any file it does not cover exactly (NOTE or STYLE blocks
     between cues, other timing forms, stray text, a ``-->`` line inside cue text) is read line
     by line, by the spec's rules.
     """
@@ -60,11 +59,7 @@ def parse(text: str, path: str, problems: Problems) -> list[Cue]:
         raise TranscriptError(
             path, 1, "a WebVTT file must start with the line 'WEBVTT' (is it SRT? name it .srt)"
         )
-    cues: list[Cue] | None
-    if native is not None:
-        cues = native.parse_vtt(text, Cue, _cue_text)
-    else:
-        cues = _parse_plain(text)
+    cues = _parse_plain(text)
     if cues is None:
         cues = _parse_lines(text, path, problems)
     if "<c>" in text or "><c" in text:  # YouTube's word times, inline

@@ -1,5 +1,5 @@
 /* Cuepress: the word being said, marked as the audio plays, on pages whose transcript timed
-   its words (each segment's data-w, written by generator/transcripts/exports.py word_times).
+   its words (each segment's data-w: layouts/_segment.html, from transcripts/page.py word_codes).
    Only the current segment (.seg.is-current, which cuepress.js keeps) is split into words,
    and it is put back as it was when playback moves on. No dependencies. */
 (function () {

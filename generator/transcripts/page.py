@@ -1,0 +1,298 @@
+"""The episode page's transcript: one ``layouts/_segment.html`` per segment, so a theme owns
+the markup of a transcript line (``<li>`` instead of ``<p>``, an extra attribute ...).
+
+Rendering that template once per segment would cost a Jinja call for each of an archive's
+600,000 segments. So :class:`SegmentMarkup` renders it once for each *shape* a segment can take
+(with or without a speaker named, a link to the speaker's page, word times) with sentinel
+values, which cuts it into literal pieces and slots: its *skeleton*, a ``%`` format. A segment
+then costs one ``format % values``. That is sound for a template that uses each value only as
+``{{ value }}`` or ``{% if value %}`` (``{% if not value %}``), includes no other template and
+sets none of them, which its syntax tree shows; and the skeleton is trusted only after it also
+reproduces Jinja's own rendering of every shape with sample values. Any other template (a
+filter on a value, a test of what a name says, an include) is rendered once per segment:
+slower, the same page.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from collections.abc import Callable, Mapping, Sequence
+from html import escape
+from itertools import compress, product, repeat
+from operator import add, and_, floordiv, itemgetter, mod, ne
+
+from jinja2 import nodes
+from markupsafe import Markup
+
+from generator.models import Chapter, Transcript
+from generator.timecodes import clock
+
+TEMPLATE = "_segment.html"
+# What the template is given, each already escaped (as Markup), or "" where a segment has none.
+FIELDS = ("anchor", "start", "label", "text", "speaker", "speaker_url", "words")
+# The optional ones: a segment's shape is which of them it has.
+SHAPES = [
+    shape
+    for shape in product((False, True), repeat=3)
+    if shape[0] or not shape[1]  # a link to the speaker's page only with a speaker named
+]
+_SENTINEL = re.compile("\ue000([0-9])\ue001")
+_SAMPLES = (
+    {
+        "anchor": "t=83",
+        "start": "83.5",
+        "label": "1:23",
+        "text": 'Hi &amp; &lt;b&gt; "it\'s" % %s ça 😀',
+        "speaker": "Zoë O&#x27;Hara &amp; Co",
+        "speaker_url": "/show/people/zoe-ohara/",
+        "words": "0 a 8 12",
+    },
+    {
+        "anchor": "t=3725.25",
+        "start": "3725.25",
+        "label": "1:02:05",
+        "text": "x",
+        "speaker": "B",
+        "speaker_url": "/p/",
+        "words": "1",
+    },
+)
+
+Render = Callable[..., str]  # the site's Renderer.render, bound to the template's name
+
+
+class SegmentMarkup:
+    """The transcript markup of a site's ``_segment.html`` (see the module's docstring)."""
+
+    def __init__(self, render: Render, tree: nodes.Template | None) -> None:
+        """``render(**values)``: the template rendered by Jinja (and its errors reported by the
+        site's renderer, at the template's line); ``tree``: its syntax tree (None if it has
+        none: it is then rendered per segment, which reports what is wrong)."""
+        self.render = render
+        self.skeletons = _skeletons(render) if tree is not None and _keeps_to_values(tree) else None
+
+    @property
+    def fast(self) -> bool:
+        """Whether the template is filled from its skeleton rather than rendered per segment."""
+        return self.skeletons is not None
+
+    def transcript(
+        self,
+        transcript: Transcript,
+        chapters: Sequence[Chapter] = (),
+        speaker_urls: Mapping[str, str] | None = None,
+    ) -> str:
+        """The page's transcript: each chapter's heading before the first segment at or after its
+        start, and each segment as the template marks it up, its speaker named where the speaker
+        changes (and again after a heading)."""
+        urls = {name: Markup(escape(url)) for name, url in (speaker_urls or {}).items()}
+        if self.skeletons is not None:
+            return self._filled(self.skeletons, transcript, chapters, urls)
+        codes = word_codes(transcript)
+        labels, seconds, frac = _LABELS, _SECONDS, _FRAC
+        out: list[str] = []
+        put = out.append
+        shown: str | None = None  # the speaker last named on the page (again after a chapter)
+        pending = list(chapters)
+        for index, (start, _, text, speaker, anchor, _) in enumerate(transcript.segments):
+            while pending and pending[0].start_ms <= start:
+                put(f'<h3 class="chapter-heading">{escape(pending.pop(0).title)}</h3>\n')
+                shown = None
+            whole, millis = divmod(start, 1000)
+            named = bool(speaker) and speaker != shown
+            shown = speaker
+            put(
+                self.render(
+                    anchor=Markup(anchor),
+                    start=Markup(seconds[whole] + frac[millis]),
+                    label=Markup(labels[whole]),
+                    text=Markup(escape(text, quote=False)),
+                    speaker=Markup(escape(speaker) if named else ""),  # type: ignore[arg-type]
+                    speaker_url=urls.get(speaker, Markup("")) if named else Markup(""),  # type: ignore[arg-type]
+                    words=Markup(codes.get(index, "")),
+                )
+            )
+        return "".join(out)
+
+    @staticmethod
+    def _filled(
+        skeletons: Skeletons,
+        transcript: Transcript,
+        chapters: Sequence[Chapter],
+        urls: Mapping[str, str],
+    ) -> str:
+        """:meth:`transcript` from the skeletons, column by column: each step a ``map`` over
+        C functions, then one ``format % values`` per segment; only segments of another shape
+        than the plainest (a speaker named, word times) and those after a heading are made
+        one by one."""
+        segments = transcript.segments
+        count = len(segments)
+        thousand = repeat(1000)
+        starts = list(map(_START, segments))
+        anchors = list(map(_ANCHOR, segments))
+        speakers = list(map(_SPEAKER, segments))
+        wholes = list(map(floordiv, starts, thousand))
+        begins = list(
+            map(
+                add,
+                map(_SECONDS.__getitem__, wholes),
+                map(_FRAC.__getitem__, map(mod, starts, thousand)),
+            )
+        )
+        clocks = list(map(_LABELS.__getitem__, wholes))
+        texts = _escaped(list(map(_TEXT, segments)))
+        columns = (anchors, begins, clocks, texts)
+        form, slots = skeletons[False, False, False]
+        if slots:
+            rows = list(map(form.__mod__, zip(*[columns[slot] for slot in slots], strict=True)))
+        else:
+            rows = [form] * count
+        heads = _headings(starts, chapters)
+        # A speaker is named where the speaker changes, and again after a heading.
+        changed = map(ne, speakers, [None, *speakers[:-1]])
+        named = set(compress(range(count), map(and_, map(bool, speakers), changed)))
+        named.update(index for index in heads if speakers[index])
+        codes = word_codes(transcript)
+        for index in named.union(codes):
+            speaker = speakers[index]
+            name = index in named
+            url = urls.get(speaker, "") if name else ""
+            words = codes.get(index, "")
+            form, slots = skeletons[name, bool(url), bool(words)]
+            values = (
+                anchors[index],
+                begins[index],
+                clocks[index],
+                texts[index],
+                escape(speaker) if name else "",
+                url,
+                words,
+            )
+            rows[index] = form % tuple([values[slot] for slot in slots])
+        for index, head in heads.items():
+            rows[index] = head + rows[index]
+        return "".join(rows)
+
+
+Skeletons = dict[tuple[bool, ...], tuple[str, tuple[int, ...]]]
+_START, _TEXT, _SPEAKER, _ANCHOR = (itemgetter(n) for n in (0, 2, 3, 4))  # of a Segment
+
+
+def _escaped(texts: list[str]) -> list[str]:
+    """Each text with ``&``, ``<`` and ``>`` escaped: all at once, in one string."""
+    joined = "\0".join(texts)
+    if "&" not in joined and "<" not in joined and ">" not in joined:
+        return texts
+    escaped = escape(joined, quote=False).split("\0")
+    if len(escaped) == len(texts):
+        return escaped
+    return [escape(text, quote=False) for text in texts]  # a text held a NUL
+
+
+def _headings(starts: list[int], chapters: Sequence[Chapter]) -> dict[int, str]:
+    """Each chapter's heading, by the index of the segment it goes before: the first segment
+    starting at or after the chapter (in the chapters' order, so a chapter listed after a
+    later one waits for it); chapters after the last segment have none."""
+    heads: dict[int, str] = {}
+    index = 0
+    for chapter in chapters:
+        index = max(index, bisect_left(starts, chapter.start_ms))
+        if index == len(starts):
+            break
+        heads[index] = heads.get(index, "") + (
+            f'<h3 class="chapter-heading">{escape(chapter.title)}</h3>\n'
+        )
+    return heads
+
+
+def _keeps_to_values(tree: nodes.Template) -> bool:
+    """Whether a template uses each of :data:`FIELDS` only as ``{{ value }}`` or as the whole
+    test of an ``if`` (or ``elif``), possibly negated, and includes or imports nothing."""
+    if any(tree.find_all((nodes.Include, nodes.Extends, nodes.Import, nodes.FromImport))):
+        return False
+    allowed: set[int] = set()
+    for output in tree.find_all(nodes.Output):
+        allowed.update(id(node) for node in output.nodes if isinstance(node, nodes.Name))
+    for branch in tree.find_all(nodes.If):
+        test = branch.test.node if isinstance(branch.test, nodes.Not) else branch.test
+        allowed.add(id(test))
+    return all(id(name) in allowed for name in tree.find_all(nodes.Name) if name.name in FIELDS)
+
+
+def _skeletons(render: Render) -> Skeletons | None:
+    """Each shape's ``%`` format and the field (by index in :data:`FIELDS`) for each of its
+    slots, or None if the template's output is not its skeleton filled in for some shape."""
+    skeletons = {}
+    for shape in SHAPES:
+        present = dict(zip(("speaker", "speaker_url", "words"), shape, strict=True))
+        values = {
+            name: Markup(f"\ue000{i}\ue001" if present.get(name, True) else "")
+            for i, name in enumerate(FIELDS)
+        }
+        made = render(**values)
+        slots = tuple(int(i) for i in _SENTINEL.findall(made))
+        pieces = _SENTINEL.split(made)[::2]
+        if any("\ue000" in piece or "\ue001" in piece for piece in pieces):
+            return None  # a sentinel was cut or changed by the template
+        form = "%s".join(piece.replace("%", "%%") for piece in pieces)
+        for sample in _SAMPLES:
+            given = {
+                name: Markup(sample[name] if present.get(name, True) else "") for name in FIELDS
+            }
+            expected = render(**given)
+            if form % tuple([given[FIELDS[slot]] for slot in slots]) != expected:
+                return None
+        skeletons[shape] = (form, slots)
+    return skeletons
+
+
+def word_codes(transcript: Transcript) -> dict[int, str]:
+    """Each segment's word times (by index), where the source timed its words: each word's start
+    after the one before it (the first after the segment's start) in hundredths of a second,
+    base 36 (``0 a 8 12``): about 2.5 characters a word, for the page's script to mark the word
+    being said (``data-w`` in the default theme)."""
+    codes: dict[int, str] = {}
+    if not transcript.words:
+        return codes
+    for index, (segment, starts) in enumerate(
+        zip(transcript.segments, transcript.words, strict=True)
+    ):
+        if len(starts) > 1:
+            steps, before = [], segment.start_ms
+            for start in starts:
+                steps.append(_base36(max(0, start - before) // 10))
+                before = max(before, start)
+            codes[index] = " ".join(steps)
+    return codes
+
+
+def _base36(number: int) -> str:
+    digits = ""
+    while True:
+        number, digit = divmod(number, 36)
+        digits = "0123456789abcdefghijklmnopqrstuvwxyz"[digit] + digits
+        if not number:
+            return digits
+
+
+class _Memo(dict[int, str]):
+    """Text for each whole second, made on first use and kept (up to ``KEEP`` entries, so a
+    hostile time costs no memory)."""
+
+    KEEP = 50_000  # about 14 hours
+
+    def __init__(self, make: Callable[[int], str]) -> None:
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, second: int) -> str:
+        text = self.make(second)
+        if len(self) < self.KEEP:
+            self[second] = text
+        return text
+
+
+_LABELS = _Memo(lambda total: clock(total * 1000))  # 1:23 or 1:02:03, as a listener reads it
+_SECONDS = _Memo(str)
+_FRAC = [f".{n:03d}".rstrip("0") if n else "" for n in range(1000)]  # 500 -> ".5"
