@@ -794,11 +794,31 @@ class TestLabels:
             ("https://x.org", (None, "https://x.org")),
             ("Ratio 3:2 is fine", (None, "Ratio 3:2 is fine")),
             ("One Two Three Four Five: too long", (None, "One Two Three Four Five: too long")),
+            ("Ana de la Cruz: hola", ("Ana de la Cruz", "hola")),
+            ("Dr. Ana Ruiz: yes", ("Dr. Ana Ruiz", "yes")),
+            ("That's where we stop: thank you", (None, "That's where we stop: thank you")),
+            ("Chapter one: the start", (None, "Chapter one: the start")),
         ],
     )
     def test_split_label(self, text: str, expected: tuple[str | None, str]) -> None:
         """Only a short capitalised name followed by a colon is a speaker label."""
         assert split_label(text) == expected
+
+
+def test_a_named_voice_keeps_words_before_a_colon(tmp_path: Path) -> None:
+    """A cue whose voice tag names the speaker keeps all its words, even those that look like
+    a label before a colon; a label repeating the voice's name is taken off."""
+    (tmp_path / "a.vtt").write_text(
+        "WEBVTT\n\n00:00:01.000 --> 00:00:03.000\n<v Ana>Tide Tables: they are in the drawer\n"
+        "\n00:00:04.000 --> 00:00:06.000\n<v Bo>Bo: and the key is by the door\n"
+        "\n00:00:07.000 --> 00:00:09.000\nCarla: then we lock up\n"
+    )
+    transcript = read_file(tmp_path / "a.vtt", "a.vtt", Problems())
+    assert [(s.speaker, s.text) for s in transcript.segments] == [
+        ("Ana", "Tide Tables: they are in the drawer"),
+        ("Bo", "and the key is by the door"),
+        ("Carla", "then we lock up"),
+    ]
 
 
 class TestNormalise:

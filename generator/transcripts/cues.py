@@ -88,13 +88,24 @@ _WHISPERX_LABEL = re.compile(r"\[(SPEAKER_\d+)\]:?\s*")
 _NAME_LABEL = re.compile(r"([^\W\d_][\w'’.-]*(?: [^\W\d_][\w'’.-]*){0,3}):\s+(?=\S)")
 
 
+# Lower-case words that names hold ("Ana de la Cruz", "Ludwig van Dam"); any other word of a
+# label starts with a capital, so "That's where we stop: thank you" is no label but speech.
+_PARTICLES = frozenset(
+    "al bin da das de del della der di do dos du e ibn la le los st ten ter van von y zu".split()
+)
+
+
 def split_label(text: str) -> tuple[str | None, str]:
-    """Split a leading speaker label off ``text``: ``"Ana: hi"`` -> ``("Ana", "hi")``."""
+    """Split a leading speaker label off ``text``: ``"Ana: hi"`` -> ``("Ana", "hi")``. A label
+    is one to four words, each capitalised but for name particles, then a colon."""
     match = _WHISPERX_LABEL.match(text)
     if match:
         return match.group(1), text[match.end() :]
     match = _NAME_LABEL.match(text)
-    if match and match.group(1)[0].isupper():
+    if match and all(
+        word[0].isupper() or (n and word in _PARTICLES)
+        for n, word in enumerate(match.group(1).split(" "))
+    ):
         return match.group(1), text[match.end() :]
     return None, text
 
@@ -142,11 +153,11 @@ def _normalise_loop(
     taken: set[int] = set()
     for start, end, text, speaker, line in cues:
         if text[:1] == "[" or ":" in text[:60]:  # only then can it hold a label
-            label, text = split_label(text)
-            if label:
+            label, rest = split_label(text)
+            if label and (speaker is None or label == speaker):  # a named voice says "x: y"
                 current = label
-                text = text.strip()
-            speaker = speaker or label or current
+                text = rest.strip()
+            speaker = speaker or current
         else:
             speaker = speaker or current
         if not text:
