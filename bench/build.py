@@ -10,7 +10,7 @@ their min and max): only those stay steady when the machine is busy.
 
 The cold series: Cuepress on the synthetic archive of :mod:`bench.archive` (search off),
 Pelican on the same archive (:mod:`bench.pelican`: one Markdown article per episode with its
-transcript), Cuepress without its C speedups, a plain-Python floor writing the same five files
+transcript), Cuepress without its C speedups, a plain-Python floor writing the same three files
 per episode as Cuepress, and Cuepress on the archive BIG episodes long (four times by
 default). Then rebuilds of one site: nothing changed, one cue edited, a layout changed, with
 two checks: the no-change rebuild touched no file of the output (names, inodes, times), and
@@ -208,14 +208,15 @@ def floor_contender(name: str, corpus: Path, work: Path) -> Contender:
 
 # The plain-Python floor ----------------------------------------------------------------------
 
-_FIVE_CUE = re.compile(r"(\d\d):(\d\d):(\d\d)\.(\d\d\d) --> (\S+)[^\n]*\n(.*)")
+_CUE = re.compile(r"(\d\d):(\d\d):(\d\d)\.(\d\d\d) --> (\S+)[^\n]*\n(.*)")
 
 
-def five_files(vtt: Path, output: Path) -> None:
-    """One episode of the floor: the page's transcript, WebVTT, SRT, text and JSON, each one
-    f-string per cue, no checks."""
-    rows, vtts, srts, txts, jsons = [], [], [], [], []
-    for n, (h, m, sec, ms, end, words) in enumerate(_FIVE_CUE.findall(vtt.read_text()), 1):
+def default_files(vtt: Path, output: Path) -> None:
+    """One episode of the floor: the files Cuepress writes by default (``transcript_files:
+    [vtt, json]``), the page's transcript, WebVTT and JSON, each one f-string per cue, no
+    checks."""
+    rows, vtts, jsons = [], [], []
+    for h, m, sec, ms, end, words in _CUE.findall(vtt.read_text()):
         second = int(h) * 3600 + int(m) * 60 + int(sec)
         safe = html.escape(words, quote=False)
         rows.append(
@@ -223,25 +224,21 @@ def five_files(vtt: Path, output: Path) -> None:
             f"{safe}</p>\n"
         )
         vtts.append(f"\nt={second}\n{h}:{m}:{sec}.{ms} --> {end}\n{safe}\n")
-        srts.append(f"{n}\n{h}:{m}:{sec},{ms} --> {end.replace('.', ',')}\n{words}\n\n")
-        txts.append(f"{m}:{sec} {words}\n")
         jsons.append(f'{{"startTime":{second}.{ms},"body":"{words}"}}')
     folder = output / vtt.stem
     folder.mkdir(parents=True)
     (folder / "index.html").write_text(f"<!doctype html><title>{vtt.stem}</title>{''.join(rows)}")
     (folder / "transcript.vtt").write_text("WEBVTT\n" + "".join(vtts))
-    (folder / "transcript.srt").write_text("".join(srts))
-    (folder / "transcript.txt").write_text("".join(txts))
     (folder / "transcript.json").write_text('{"segments":[' + ",".join(jsons) + "]}")
 
 
 def floor(site: Path, output: Path) -> None:
-    """What a bare script writing Cuepress's five files per episode takes, on every core."""
+    """What a bare script writing Cuepress's default files per episode takes, on every core."""
     import multiprocessing
 
     vtts = sorted((site / "content" / "episodes").glob("*.vtt"))
     with multiprocessing.get_context("fork").Pool() as pool:
-        pool.starmap(five_files, [(vtt, output) for vtt in vtts], chunksize=8)
+        pool.starmap(default_files, [(vtt, output) for vtt in vtts], chunksize=8)
 
 
 # Rebuilds ------------------------------------------------------------------------------------
@@ -336,8 +333,8 @@ Pelican gets the same archive as one Markdown article per episode with its title
 tags, summary and transcript text (`bench/pelican.py`: a paragraph per speaker turn, no
 times), its default theme and settings, pages of 20 articles, no cache. 'Without the C
 speedups' is what an install without a C compiler gets (CUEPRESS_NO_SPEEDUPS=1). The floor
-is what a bare Python script writing the same five files per episode as Cuepress (page,
-WebVTT, SRT, text, JSON) takes on every core. The word-level JSON archive holds about as much
+is what a bare Python script writing the same three files per episode as Cuepress's default
+(page, WebVTT, JSON) takes on every core. The word-level JSON archive holds about as much
 speech as the WebVTT one, as Buzzsprout publishes it: one JSON segment per word, 10,500 an
 episode, which the build merges into about 450 readable segments an episode; 'segments:
 as-is' keeps every word as a segment."""
@@ -460,7 +457,7 @@ def measure(episodes: int, runs: int, big: int, work: Path) -> list[str]:
         contenders.append(peer)
     name = f"Cuepress, cold, {episodes} episodes, without the C speedups"
     plain = cuepress(name, corpus, work, speedups=False)
-    name = f"plain-Python floor, the same five files per episode ({os.cpu_count()} processes)"
+    name = f"plain-Python floor, the same three files per episode ({os.cpu_count()} processes)"
     floor_row = floor_contender(name, corpus, work)
     contenders += [plain, floor_row]
     large: Contender | None = None
