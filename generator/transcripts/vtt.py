@@ -49,11 +49,11 @@ EXPECTED_TIMING = "expected a cue timing like 00:01:02.500 --> 00:01:05.000"
 def parse(text: str, path: str, problems: Problems) -> list[Cue]:
     """Read the cues of a WebVTT file (already decoded, ``\\n`` line ends).
 
-    Most files are plain runs of cues in the common timing form, which one regular expression
-    reads (:func:`_parse_plain`, which the tests hold to the plain loop of ``tests/reference.py``);
-    any file it does not cover exactly (NOTE or STYLE blocks
-    between cues, other timing forms, stray text, a ``-->`` line inside cue text) is read line
-    by line, by the spec's rules.
+    Most files are plain runs of cues in the common timing form, perhaps with NOTE, STYLE or
+    REGION blocks between them, which one regular expression reads (:func:`_parse_plain`, which
+    the tests hold to the plain loop of ``tests/reference.py``); any file it does not cover
+    exactly (other timing forms, stray text, a ``-->`` line inside cue text) is read line by
+    line, by the spec's rules.
     """
     if not _SIGNATURE.match(text):
         raise TranscriptError(
@@ -96,10 +96,11 @@ def _inline_word_times(text: str, cues: list[Cue]) -> list[Cue]:
     return result
 
 
-# A cue in the common form: blank lines and at most one identifier line, the timing line
-# (settings allowed), then text lines up to a blank line.
+# A cue in the common form: blank lines (and NOTE, STYLE or REGION blocks, each followed by a
+# blank line) and at most one identifier line, the timing line (settings allowed), then text
+# lines up to a blank line.
 _PLAIN_CUE = re.compile(
-    r"((\n+(?:[^\n]+\n)?)(\d\d):(\d\d:\d\d)\.(\d\d\d) --> (\d\d):(\d\d:\d\d)\.(\d\d\d)"
+    r"((\n+(?:(?:NOTE|STYLE|REGION)(?:[ \t][^\n]*)?(?:\n[^\n]+)*\n\n+)*(?:[^\n]+\n)?)(\d\d):(\d\d:\d\d)\.(\d\d\d) --> (\d\d):(\d\d:\d\d)\.(\d\d\d)"
     r"(?:[ \t][^\n]*)?\n((?:[^\n]+\n?)*))"
 )
 
