@@ -28,6 +28,9 @@ from __future__ import annotations
 
 import html
 import re
+from bisect import bisect_left
+from itertools import accumulate, compress
+from operator import not_
 from typing import NamedTuple
 
 from generator.errors import Problems, TranscriptError
@@ -67,28 +70,44 @@ def parse(text: str, path: str, problems: Problems) -> list[Cue]:
     return cues
 
 
-_INLINE = re.compile(r"<(?:(\d+):)?(\d\d):(\d\d)\.(\d\d\d)>")
+_INLINE = re.compile(r"<(?:(\d+):)?(\d\d:\d\d)\.(\d\d\d)>")
+_INLINE_HOURS = {"": 0, **_HOURS}  # no hours written: findall gives ""
+
+
+def _inline_ms(hours: str, minsec: str, millis: str) -> int:
+    """The milliseconds of an inline timestamp (its hours, ``MM:SS`` and milliseconds)."""
+    minutes, seconds = minsec.split(":")
+    return ((int(hours or 0) * 60 + int(minutes)) * 60 + int(seconds)) * 1000 + int(millis)
 
 
 def _inline_word_times(text: str, cues: list[Cue]) -> list[Cue]:
     """``cues``, with when each word was said where a cue's line times its words inline, as
     YouTube's automatic captions do (``word<00:00:01.234><c> word</c>``): the line's first word
-    at the cue's start, each next one at its tag."""
+    at the cue's start, each next one at its tag.
+
+    A cue's text lines are the lines after its timing line up to a blank line; the last of them
+    holding a tag times its words. Which lines hold a tag and which are blank is found for the
+    whole file at once, and each cue's by bisection."""
     lines = text.split("\n")
+    count = len(lines)
+    tagged = list(compress(range(count), map(_INLINE.search, lines)))
+    if not tagged:
+        return cues
+    blank = list(compress(range(count), map(not_, lines)))
+    blank.append(count)
     timed: dict[tuple[int, int], tuple[int, ...]] = {}
+    hours, minsec, millis = _INLINE_HOURS, _MINSEC, _MILLIS
     for cue in cues:
-        i, tagged = cue.line, None  # the cue's text lines follow its timing line
-        while i < len(lines) and lines[i]:
-            if _INLINE.search(lines[i]):
-                tagged = lines[i]
-            i += 1
-        if tagged is not None:
-            starts = [cue.start_ms]
-            for match in _INLINE.finditer(tagged):
-                hours, minutes, seconds, millis = match.groups()
-                ms = ((int(hours or 0) * 60 + int(minutes)) * 60 + int(seconds)) * 1000
-                starts.append(max(starts[-1], ms + int(millis)))
-            timed[cue.line, cue.start_ms] = tuple(starts)
+        first = cue.line  # the cue's text lines follow its timing line
+        last = blank[bisect_left(blank, first)]  # the blank line (or the end) after them
+        at = bisect_left(tagged, last) - 1
+        if at >= 0 and tagged[at] >= first:
+            found = _INLINE.findall(lines[tagged[at]])
+            try:  # the common form, by the tables
+                times = [hours[h] + minsec[m] + millis[f] for h, m, f in found]
+            except KeyError:
+                times = [_inline_ms(*stamp) for stamp in found]
+            timed[first, cue.start_ms] = tuple(accumulate(times, max, initial=cue.start_ms))
     if not timed:
         return cues
     result = TimedWords(cues)
@@ -100,7 +119,8 @@ def _inline_word_times(text: str, cues: list[Cue]) -> list[Cue]:
 # blank line) and at most one identifier line, the timing line (settings allowed), then text
 # lines up to a blank line.
 _PLAIN_CUE = re.compile(
-    r"((\n+(?:(?:NOTE|STYLE|REGION)(?:[ \t][^\n]*)?(?:\n[^\n]+)*\n\n+)*(?:[^\n]+\n)?)(\d\d):(\d\d:\d\d)\.(\d\d\d) --> (\d\d):(\d\d:\d\d)\.(\d\d\d)"
+    r"((\n+(?:(?:NOTE|STYLE|REGION)(?:[ \t][^\n]*)?(?:\n[^\n]+)*\n\n+)*(?:[^\n]+\n)?)"
+    r"(\d\d):(\d\d:\d\d)\.(\d\d\d) --> (\d\d):(\d\d:\d\d)\.(\d\d\d)"
     r"(?:[ \t][^\n]*)?\n((?:[^\n]+\n?)*))"
 )
 
