@@ -46,6 +46,22 @@ _HOURS = {f"{h:02d}": h * 3_600_000 for h in range(100)}
 _MINSEC = {f"{m:02d}:{s:02d}": (m * 60 + s) * 1000 for m in range(60) for s in range(60)}
 _MILLIS = {f"{ms:03d}": ms for ms in range(1000)}
 
+
+class _Clocks(dict[str, int]):
+    """The milliseconds of each ``HH:MM:SS`` the fast path meets, worked out on first use from
+    the tables above (a KeyError for minutes or seconds above 59) and kept, up to ``KEEP``."""
+
+    KEEP = 50_000  # about 14 hours
+
+    def __missing__(self, clock: str) -> int:
+        ms = _HOURS[clock[:2]] + _MINSEC[clock[3:]]
+        if len(self) < self.KEEP:
+            self[clock] = ms
+        return ms
+
+
+_CLOCKS = _Clocks()
+
 EXPECTED_TIMING = "expected a cue timing like 00:01:02.500 --> 00:01:05.000"
 
 
@@ -120,7 +136,7 @@ def _inline_word_times(text: str, cues: list[Cue]) -> list[Cue]:
 # lines up to a blank line.
 _PLAIN_CUE = re.compile(
     r"((\n+(?:(?:NOTE|STYLE|REGION)(?:[ \t][^\n]*)?(?:\n[^\n]+)*\n\n+)*(?:[^\n]+\n)?)"
-    r"(\d\d):(\d\d:\d\d)\.(\d\d\d) --> (\d\d):(\d\d:\d\d)\.(\d\d\d)"
+    r"(\d\d:\d\d:\d\d)\.(\d\d\d) --> (\d\d:\d\d:\d\d)\.(\d\d\d)"
     r"(?:[ \t][^\n]*)?\n((?:[^\n]+\n?)*))"
 )
 
@@ -138,14 +154,14 @@ def _parse_plain(text: str) -> list[Cue] | None:
     cues: list[Cue] = []
     found: list[str] = []
     append, keep, cue_text, new = cues.append, found.append, _cue_text, tuple.__new__
-    hours, minsec, millis = _HOURS, _MINSEC, _MILLIS
+    clocks, millis = _CLOCKS, _MILLIS
     line = text.count("\n", 0, head_end + 1) + 1  # the line the next cue's gap starts on
     try:
-        for whole, gap, h1, ms1, f1, h2, ms2, f2, body in _PLAIN_CUE.findall(text, head_end + 1):
+        for whole, gap, hms1, f1, hms2, f2, body in _PLAIN_CUE.findall(text, head_end + 1):
             keep(whole)
             line += 1 if gap == "\n" else gap.count("\n")  # now the timing line's
-            begin = hours[h1] + minsec[ms1] + millis[f1]
-            end = hours[h2] + minsec[ms2] + millis[f2]
+            begin = clocks[hms1] + millis[f1]
+            end = clocks[hms2] + millis[f2]
             after = 1  # lines from this timing line to the next gap
             if body[-1:] == "\n":
                 body = body[:-1]
