@@ -168,10 +168,10 @@ class EpisodeStage:
                 if people.is_named(name)
             }
             if transcript.timed:
-                forms = exports.render_all(transcript, episode.duration_ms, episode.chapters)
+                built = self.renderer.site.transcript_files
+                forms = exports.render_all(transcript, episode.duration_ms, episode.chapters, built)
                 files.update(  # the forms site.yaml builds as files; the page makes the rest
-                    (f"transcript.{kind}", getattr(forms, kind))
-                    for kind in self.renderer.site.transcript_files
+                    (f"transcript.{kind}", getattr(forms, kind)) for kind in built
                 )
             else:  # paragraphs without times: no captions, nothing to play from
                 html, text = exports.render_untimed(transcript)

@@ -87,8 +87,9 @@ _PLAIN_CUE = re.compile(
     r"((?:[^\n]+\n?)*)",
     re.M,
 )
-# Between two cues: blank lines, then at most one cue identifier line.
-_GAP = re.compile(r"\n+(?:[^\n]+\n)?")
+# Between two cues: blank lines (and NOTE, STYLE or REGION blocks, each followed by a blank
+# line), then at most one cue identifier line.
+_GAP = re.compile(r"\n+(?:(?:NOTE|STYLE|REGION)(?:[ \t][^\n]*)?(?:\n[^\n]+)*\n\n+)*(?:[^\n]+\n)?")
 
 
 def parse_plain(text: str) -> list[Cue] | None:

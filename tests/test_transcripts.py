@@ -974,16 +974,21 @@ class TestExports:
         chapters: list[tuple[int, str]],
         duration: int | None,
     ) -> None:
-        """The exporter writes exactly what the plain one-loop version writes."""
+        """The exporter writes exactly what the plain one-loop version writes, each form alone
+        too (the others left empty)."""
         segments = tuple(
             Segment(start, None if length is None else start + length, text, who, f"t={n}", n)
             for n, (start, length, text, who) in enumerate(sorted(cues, key=lambda c: c[0]))
         )
         transcript = Transcript("a.vtt", segments)
         marks = [Chapter(start, title) for start, title in chapters]
-        assert exports.render_all(transcript, duration, marks) == reference.render_all(
-            transcript, duration, marks
-        )
+        expected = reference.render_all(transcript, duration, marks)
+        assert exports.render_all(transcript, duration, marks) == expected
+        for kind in exports.DOWNLOADS:
+            alone = exports.render_all(transcript, duration, marks, (kind,))
+            assert alone == expected._replace(
+                **{other: b"" for other in exports.DOWNLOADS if other != kind}
+            )
 
     def test_times_past_any_integer_width(self) -> None:
         """Times past what 64-bit integers hold render as any other."""

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from html import escape
+from itertools import compress, repeat
 from json.encoder import encode_basestring as encode  # the C function behind json.dumps
-from operator import attrgetter
+from operator import and_, attrgetter, floordiv, is_not, itemgetter, mod, ne
 from typing import NamedTuple
 
 from generator.models import Chapter, Transcript
@@ -68,6 +69,8 @@ def ends(transcript: Transcript, duration_ms: int | None) -> list[int]:
 
 
 _THREE = [f"{n:03d}" for n in range(1000)]
+_DOT = [f".{n:03d}" for n in range(1000)]  # WebVTT's milliseconds
+_COMMA = [f",{n:03d}" for n in range(1000)]  # SRT's
 _FRAC = [f".{n:03d}".rstrip("0") if n else "" for n in range(1000)]  # 500 -> ".5"
 
 
@@ -104,62 +107,121 @@ def _stamp(ms: int) -> str:
 
 
 def render_all(
-    transcript: Transcript, duration_ms: int | None, chapters: Sequence[Chapter] = ()
+    transcript: Transcript,
+    duration_ms: int | None,
+    chapters: Sequence[Chapter] = (),
+    kinds: Collection[str] = DOWNLOADS,
 ) -> Forms:
-    """Every download of a transcript in one pass: ``vtt``, ``srt``, ``txt`` and ``json``.
+    """The downloads of a transcript named in ``kinds`` (of :data:`DOWNLOADS`: ``vtt``,
+    ``srt``, ``txt``, ``json``; those not named are left empty, as a site writes as files only
+    the forms ``transcript_files`` names).
 
-    This is one of the hottest loops of a cold build: each time is looked up in tables rather
-    than formatted, and a segment without a speaker takes a shorter path.
-    ``tests/reference.py`` keeps the plain version that the tests hold it to. (``chapters``
-    is accepted for the callers' sake: no download marks them.)
+    This is one of the hottest loops of a cold build, so it runs column by column: each field
+    of every segment made by a ``map`` over tables (times are looked up, not formatted; texts
+    are escaped all at once), then each download's rows by one f-string per segment.
+    ``tests/reference.py`` keeps the plain loop that the tests hold it to. (``chapters`` is
+    accepted for the callers' sake: no download marks them.)
     """
+    segments = transcript.segments
+    count = len(segments)
+    thousand = repeat(1000)
+    starts = list(map(_START, segments))
     finishes = ends(transcript, duration_ms)
-    vtt: list[str] = []
-    srt: list[str] = []
-    txt: list[str] = []
-    js: list[str] = []
-    add_vtt, add_srt, add_txt, add_js = (
-        vtt.append,
-        srt.append,
-        txt.append,
-        js.append,
-    )
-    stamps, labels, seconds = _STAMPS, _LABELS, _SECONDS
-    three, frac = _THREE, _FRAC
-    previous: str | None = None  # the speaker of the segment before (SRT, text)
-    for number, ((start, _, text, speaker, anchor, _), end) in enumerate(
-        zip(transcript.segments, finishes, strict=True), 1
-    ):
-        whole, millis = start // 1000, start % 1000
-        end_whole, end_millis = end // 1000, end % 1000
-        label, fraction = labels[whole], frac[millis]
-        begins = seconds[whole] + fraction
-        times = f"{stamps[whole]}.{three[millis]} --> {stamps[end_whole]}.{three[end_millis]}"
-        if "&" in text or "<" in text or ">" in text:
-            safe = escape(text, quote=False)
-        else:
-            safe = text
-        finish = seconds[end_whole] + frac[end_millis]
-        if speaker is None:
-            add_vtt(f"\n{anchor}\n{times}\n{safe}\n")
-            add_srt(f"{number}\n{times.replace('.', ',')}\n{text}\n\n")
-            add_txt(f"{label}{fraction} {text}\n")
-            add_js(f'{{"startTime":{begins},"endTime":{finish},"body":{encode(text)}}}')
-        else:
-            named = text if speaker == previous else f"{speaker}: {text}"
-            voice = f"<v {escape(speaker, quote=False)}>" if speaker else ""
-            add_vtt(f"\n{anchor}\n{times}\n{voice}{safe}\n")
-            add_srt(f"{number}\n{times.replace('.', ',')}\n{named}\n\n")
-            add_txt(f"{label}{fraction} {named}\n")
-            who = f'"speaker":{encode(speaker)},' if speaker else ""
-            add_js(f'{{{who}"startTime":{begins},"endTime":{finish},"body":{encode(text)}}}')
-        previous = speaker
-    return Forms(
-        ("WEBVTT\n" + "".join(vtt)).encode(),
-        "".join(srt).encode(),
-        "".join(txt).encode(),
-        ('{"version":"1.0.0","segments":[' + ",".join(js) + "]}\n").encode(),
-    )
+    texts = list(map(_TEXT, segments))
+    speakers = list(map(_SPEAKER, segments))
+    wholes = list(map(floordiv, starts, thousand))
+    millis = list(map(mod, starts, thousand))
+    end_wholes = list(map(floordiv, finishes, thousand))
+    end_millis = list(map(mod, finishes, thousand))
+    stamp, frac = _STAMPS.__getitem__, _FRAC.__getitem__
+    fractions = list(map(frac, millis))
+    # Each speaker's WebVTT voice and JSON field, and the text with the speaker named where the
+    # speaker changes (SRT, text); None names nobody.
+    named = texts
+    if speakers.count(None) != count:
+        voice = {s: f"<v {escape(s, quote=False)}>" if s else "" for s in set(speakers)}
+        who = {s: f'"speaker":{encode(s)},' if s else "" for s in voice}
+        voices = list(map(voice.__getitem__, speakers))
+        whos = list(map(who.__getitem__, speakers))
+        changed = map(
+            and_, map(is_not, speakers, repeat(None)), map(ne, speakers, [None, *speakers[:-1]])
+        )
+        named = texts.copy()
+        for index in compress(range(count), changed):
+            named[index] = f"{speakers[index]}: {texts[index]}"
+    else:
+        voices = whos = [""] * count
+    vtt = srt = txt = js = b""
+    if "vtt" in kinds:
+        dot = _DOT.__getitem__
+        rows = [
+            f"\n{anchor}\n{begin}{begin_ms} --> {end}{end_ms}\n{voice}{text}\n"
+            for anchor, begin, begin_ms, end, end_ms, voice, text in zip(
+                map(_ANCHOR, segments),
+                map(stamp, wholes),
+                map(dot, millis),
+                map(stamp, end_wholes),
+                map(dot, end_millis),
+                voices,
+                escaped(texts),
+                strict=True,
+            )
+        ]
+        vtt = ("WEBVTT\n" + "".join(rows)).encode()
+    if "srt" in kinds:
+        comma = _COMMA.__getitem__
+        rows = [
+            f"{number}\n{begin}{begin_ms} --> {end}{end_ms}\n{text}\n\n"
+            for number, begin, begin_ms, end, end_ms, text in zip(
+                range(1, count + 1),
+                map(stamp, wholes),
+                map(comma, millis),
+                map(stamp, end_wholes),
+                map(comma, end_millis),
+                named,
+                strict=True,
+            )
+        ]
+        srt = "".join(rows).encode()
+    if "txt" in kinds:
+        rows = [
+            f"{label}{fraction} {text}\n"
+            for label, fraction, text in zip(
+                map(_LABELS.__getitem__, wholes), fractions, named, strict=True
+            )
+        ]
+        txt = "".join(rows).encode()
+    if "json" in kinds:
+        seconds = _SECONDS.__getitem__
+        rows = [
+            f'{{{who}"startTime":{begin}{fraction},"endTime":{end}{end_fraction},'
+            f'"body":{encode(text)}}}'
+            for who, begin, fraction, end, end_fraction, text in zip(
+                whos,
+                map(seconds, wholes),
+                fractions,
+                map(seconds, end_wholes),
+                map(frac, end_millis),
+                texts,
+                strict=True,
+            )
+        ]
+        js = ('{"version":"1.0.0","segments":[' + ",".join(rows) + "]}\n").encode()
+    return Forms(vtt, srt, txt, js)
+
+
+_START, _TEXT, _SPEAKER, _ANCHOR = (itemgetter(n) for n in (0, 2, 3, 4))  # of a Segment
+
+
+def escaped(texts: list[str]) -> list[str]:
+    """Each text with ``&``, ``<`` and ``>`` escaped: all at once, in one string."""
+    joined = "\0".join(texts)
+    if "&" not in joined and "<" not in joined and ">" not in joined:
+        return texts
+    result = escape(joined, quote=False).split("\0")
+    if len(result) == len(texts):
+        return result
+    return [escape(text, quote=False) for text in texts]  # a text held a NUL
 
 
 def render_untimed(transcript: Transcript) -> tuple[str, bytes]:

@@ -4,20 +4,20 @@ the markup of a transcript line (``<li>`` instead of ``<p>``, an extra attribute
 Rendering that template once per segment would cost a Jinja call for each of an archive's
 600,000 segments. So :class:`SegmentMarkup` renders it once for each *shape* a segment can take
 (with or without a speaker named, a link to the speaker's page, word times) with sentinel
-values, which cuts it into literal pieces and slots: its *skeleton*, a ``%`` format. A segment
-then costs one ``format % values``. That is sound for a template that uses each value only as
-``{{ value }}`` or ``{% if value %}`` (``{% if not value %}``), includes no other template and
-sets none of them, which its syntax tree shows; and the skeleton is trusted only after it also
-reproduces Jinja's own rendering of every shape with sample values. Any other template (a
-filter on a value, a test of what a name says, an include) is rendered once per segment:
-slower, the same page.
+values, which cuts it into literal pieces and slots: its *skeleton*. A segment then costs one
+``str.join`` of its pieces and values. That is sound for a template that uses each value
+only as ``{{ value }}`` or ``{% if value %}`` (``{% if not value %}``), includes no other
+template and sets none of them, which its syntax tree shows; and the skeleton is trusted only
+after it also reproduces Jinja's own rendering of every shape with sample values.
+Any other template (a filter on a value, a test of what a name says, an include) is rendered
+once per segment: slower, the same page.
 """
 
 from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from html import escape
 from itertools import compress, product, repeat
 from operator import add, and_, floordiv, itemgetter, mod, ne
@@ -123,9 +123,9 @@ class SegmentMarkup:
         urls: Mapping[str, str],
     ) -> str:
         """:meth:`transcript` from the skeletons, column by column: each step a ``map`` over
-        C functions, then one ``format % values`` per segment; only segments of another shape
-        than the plainest (a speaker named, word times) and those after a heading are made
-        one by one."""
+        C functions, then one ``str.join`` per segment (:func:`_rows`), first all in the plainest
+        shape, then those of another shape (a speaker named, word times) again, a shape at a
+        time; a heading goes before its segment."""
         segments = transcript.segments
         count = len(segments)
         thousand = repeat(1000)
@@ -143,39 +143,32 @@ class SegmentMarkup:
         clocks = list(map(_LABELS.__getitem__, wholes))
         texts = _escaped(list(map(_TEXT, segments)))
         columns = (anchors, begins, clocks, texts)
-        form, slots = skeletons[False, False, False]
-        if slots:
-            rows = list(map(form.__mod__, zip(*[columns[slot] for slot in slots], strict=True)))
-        else:
-            rows = [form] * count
+        pieces, slots = skeletons[False, False, False]
+        rows = list(_rows(pieces, [columns[slot] for slot in slots], count))
         heads = _headings(starts, chapters)
         # A speaker is named where the speaker changes, and again after a heading.
         changed = map(ne, speakers, [None, *speakers[:-1]])
         named = set(compress(range(count), map(and_, map(bool, speakers), changed)))
         named.update(index for index in heads if speakers[index])
         codes = word_codes(transcript)
+        names = {index: escape(speakers[index]) for index in named}
+        links = {index: urls.get(speakers[index], "") for index in named}
+        links = {index: url for index, url in links.items() if url}
+        shapes: dict[tuple[bool, ...], list[int]] = {}  # the other rows, by shape
         for index in named.union(codes):
-            speaker = speakers[index]
-            name = index in named
-            url = urls.get(speaker, "") if name else ""
-            words = codes.get(index, "")
-            form, slots = skeletons[name, bool(url), bool(words)]
-            values = (
-                anchors[index],
-                begins[index],
-                clocks[index],
-                texts[index],
-                escape(speaker) if name else "",
-                url,
-                words,
-            )
-            rows[index] = form % tuple([values[slot] for slot in slots])
+            shapes.setdefault((index in named, index in links, index in codes), []).append(index)
+        fields = (anchors, begins, clocks, texts, names, links, codes)  # as FIELDS
+        for shape, indices in shapes.items():
+            pieces, slots = skeletons[shape]
+            filled = [list(map(fields[slot].__getitem__, indices)) for slot in slots]
+            for index, row in zip(indices, _rows(pieces, filled, len(indices)), strict=True):
+                rows[index] = row
         for index, head in heads.items():
             rows[index] = head + rows[index]
         return "".join(rows)
 
 
-Skeletons = dict[tuple[bool, ...], tuple[str, tuple[int, ...]]]
+Skeletons = dict[tuple[bool, ...], tuple[tuple[str, ...], tuple[int, ...]]]
 _START, _TEXT, _SPEAKER, _ANCHOR = (itemgetter(n) for n in (0, 2, 3, 4))  # of a Segment
 
 
@@ -220,9 +213,19 @@ def _keeps_to_values(tree: nodes.Template) -> bool:
     return all(id(name) in allowed for name in tree.find_all(nodes.Name) if name.name in FIELDS)
 
 
+def _rows(pieces: Sequence[str], columns: Sequence[Sequence[str]], count: int) -> Iterator[str]:
+    """``count`` rows of a skeleton: its literal ``pieces`` with each column's value between two
+    of them (one column fewer than pieces)."""
+    parts: list[Iterable[str]] = [repeat(pieces[0], count)]
+    for column, piece in zip(columns, pieces[1:], strict=True):
+        parts += (column, repeat(piece, count))
+    return map("".join, zip(*parts, strict=True))
+
+
 def _skeletons(render: Render) -> Skeletons | None:
-    """Each shape's ``%`` format and the field (by index in :data:`FIELDS`) for each of its
-    slots, or None if the template's output is not its skeleton filled in for some shape."""
+    """Each shape's literal pieces and the field (by index in :data:`FIELDS`) for each slot
+    between them (see :func:`_rows`), or None if the template's output is not its skeleton
+    filled in for some shape."""
     skeletons = {}
     for shape in SHAPES:
         present = dict(zip(("speaker", "speaker_url", "words"), shape, strict=True))
@@ -232,18 +235,18 @@ def _skeletons(render: Render) -> Skeletons | None:
         }
         made = render(**values)
         slots = tuple(int(i) for i in _SENTINEL.findall(made))
-        pieces = _SENTINEL.split(made)[::2]
+        pieces = tuple(_SENTINEL.split(made)[::2])
         if any("\ue000" in piece or "\ue001" in piece for piece in pieces):
             return None  # a sentinel was cut or changed by the template
-        form = "%s".join(piece.replace("%", "%%") for piece in pieces)
         for sample in _SAMPLES:
             given = {
                 name: Markup(sample[name] if present.get(name, True) else "") for name in FIELDS
             }
             expected = render(**given)
-            if form % tuple([given[FIELDS[slot]] for slot in slots]) != expected:
+            filled = [[given[FIELDS[slot]]] for slot in slots]
+            if next(_rows(pieces, filled, 1)) != expected:
                 return None
-        skeletons[shape] = (form, slots)
+        skeletons[shape] = (pieces, slots)
     return skeletons
 
 

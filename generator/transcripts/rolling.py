@@ -25,13 +25,14 @@ def collapse(cues: list[Cue]) -> list[Cue]:
     if not rolls(cues):
         return cues
     kept: list[Cue] = []
+    keep, new = kept.append, tuple.__new__
     before = ""
     for cue in cues:
-        text = cue.text
+        start, end, text, speaker, line = cue
         cut = overlap(before, text)
         before = text
         if cut < len(text):
-            kept.append(cue._replace(text=text[cut:].lstrip(" ")) if cut else cue)
+            keep(new(Cue, (start, end, text[cut:].lstrip(" "), speaker, line)) if cut else cue)
     return kept
 
 

@@ -28,6 +28,9 @@ from __future__ import annotations
 
 import html
 import re
+from bisect import bisect_left
+from itertools import accumulate, compress
+from operator import not_
 from typing import NamedTuple
 
 from generator.errors import Problems, TranscriptError
@@ -43,17 +46,33 @@ _HOURS = {f"{h:02d}": h * 3_600_000 for h in range(100)}
 _MINSEC = {f"{m:02d}:{s:02d}": (m * 60 + s) * 1000 for m in range(60) for s in range(60)}
 _MILLIS = {f"{ms:03d}": ms for ms in range(1000)}
 
+
+class _Clocks(dict[str, int]):
+    """The milliseconds of each ``HH:MM:SS`` the fast path meets, worked out on first use from
+    the tables above (a KeyError for minutes or seconds above 59) and kept, up to ``KEEP``."""
+
+    KEEP = 50_000  # about 14 hours
+
+    def __missing__(self, clock: str) -> int:
+        ms = _HOURS[clock[:2]] + _MINSEC[clock[3:]]
+        if len(self) < self.KEEP:
+            self[clock] = ms
+        return ms
+
+
+_CLOCKS = _Clocks()
+
 EXPECTED_TIMING = "expected a cue timing like 00:01:02.500 --> 00:01:05.000"
 
 
 def parse(text: str, path: str, problems: Problems) -> list[Cue]:
     """Read the cues of a WebVTT file (already decoded, ``\\n`` line ends).
 
-    Most files are plain runs of cues in the common timing form, which one regular expression
-    reads (:func:`_parse_plain`, which the tests hold to the plain loop of ``tests/reference.py``);
-    any file it does not cover exactly (NOTE or STYLE blocks
-    between cues, other timing forms, stray text, a ``-->`` line inside cue text) is read line
-    by line, by the spec's rules.
+    Most files are plain runs of cues in the common timing form, perhaps with NOTE, STYLE or
+    REGION blocks between them, which one regular expression reads (:func:`_parse_plain`, which
+    the tests hold to the plain loop of ``tests/reference.py``); any file it does not cover
+    exactly (other timing forms, stray text, a ``-->`` line inside cue text) is read line by
+    line, by the spec's rules.
     """
     if not _SIGNATURE.match(text):
         raise TranscriptError(
@@ -67,28 +86,44 @@ def parse(text: str, path: str, problems: Problems) -> list[Cue]:
     return cues
 
 
-_INLINE = re.compile(r"<(?:(\d+):)?(\d\d):(\d\d)\.(\d\d\d)>")
+_INLINE = re.compile(r"<(?:(\d+):)?(\d\d:\d\d)\.(\d\d\d)>")
+_INLINE_HOURS = {"": 0, **_HOURS}  # no hours written: findall gives ""
+
+
+def _inline_ms(hours: str, minsec: str, millis: str) -> int:
+    """The milliseconds of an inline timestamp (its hours, ``MM:SS`` and milliseconds)."""
+    minutes, seconds = minsec.split(":")
+    return ((int(hours or 0) * 60 + int(minutes)) * 60 + int(seconds)) * 1000 + int(millis)
 
 
 def _inline_word_times(text: str, cues: list[Cue]) -> list[Cue]:
     """``cues``, with when each word was said where a cue's line times its words inline, as
     YouTube's automatic captions do (``word<00:00:01.234><c> word</c>``): the line's first word
-    at the cue's start, each next one at its tag."""
+    at the cue's start, each next one at its tag.
+
+    A cue's text lines are the lines after its timing line up to a blank line; the last of them
+    holding a tag times its words. Which lines hold a tag and which are blank is found for the
+    whole file at once, and each cue's by bisection."""
     lines = text.split("\n")
+    count = len(lines)
+    tagged = list(compress(range(count), map(_INLINE.search, lines)))
+    if not tagged:
+        return cues
+    blank = list(compress(range(count), map(not_, lines)))
+    blank.append(count)
     timed: dict[tuple[int, int], tuple[int, ...]] = {}
+    hours, minsec, millis = _INLINE_HOURS, _MINSEC, _MILLIS
     for cue in cues:
-        i, tagged = cue.line, None  # the cue's text lines follow its timing line
-        while i < len(lines) and lines[i]:
-            if _INLINE.search(lines[i]):
-                tagged = lines[i]
-            i += 1
-        if tagged is not None:
-            starts = [cue.start_ms]
-            for match in _INLINE.finditer(tagged):
-                hours, minutes, seconds, millis = match.groups()
-                ms = ((int(hours or 0) * 60 + int(minutes)) * 60 + int(seconds)) * 1000
-                starts.append(max(starts[-1], ms + int(millis)))
-            timed[cue.line, cue.start_ms] = tuple(starts)
+        first = cue.line  # the cue's text lines follow its timing line
+        last = blank[bisect_left(blank, first)]  # the blank line (or the end) after them
+        at = bisect_left(tagged, last) - 1
+        if at >= 0 and tagged[at] >= first:
+            found = _INLINE.findall(lines[tagged[at]])
+            try:  # the common form, by the tables
+                times = [hours[h] + minsec[m] + millis[f] for h, m, f in found]
+            except KeyError:
+                times = [_inline_ms(*stamp) for stamp in found]
+            timed[first, cue.start_ms] = tuple(accumulate(times, max, initial=cue.start_ms))
     if not timed:
         return cues
     result = TimedWords(cues)
@@ -96,10 +131,12 @@ def _inline_word_times(text: str, cues: list[Cue]) -> list[Cue]:
     return result
 
 
-# A cue in the common form: blank lines and at most one identifier line, the timing line
-# (settings allowed), then text lines up to a blank line.
+# A cue in the common form: blank lines (and NOTE, STYLE or REGION blocks, each followed by a
+# blank line) and at most one identifier line, the timing line (settings allowed), then text
+# lines up to a blank line.
 _PLAIN_CUE = re.compile(
-    r"((\n+(?:[^\n]+\n)?)(\d\d):(\d\d:\d\d)\.(\d\d\d) --> (\d\d):(\d\d:\d\d)\.(\d\d\d)"
+    r"((\n+(?:(?:NOTE|STYLE|REGION)(?:[ \t][^\n]*)?(?:\n[^\n]+)*\n\n+)*(?:[^\n]+\n)?)"
+    r"(\d\d:\d\d:\d\d)\.(\d\d\d) --> (\d\d:\d\d:\d\d)\.(\d\d\d)"
     r"(?:[ \t][^\n]*)?\n((?:[^\n]+\n?)*))"
 )
 
@@ -117,14 +154,14 @@ def _parse_plain(text: str) -> list[Cue] | None:
     cues: list[Cue] = []
     found: list[str] = []
     append, keep, cue_text, new = cues.append, found.append, _cue_text, tuple.__new__
-    hours, minsec, millis = _HOURS, _MINSEC, _MILLIS
+    clocks, millis = _CLOCKS, _MILLIS
     line = text.count("\n", 0, head_end + 1) + 1  # the line the next cue's gap starts on
     try:
-        for whole, gap, h1, ms1, f1, h2, ms2, f2, body in _PLAIN_CUE.findall(text, head_end + 1):
+        for whole, gap, hms1, f1, hms2, f2, body in _PLAIN_CUE.findall(text, head_end + 1):
             keep(whole)
             line += 1 if gap == "\n" else gap.count("\n")  # now the timing line's
-            begin = hours[h1] + minsec[ms1] + millis[f1]
-            end = hours[h2] + minsec[ms2] + millis[f2]
+            begin = clocks[hms1] + millis[f1]
+            end = clocks[hms2] + millis[f2]
             after = 1  # lines from this timing line to the next gap
             if body[-1:] == "\n":
                 body = body[:-1]
