@@ -17,7 +17,7 @@ import re
 import sys
 from pathlib import Path
 
-VERSION = 2  # bump when the recipe changes, so cached projects are remade
+VERSION = 3  # bump when the recipe changes, so cached projects are remade
 
 SETTINGS = """\
 # Made by bench/pelican.py: the benchmark archive as a Pelican project.
@@ -36,6 +36,7 @@ _FRONT = re.compile(r"\A---\n(.*?)\n---\n(.*)\Z", re.S)
 _CUE = re.compile(r"^[\d:.]+ --> [^\n]*\n(.+?)(?:\n\n|\n?\Z)", re.M | re.S)
 TURN = 40  # cues in a paragraph at most
 _TAG = re.compile(r"<[^>]*>")
+_VOICE = re.compile(r"<v(?:\.[^ >]*)? ([^>]*)>")
 
 
 def article(record: str, vtt: str | None, slug: str) -> str:
@@ -59,10 +60,14 @@ def article(record: str, vtt: str | None, slug: str) -> str:
         "",
     ]
     turn: list[str] = []
+    speaker = None
     for text in _CUE.findall(vtt or ""):
-        if turn and (text.startswith("<v ") or len(turn) == TURN):
+        voice = _VOICE.match(text)
+        said_by = voice.group(1) if voice else speaker  # a cue without a voice goes on a turn
+        if turn and (said_by != speaker or len(turn) == TURN):
             lines.append(" ".join(turn) + "\n")
             turn = []
+        speaker = said_by
         turn.append(" ".join(_TAG.sub("", text).split()))
     if turn:
         lines.append(" ".join(turn) + "\n")
