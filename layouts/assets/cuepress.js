@@ -563,7 +563,8 @@
   }
   doc.addEventListener("keydown", function (event) {
     var target = event.target, key = event.key;
-    var typing = /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName) || target.isContentEditable;
+    /* a field of the help just closed keeps focus until the next frame: no typing there */
+    var typing = (/^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName) || target.isContentEditable) && !(help && !help.open && help.contains(target));
     if (typing || event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return;
     if (key === "Tab" && !event.shiftKey && share && !share.hidden && target.compareDocumentPosition(share) & 4 && selected()) {  /* to Share quote */
       event.preventDefault(); share.focus(); return;
