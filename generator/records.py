@@ -146,7 +146,7 @@ def split_front_matter(text: str, shown: str) -> tuple[str, str, int]:
     )
 
 
-def _read_text(path: Path, shown: str, site_dir: Path) -> str:
+def read_text(path: Path, shown: str, site_dir: Path) -> str:
     """A record's text with ``\\n`` line ends; links out of the site, huge files and bytes no
     text holds are refused."""
     problem = link_problem(path, site_dir)
@@ -192,7 +192,7 @@ def read_record(
     ``segments`` is the site's setting, which the record's own ``segments:`` overrides;
     ``aliases`` maps other spellings of people's names (in hosts, guests and transcript
     speakers) to the names they stand for."""
-    text = _read_text(path, shown, site_dir)
+    text = read_text(path, shown, site_dir)
     body, body_line = None, 1
     if path.suffix.lower() == ".md":
         front, body, body_line = split_front_matter(text, shown)
@@ -223,13 +223,13 @@ def read_record(
     if transcript is not None and names:
         transcript = _name_speakers(transcript, names, fields, shown)
     values: dict[str, Any] = {
-        "slug": _slug(fields, path),
+        "slug": record_slug(fields, path),
         "number": fields.integer("number"),
         "season": fields.integer("season", minimum=1),
         "duration_ms": fields.duration("duration"),
         "audio": _audio(fields, site_dir, problems),
-        "hosts": _named(fields.texts("hosts"), aliases),
-        "guests": _named(fields.texts("guests"), aliases),
+        "hosts": canonical_names(fields.texts("hosts"), aliases),
+        "guests": canonical_names(fields.texts("guests"), aliases),
         "tags": _tags(fields),
         "chapters": _chapters(fields),
         "soundbites": _soundbites(fields),
@@ -266,7 +266,10 @@ def read_record(
     return episode, transcript
 
 
-def _named(names: tuple[str, ...], aliases: MappingABC[str, str] | None) -> tuple[str, ...]:
+def canonical_names(
+    names: tuple[str, ...], aliases: MappingABC[str, str] | None
+) -> tuple[str, ...]:
+    """``names`` with each alias read as the person's name, each person once."""
     if not aliases:
         return names
     return tuple(dict.fromkeys(aliases.get(name, name) for name in names))
@@ -285,7 +288,8 @@ def _tags(fields: Fields) -> tuple[str, ...]:
     return tags
 
 
-def _slug(fields: Fields, path: Path) -> str:
+def record_slug(fields: Fields, path: Path) -> str:
+    """The episode's address: its ``slug`` field, else the record's file name."""
     value = fields.text("slug")
     if value is not None:
         if not SLUG.fullmatch(value):

@@ -30,9 +30,9 @@ from generator.fields import Fields
 from generator.models import Episode
 from generator.records import (
     MAX_RECORD_BYTES,
-    _named,
-    _read_text,
-    _slug,
+    canonical_names,
+    read_text,
+    record_slug,
     split_front_matter,
 )
 
@@ -133,7 +133,7 @@ def read_listing(
     try:
         text = _plain_text(path)
         if text is None:  # a link, or no plain file: the full read's checks decide
-            text = _read_text(path, shown, site_dir)
+            text = read_text(path, shown, site_dir)
         if path.suffix.lower() == ".md":
             text = split_front_matter(text, shown)[0]
         data = yamlfile.load(_listed_part(text), shown)
@@ -146,13 +146,13 @@ def read_listing(
     if title is None or date is None:
         return None
     return Episode(
-        slug=_slug(fields, path),
+        slug=record_slug(fields, path),
         source=shown,
         title=title,
         date=date,
         number=fields.integer("number"),
         draft=bool(fields.boolean("draft")),
-        guests=_named(fields.texts("guests"), aliases),
+        guests=canonical_names(fields.texts("guests"), aliases),
         tags=fields.texts("tags"),
     )
 

@@ -71,7 +71,7 @@ def ends(transcript: Transcript, duration_ms: int | None) -> list[int]:
 _THREE = [f"{n:03d}" for n in range(1000)]
 _DOT = [f".{n:03d}" for n in range(1000)]  # WebVTT's milliseconds
 _COMMA = [f",{n:03d}" for n in range(1000)]  # SRT's
-_FRAC = [f".{n:03d}".rstrip("0") if n else "" for n in range(1000)]  # 500 -> ".5"
+FRACTIONS = [f".{n:03d}".rstrip("0") if n else "" for n in range(1000)]  # 500 -> ".5"
 
 
 class _Memo(dict[int, str]):
@@ -97,8 +97,8 @@ def _hms(total: int) -> str:
 
 
 _STAMPS = _Memo(_hms)  # HH:MM:SS, as WebVTT and SRT write it
-_LABELS = _Memo(lambda total: clock(total * 1000))  # 1:23 or 1:02:03, as a listener reads it
-_SECONDS = _Memo(str)
+LABELS = _Memo(lambda total: clock(total * 1000))  # 1:23 or 1:02:03, as a listener reads it
+SECONDS = _Memo(str)
 
 
 def _stamp(ms: int) -> str:
@@ -133,7 +133,7 @@ def render_all(
     millis = list(map(mod, starts, thousand))
     end_wholes = list(map(floordiv, finishes, thousand))
     end_millis = list(map(mod, finishes, thousand))
-    stamp, frac = _STAMPS.__getitem__, _FRAC.__getitem__
+    stamp, frac = _STAMPS.__getitem__, FRACTIONS.__getitem__
     fractions = list(map(frac, millis))
     # Each speaker's WebVTT voice and JSON field, and the text with the speaker named where the
     # speaker changes (SRT, text); None names nobody.
@@ -187,12 +187,12 @@ def render_all(
         rows = [
             f"{label}{fraction} {text}\n"
             for label, fraction, text in zip(
-                map(_LABELS.__getitem__, wholes), fractions, named, strict=True
+                map(LABELS.__getitem__, wholes), fractions, named, strict=True
             )
         ]
         txt = "".join(rows).encode()
     if "json" in kinds:
-        seconds = _SECONDS.__getitem__
+        seconds = SECONDS.__getitem__
         rows = [
             f'{{{who}"startTime":{begin}{fraction},"endTime":{end}{end_fraction},'
             f'"body":{encode(text)}}}'

@@ -26,7 +26,7 @@ from jinja2 import nodes
 from markupsafe import Markup
 
 from generator.models import Chapter, Transcript
-from generator.timecodes import clock
+from generator.transcripts.exports import FRACTIONS, LABELS, SECONDS, escaped
 
 TEMPLATE = "_segment.html"
 # What the template is given, each already escaped (as Markup), or "" where a segment has none.
@@ -90,7 +90,7 @@ class SegmentMarkup:
         if self.skeletons is not None:
             return self._filled(self.skeletons, transcript, chapters, urls)
         codes = word_codes(transcript)
-        labels, seconds, frac = _LABELS, _SECONDS, _FRAC
+        labels, seconds, frac = LABELS, SECONDS, FRACTIONS
         out: list[str] = []
         put = out.append
         shown: str | None = None  # the speaker last named on the page (again after a chapter)
@@ -136,12 +136,12 @@ class SegmentMarkup:
         begins = list(
             map(
                 add,
-                map(_SECONDS.__getitem__, wholes),
-                map(_FRAC.__getitem__, map(mod, starts, thousand)),
+                map(SECONDS.__getitem__, wholes),
+                map(FRACTIONS.__getitem__, map(mod, starts, thousand)),
             )
         )
-        clocks = list(map(_LABELS.__getitem__, wholes))
-        texts = _escaped(list(map(_TEXT, segments)))
+        clocks = list(map(LABELS.__getitem__, wholes))
+        texts = escaped(list(map(_TEXT, segments)))
         columns = (anchors, begins, clocks, texts)
         pieces, slots = skeletons[False, False, False]
         rows = list(_rows(pieces, [columns[slot] for slot in slots], count))
@@ -170,17 +170,6 @@ class SegmentMarkup:
 
 Skeletons = dict[tuple[bool, ...], tuple[tuple[str, ...], tuple[int, ...]]]
 _START, _TEXT, _SPEAKER, _ANCHOR = (itemgetter(n) for n in (0, 2, 3, 4))  # of a Segment
-
-
-def _escaped(texts: list[str]) -> list[str]:
-    """Each text with ``&``, ``<`` and ``>`` escaped: all at once, in one string."""
-    joined = "\0".join(texts)
-    if "&" not in joined and "<" not in joined and ">" not in joined:
-        return texts
-    escaped = escape(joined, quote=False).split("\0")
-    if len(escaped) == len(texts):
-        return escaped
-    return [escape(text, quote=False) for text in texts]  # a text held a NUL
 
 
 def _headings(starts: list[int], chapters: Sequence[Chapter]) -> dict[int, str]:
@@ -277,25 +266,3 @@ def _base36(number: int) -> str:
         digits = "0123456789abcdefghijklmnopqrstuvwxyz"[digit] + digits
         if not number:
             return digits
-
-
-class _Memo(dict[int, str]):
-    """Text for each whole second, made on first use and kept (up to ``KEEP`` entries, so a
-    hostile time costs no memory)."""
-
-    KEEP = 50_000  # about 14 hours
-
-    def __init__(self, make: Callable[[int], str]) -> None:
-        super().__init__()
-        self.make = make
-
-    def __missing__(self, second: int) -> str:
-        text = self.make(second)
-        if len(self) < self.KEEP:
-            self[second] = text
-        return text
-
-
-_LABELS = _Memo(lambda total: clock(total * 1000))  # 1:23 or 1:02:03, as a listener reads it
-_SECONDS = _Memo(str)
-_FRAC = [f".{n:03d}".rstrip("0") if n else "" for n in range(1000)]  # 500 -> ".5"
