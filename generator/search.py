@@ -10,8 +10,9 @@ out of queries.
 
 Where each word was said lives beside the index, in Cuepress's own small files
 (``pagefind/lines/DIGEST-N.gz``, gzip JSON, named by the episode's digest): the first holds the
-*word map* (for each word position of the page, the first ``FIRST`` lines that say the word) and
-the summary; each holds ``BLOCK`` lines as ``[seconds, text]``. The search page asks Pagefind
+*word map* (for each word position of the page, the first ``FIRST`` lines that say the word),
+the summary and the first ``HEAD`` lines, each further one ``BLOCK`` lines, as
+``[seconds, text]``. The search page asks Pagefind
 which episodes hold the words and at which positions, maps those to lines through the word map,
 and fetches only the blocks holding them: every hit links to its line's exact second. Title,
 date, tags, speakers, year and the digest ride along as Pagefind filters (stored, not searched;
@@ -63,13 +64,19 @@ from generator.render import Renderer
 from generator.transcripts import exports
 
 PAGEFIND_VERSION = "1.5.2"  # the exact release this module is tested against (see reproducible)
-SHARD_EPISODES = 2000  # episodes per index; a bigger archive is indexed in parallel parts
+# Episodes per index, oldest first (see tiers): sealed indexes of the first, then at most one
+# index of a multiple of each next one, then the newest few. Pagefind's time grows with an
+# index's episodes, a query's download with the number of indexes.
+TIERS = (2000, 200, 20)
 FIRST = 5  # lines kept per word and episode in the word map: what a result shows
-BLOCK = 550  # lines per line file (fewer files: each costs more to write and link than its bytes)
+# Lines in the first line file, beside the word map: where a common word's first lines are, so a
+# query for it fetches that file alone per episode (a real hour's lines compress poorly).
+HEAD = 150
+BLOCK = 300  # lines per further line file (fewer files: each costs more to write and link)
 FOLDER = "pagefind/"
 LINES = "lines/"  # Cuepress's line files, inside FOLDER
 PARALLEL_FROM = 16  # episodes to prepare; below this a second process costs more
-FORMAT = 4  # of the pages and line files: bump when what prepare() makes changes
+FORMAT = 5  # of the pages and line files: bump when what prepare() makes changes
 PAGE = "search/index.html"
 # What the JavaScript API needs from a bundle; Pagefind's UI kits and playground stay out.
 _KEEP = re.compile(
@@ -158,16 +165,41 @@ class SearchPage:
         return cls(sorted(tags, key=str.casefold), sorted(speakers, key=str.casefold), years)
 
 
+def tiers(count: int) -> list[int]:
+    """How many episodes each index holds, oldest first, for an archive of ``count``: as many
+    sealed indexes of ``TIERS[0]`` as fit, then for each smaller tier one index of the largest
+    multiple of it that fits in what is left, then the rest (fewer than the last tier).
+
+    A function of the count alone, so a build from the cache makes what a cold build does. A
+    new episode changes only the newest index, which holds fewer than ``TIERS[-1]`` unless the
+    episode completes a tier (then the index above it grows: every ``TIERS[-1]`` episodes the
+    next, and so on); an edited episode re-indexes the index holding it. There are at most
+    ``len(TIERS)`` indexes besides the sealed ones (2000, 200, 20: 500 episodes are indexes of
+    400 and 100; 6,000 are three of 2,000)."""
+    sizes = [TIERS[0]] * (count // TIERS[0])
+    left = count - sum(sizes)
+    for tier in (*TIERS[1:], 1):
+        if left >= tier:
+            sizes.append(left // tier * tier)
+            left -= sizes[-1]
+    return sizes or [0]
+
+
 def index_folders(episodes: Sequence[Episode]) -> list[str]:
-    """The bundle folders, relative to the site root: the first holds Pagefind's script."""
-    count = max(1, -(-len(episodes) // SHARD_EPISODES))
+    """The bundle folders, relative to the site root, one per index (see tiers): the first
+    holds Pagefind's script."""
+    count = len(tiers(len(episodes)))
     return [FOLDER] + [f"{FOLDER}part-{n}/" for n in range(2, count + 1)]
 
 
 def shards(episodes: Sequence[Episode]) -> list[list[Episode]]:
-    """Episodes oldest first, in runs of ``SHARD_EPISODES``: a new episode joins the last."""
+    """The episodes of each index: oldest first, in runs of :func:`tiers`."""
     ordered = sorted(episodes, key=lambda e: (e.date, e.number or 0, e.slug))
-    return [ordered[n : n + SHARD_EPISODES] for n in range(0, len(ordered), SHARD_EPISODES)] or [[]]
+    parts, start = [], 0
+    for size in tiers(len(ordered)):
+        parts.append(ordered[start : start + size])
+        start += size
+    return parts
 
 
 def bundle(
@@ -420,7 +452,7 @@ def _prepare_job(job: tuple[Episode, Path | None, str, Path]) -> tuple[str, Prep
 
 
 def _episode_digest(episode: Episode, transcript_digest: str, language: str) -> str:
-    made = f"{FORMAT} {FIRST} {BLOCK} {language}".encode()  # what changes what prepare() makes
+    made = f"{FORMAT} {FIRST} {HEAD} {BLOCK} {language}".encode()  # what changes prepare()
     return _digest(made, _about(episode), transcript_digest.encode())
 
 
@@ -485,13 +517,15 @@ def prepare(
         f"<body data-pagefind-body><p>{html.escape(' '.join(first))}</p></body></html>"
     )
     shown = [[s["startTime"], s["body"]] for s in segments]  # seconds, as JSON wrote them
+    files: list[dict[str, Any]] = [
+        {"map": list(first.values()), "summary": summary, "head": HEAD, "block": BLOCK}
+        | {"lines": shown[:HEAD]}
+    ]
+    files += [{"lines": shown[n : n + BLOCK]} for n in range(HEAD, len(shown), BLOCK)]
     made: dict[str, bytes] = {}
-    for block in range(max(1, -(-len(shown) // BLOCK))):
-        data: dict[str, Any] = {"lines": shown[block * BLOCK : (block + 1) * BLOCK]}
-        if block == 0:
-            data |= {"map": list(first.values()), "summary": summary, "block": BLOCK}
+    for number, data in enumerate(files):
         text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-        made[f"{digest}-{block}.gz"] = gzip.compress(text.encode(), compresslevel=1, mtime=0)
+        made[f"{digest}-{number}.gz"] = gzip.compress(text.encode(), compresslevel=1, mtime=0)
     return Prepared(digest, episode.url_path, page.encode(), made)
 
 

@@ -86,18 +86,21 @@ class TestPrepare:
         assert made.url_path == "episodes/ep/"
 
     def test_word_map_keeps_the_first_lines(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        """A word's entry lists the first FIRST lines saying it; lines go BLOCK to a file."""
+        """A word's entry lists the first FIRST lines saying it; the first HEAD lines go with
+        the map, the others BLOCK to a file."""
         monkeypatch.setattr(search, "FIRST", 2)
-        monkeypatch.setattr(search, "BLOCK", 2)
+        monkeypatch.setattr(search, "HEAD", 1)
+        monkeypatch.setattr(search, "BLOCK", 3)
         made = search.prepare(
-            episode(title="X"), segments(*((n, f"zebra {n}") for n in range(5))), "d", "en"
+            episode(title="X"), segments(*((n, f"zebra {n}") for n in range(6))), "d", "en"
         )
         assert sorted(made.files) == ["d-0.gz", "d-1.gz", "d-2.gz"]
         head = unzip(made.files["d-0.gz"])
-        assert made.page.endswith(b"<p>x zebra 0 1 2 3 4</p></body></html>")
-        assert head["map"] == [[], [0, 1], [0], [1], [2], [3], [4]]
-        assert head["block"] == 2
-        assert unzip(made.files["d-2.gz"]) == {"lines": [[4, "zebra 4"]]}
+        assert made.page.endswith(b"<p>x zebra 0 1 2 3 4 5</p></body></html>")
+        assert head["map"] == [[], [0, 1], [0], [1], [2], [3], [4], [5]]
+        assert (head["head"], head["block"], head["lines"]) == (1, 3, [[0, "zebra 0"]])
+        assert unzip(made.files["d-1.gz"]) == {"lines": [[n, f"zebra {n}"] for n in (1, 2, 3)]}
+        assert unzip(made.files["d-2.gz"]) == {"lines": [[4, "zebra 4"], [5, "zebra 5"]]}
 
     def test_words_match_the_search_page(self) -> None:
         """Words are keyed as search.js keys them: lower case, punctuation around them gone,
@@ -124,23 +127,36 @@ class TestShards:
             for n in range(count)
         ]
 
-    def test_archive_is_split_oldest_first(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        """Up to SHARD_EPISODES episodes share one index in pagefind/; a larger archive is
-        split in runs of SHARD_EPISODES, oldest first, so a new episode changes only the
-        newest index."""
-        assert search.SHARD_EPISODES == 2000
-        monkeypatch.setattr(search, "SHARD_EPISODES", 250)
+    def test_archive_is_split_oldest_first(self) -> None:
+        """Episodes are indexed oldest first in tiers: sealed indexes of 2,000, then one of a
+        multiple of 200, one of a multiple of 20, then the newest few; each index has its
+        folder, the first pagefind/."""
+        assert search.TIERS == (2000, 200, 20)
         assert search.index_folders(self.make(0)) == ["pagefind/"]
-        assert search.index_folders(self.make(250)) == ["pagefind/"]
-        episodes = self.make(501)
+        assert search.index_folders(self.make(20)) == ["pagefind/"]
+        episodes = self.make(541)
         assert search.index_folders(episodes) == [
             "pagefind/",
             "pagefind/part-2/",
             "pagefind/part-3/",
         ]
         parts = search.shards(list(reversed(episodes)))
-        assert [len(s) for s in parts] == [250, 250, 1]
-        assert parts[0][0].slug == "e0" and parts[2][0].slug == "e500"
+        assert [len(s) for s in parts] == [400, 140, 1]
+        assert parts[0][0].slug == "e0" and parts[2][0].slug == "e540"
+        assert search.tiers(500) == [400, 100]
+        assert search.tiers(6000) == [2000] * 3
+        assert search.tiers(7999) == [2000] * 3 + [1800, 180, 19]
+
+    def test_a_new_episode_changes_one_index(self) -> None:
+        """Adding an episode changes the newest index only (the one it completes when it
+        completes a tier: the indexes after it become part of it), and there are never more
+        than three indexes besides the sealed ones."""
+        for count in range(4500):
+            before, after = search.tiers(count), search.tiers(count + 1)
+            kept = len(after) - 1
+            assert after[:kept] == before[:kept], count
+            assert sum(after) == count + 1
+            assert len(after) <= count // 2000 + 3
 
 
 TRANSCRIPT = """\
@@ -265,7 +281,7 @@ class TestBundle:
     ) -> None:
         """A build whose episodes are unchanged takes the index from the cache: Pagefind does
         not run; editing one episode re-indexes only its shard."""
-        monkeypatch.setattr(search, "SHARD_EPISODES", 1)
+        monkeypatch.setattr(search, "TIERS", (1,))
         build(small_site)
         calls: list[int] = []
         real = search.build_indexes
