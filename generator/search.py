@@ -517,9 +517,9 @@ def prepare(
         f"<body data-pagefind-body><p>{html.escape(' '.join(first))}</p></body></html>"
     )
     shown = [[s["startTime"], s["body"]] for s in segments]  # seconds, as JSON wrote them
+    map_ = list(first.values())
     files: list[dict[str, Any]] = [
-        {"map": list(first.values()), "summary": summary, "head": HEAD, "block": BLOCK}
-        | {"lines": shown[:HEAD]}
+        {"map": map_, "summary": summary, "head": HEAD, "block": BLOCK, "lines": shown[:HEAD]}
     ]
     files += [{"lines": shown[n : n + BLOCK]} for n in range(HEAD, len(shown), BLOCK)]
     made: dict[str, bytes] = {}
