@@ -12,24 +12,32 @@ Where each word was said lives beside the index, in Cuepress's own small files
 (``pagefind/lines/DIGEST-N.gz``, gzip JSON, named by the episode's digest): the first holds the
 *word map* (for each word position of the page, the first ``FIRST`` lines that say the word),
 the summary and the first ``HEAD`` lines, each further one ``BLOCK`` lines, as
-``[seconds, text]``. The search page asks Pagefind
-which episodes hold the words and at which positions, maps those to lines through the word map,
-and fetches only the blocks holding them: every hit links to its line's exact second. Title,
-date, tags, speakers, year and the digest ride along as Pagefind filters (stored, not searched;
-Pagefind 1.5 searches meta).
+``[seconds, text]``. The search page asks Pagefind which episodes hold the words and at which
+positions, maps those to lines through the word map, and fetches only the line files holding
+them (for a common word, said early, the first alone): every hit links to its line's exact
+second. Title, date, tags, speakers, year and the digest ride along as Pagefind filters (stored,
+not searched; Pagefind 1.5 searches meta).
 
 Each episode's page and line files are kept in the build cache under its digest, so a build
-prepares only new or changed episodes. Episodes are split oldest first into indexes of
-``SHARD_EPISODES`` (merged by the search page); an index is rebuilt whole when one of its
-episodes changes (Pagefind cannot update one), which with distinct words takes about half a
-second for 500 episodes; the files it shares with the shard's last index are linked, not
-written. Pagefind numbers the pages in the order it lists the folder they are written to, so
-its bundle is byte for byte the same from build to build on one machine.
+prepares only new or changed episodes. Episodes are indexed oldest first in tiers
+(:func:`tiers`, a function of the number of episodes alone, so a build from the cache makes
+what a cold build makes): sealed indexes of ``TIERS[0]``, then one index for each smaller tier,
+then the newest few; the search page merges them. Pagefind cannot update an index, so an index
+is made again whole when one of its episodes changes; the files it shares with the index made
+last in its place are linked, not written. Pagefind numbers the pages in the order it lists the
+folder they are written to, so its bundle is byte for byte the same from build to build on one
+machine.
 
-Next, for real vocabularies (a few thousand distinct words an episode make Pagefind about 15
-times slower than the benchmark's archive): a small index of the recently added or edited
-episodes on top of large ones, merged now and then (log-structured), with the episodes it
-replaces left out of the older indexes' results by the search page.
+What the tiers trade (measured with pages of about 1,800 distinct words, a real hour of talk;
+README, Search): Pagefind's time grows with the word positions it indexes, about 7.5 ms an
+episode, half of it compressing its output (a profile of the program), so an index of 2,000
+takes about 15 s and one of 20 a quarter of a second; but every index a query merges costs it
+Pagefind's metadata and one index chunk (about 25 kB, whatever the index's size). A new
+episode or an edit of one of the newest re-indexes a small index; an edit of an older one
+re-indexes the large index holding it. A small index of edited episodes on top, whose
+episodes the search page would leave out of the older indexes, would make every edit cheap,
+but a build after an edit would then differ from a cold build of the same episodes (which
+cannot know which were edited), and each such index costs every query another chunk.
 
 Pagefind is pinned (``PAGEFIND_VERSION``): its filter files are rewritten in sorted order for
 reproducible bytes (:func:`reproducible`), which reads its private CBOR format; a test fails

@@ -1,8 +1,9 @@
 /* Cuepress search page: asks the Pagefind index (built by generator/search.py) and lists each
    episode with the lines where the words were said, each a link to that second. Pagefind's page
    for an episode holds its distinct words, once each; the matched word positions lead, through
-   the episode's word map (pagefind/lines/DIGEST-0.gz), to the first lines saying each word, and
-   only the line files holding them are fetched. No dependencies. */
+   the episode's word map (pagefind/lines/DIGEST-0.gz, with the first lines), to the first lines
+   saying each word, and only the line files holding them are fetched. Pagefind's indexes (see
+   generator/search.py's tiers) are merged here. No dependencies. */
 const doc = document;
 const form = doc.querySelector(".search-form");
 const input = doc.getElementById("search-input");
@@ -38,7 +39,8 @@ function pagefind() {
   return loading;
 }
 
-/* One of an episode's line files (gzip JSON): the first holds the word map. */
+/* One of an episode's line files (gzip JSON): the first holds the word map and the first
+   head.head lines, each further one head.block lines. */
 function lineFile(digest, number) {
   const name = digest + "-" + number + ".gz";
   if (!files.has(name)) {
@@ -160,8 +162,9 @@ async function said(data) {
   for (const list of lists) for (const n of list) if (numbers.size < LINES) numbers.add(n);
   const wanted = Array.from(numbers).sort((a, b) => a - b);
   const lines = await Promise.all(wanted.map(async (n) => {
-    const file = n < head.block ? head : await lineFile(digest, Math.floor(n / head.block));
-    return file.lines[n % head.block];
+    if (n < head.head) return head.lines[n];
+    const after = n - head.head;
+    return (await lineFile(digest, 1 + Math.floor(after / head.block))).lines[after % head.block];
   }));
   return { lines, matched, summary: lines.length ? "" : head.summary };
 }
