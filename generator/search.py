@@ -10,13 +10,13 @@ out of queries.
 
 Where each word was said lives beside the index, in Cuepress's own small files
 (``pagefind/lines/DIGEST-N.gz``, gzip JSON, named by the episode's digest): the first holds the
-*word map* (for each word position of the page, the first ``FIRST`` lines that say the word),
-the summary and the first ``HEAD`` lines, each further one ``BLOCK`` lines, as
-``[seconds, text]``. The search page asks Pagefind which episodes hold the words and at which
-positions, maps those to lines through the word map, and fetches only the line files holding
-them (for a common word, said early, the first alone): every hit links to its line's exact
-second. Title, date, tags, speakers, year and the digest ride along as Pagefind filters (stored,
-not searched; Pagefind 1.5 searches meta).
+*word map* (for each word position of the page, the first ``FIRST`` lines that say the word) of
+the first ``MAPPED`` positions, the summary and the first ``HEAD`` lines; the second the rest of
+the word map; each further one ``BLOCK`` lines, as ``[seconds, text]``. The search page asks
+Pagefind which episodes hold the words and at which positions, maps those to lines through the
+word map, and fetches only the line files holding them (for a common word, said early, the first
+alone): every hit links to its line's exact second. Title, date, tags, speakers, year and the
+digest ride along as Pagefind filters (stored, not searched; Pagefind 1.5 searches meta).
 
 Each episode's page and line files are kept in the build cache under its digest, so a build
 prepares only new or changed episodes. Episodes are indexed oldest first in tiers
@@ -77,8 +77,11 @@ PAGEFIND_VERSION = "1.5.2"  # the exact release this module is tested against (s
 # index's episodes, a query's download with the number of indexes.
 TIERS = (2000, 200, 20)
 FIRST = 5  # lines kept per word and episode in the word map: what a result shows
-# Lines in the first line file, beside the word map: where a common word's first lines are, so a
-# query for it fetches that file alone per episode (a real hour's lines compress poorly).
+# What the first line file holds beside the summary, so that a query for a common word fetches
+# it alone per episode: the word map of the first MAPPED word positions (the words said first,
+# common words among them; the rest of the map is the second file) and the first HEAD lines
+# (where a common word's first lines are; a real hour's lines compress poorly).
+MAPPED = 256
 HEAD = 150
 BLOCK = 300  # lines per further line file (fewer files: each costs more to write and link)
 FOLDER = "pagefind/"
@@ -460,7 +463,7 @@ def _prepare_job(job: tuple[Episode, Path | None, str, Path]) -> tuple[str, Prep
 
 
 def _episode_digest(episode: Episode, transcript_digest: str, language: str) -> str:
-    made = f"{FORMAT} {FIRST} {HEAD} {BLOCK} {language}".encode()  # what changes prepare()
+    made = f"{FORMAT} {FIRST} {MAPPED} {HEAD} {BLOCK} {language}".encode()  # prepare()'s
     return _digest(made, _about(episode), transcript_digest.encode())
 
 
@@ -525,15 +528,18 @@ def prepare(
         f"<body data-pagefind-body><p>{html.escape(' '.join(first))}</p></body></html>"
     )
     shown = [[s["startTime"], s["body"]] for s in segments]  # seconds, as JSON wrote them
-    map_ = list(first.values())
+    lines = list(first.values())
+    sizes = {"mapped": MAPPED, "head": HEAD, "block": BLOCK}
     files: list[dict[str, Any]] = [
-        {"map": map_, "summary": summary, "head": HEAD, "block": BLOCK, "lines": shown[:HEAD]}
+        {"map": lines[:MAPPED], "summary": summary, **sizes, "lines": shown[:HEAD]},
+        {"map": lines[MAPPED:]},
     ]
     files += [{"lines": shown[n : n + BLOCK]} for n in range(HEAD, len(shown), BLOCK)]
     made: dict[str, bytes] = {}
     for number, data in enumerate(files):
-        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-        made[f"{digest}-{number}.gz"] = gzip.compress(text.encode(), compresslevel=1, mtime=0)
+        text = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+        level = 6 if number == 0 else 1  # the file every result fetches: 8 % smaller
+        made[f"{digest}-{number}.gz"] = gzip.compress(text, compresslevel=level, mtime=0)
     return Prepared(digest, episode.url_path, page.encode(), made)
 
 

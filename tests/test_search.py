@@ -86,21 +86,25 @@ class TestPrepare:
         assert made.url_path == "episodes/ep/"
 
     def test_word_map_keeps_the_first_lines(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        """A word's entry lists the first FIRST lines saying it; the first HEAD lines go with
-        the map, the others BLOCK to a file."""
+        """A word's entry lists the first FIRST lines saying it; the first file holds the map
+        of the first MAPPED words and the first HEAD lines, the second the rest of the map,
+        the others BLOCK lines each."""
         monkeypatch.setattr(search, "FIRST", 2)
+        monkeypatch.setattr(search, "MAPPED", 3)
         monkeypatch.setattr(search, "HEAD", 1)
         monkeypatch.setattr(search, "BLOCK", 3)
         made = search.prepare(
             episode(title="X"), segments(*((n, f"zebra {n}") for n in range(6))), "d", "en"
         )
-        assert sorted(made.files) == ["d-0.gz", "d-1.gz", "d-2.gz"]
+        assert sorted(made.files) == ["d-0.gz", "d-1.gz", "d-2.gz", "d-3.gz"]
         head = unzip(made.files["d-0.gz"])
         assert made.page.endswith(b"<p>x zebra 0 1 2 3 4 5</p></body></html>")
-        assert head["map"] == [[], [0, 1], [0], [1], [2], [3], [4], [5]]
-        assert (head["head"], head["block"], head["lines"]) == (1, 3, [[0, "zebra 0"]])
-        assert unzip(made.files["d-1.gz"]) == {"lines": [[n, f"zebra {n}"] for n in (1, 2, 3)]}
-        assert unzip(made.files["d-2.gz"]) == {"lines": [[4, "zebra 4"], [5, "zebra 5"]]}
+        assert head["map"] == [[], [0, 1], [0]]
+        assert unzip(made.files["d-1.gz"]) == {"map": [[1], [2], [3], [4], [5]]}
+        assert (head["mapped"], head["head"], head["block"]) == (3, 1, 3)
+        assert head["lines"] == [[0, "zebra 0"]]
+        assert unzip(made.files["d-2.gz"]) == {"lines": [[n, f"zebra {n}"] for n in (1, 2, 3)]}
+        assert unzip(made.files["d-3.gz"]) == {"lines": [[4, "zebra 4"], [5, "zebra 5"]]}
 
     def test_words_match_the_search_page(self) -> None:
         """Words are keyed as search.js keys them: lower case, punctuation around them gone,
@@ -592,6 +596,46 @@ class TestLanding:
                 assert any(w.startswith(word) for w in said_there), href  # tool, tools
             if word == RARE:
                 assert hrefs == [f"{PREFIX}episodes/02-the-ladder-ledger/#t={RARE_START}"]
+
+
+class TestLayout:
+    def test_every_line_file_and_index_is_searched(
+        self, browser: Browser, make_site: MakeSite, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """With the word map split after MAPPED words, lines after the first HEAD in files of
+        BLOCK, and the episodes in three indexes, every word is found in every episode and
+        lands on its line's second, and a word of the newest episode only in it."""
+        monkeypatch.setattr(search, "MAPPED", 4)  # episode, N, the, okapi | naps, tapir ...
+        monkeypatch.setattr(search, "HEAD", 1)
+        monkeypatch.setattr(search, "BLOCK", 2)
+        monkeypatch.setattr(search, "TIERS", (2, 1))  # five episodes: indexes of 2, 2 and 1
+        words = ["okapi", "tapir", "quagga", "dugong", "margay", "saola"]
+        said = "".join(f'  - "0:{10 + n}.5 The {w} naps."\n' for n, w in enumerate(words))
+        site = make_site(
+            {
+                f"content/episodes/e{n}.md": record(
+                    f"Episode {n}", f"2026-01-0{n + 1}",
+                    f'transcript:\n{said}  - "0:40 A {animal} sings."\n',
+                )
+                for n, animal in enumerate(["kudu", "gaur", "dhole", "fossa", "saiga"])
+            }
+        )  # fmt: skip
+        build(site)
+        assert (site / "output/pagefind/part-3/pagefind-entry.json").is_file()
+        context = browser.new_context()
+        page = context.new_page()
+        with serve(site / "output", "/show/") as url:
+            for n, word in enumerate(words):
+                search_for(page, url, word)
+                links = page.locator(".search-line")
+                expect(links).to_have_count(5)
+                hrefs = sorted(links.nth(k).get_attribute("href") or "" for k in range(5))
+                assert hrefs == [f"/show/episodes/e{k}/#t={10 + n}.5" for k in range(5)], word
+                expect(links.first.locator("mark")).to_have_text([word])
+            search_for(page, url, "saiga")
+            expect(page.locator(".search-line")).to_have_text(["0:40 A saiga sings."])
+            assert page.locator(".search-line").get_attribute("href") == "/show/episodes/e4/#t=40"
+        context.close()
 
 
 class TestEdits:
