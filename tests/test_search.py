@@ -304,6 +304,39 @@ class TestBundle:
         build(small_site)
         assert calls == [0, 1]
 
+    def test_rebuilds_equal_a_cold_build(
+        self, make_site: MakeSite, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    ) -> None:
+        """After episodes are added one at a time (through tiers completed and sealed) and an
+        old one is edited, the search page and bundle are byte for byte what a cold build of
+        the same episodes makes: the split depends on the count alone."""
+        monkeypatch.setattr(search, "TIERS", (4, 2))
+
+        def add(site: Path, n: int, said: str = "here") -> None:
+            (site / f"content/episodes/e{n}.md").write_text(
+                record(f"Ep {n}", f"2026-01-{n + 1:02d}", f'transcript:\n  - "0:01 W{n} {said}."\n')
+            )
+
+        site = make_site({})
+        (site / "content/episodes").mkdir(parents=True, exist_ok=True)
+        for n in range(7):
+            add(site, n)
+            build(site)
+        add(site, 1, "edited")
+        build(site)
+        assert search.tiers(7) == [4, 2, 1]
+
+        cold = tmp_path / "cold"
+        shutil.copytree(site, cold, ignore=shutil.ignore_patterns(".cache", "output"))
+        build(cold)
+
+        def made(root: Path) -> dict[str, bytes]:
+            files = [*(root / "pagefind").rglob("*"), root / "search/index.html"]
+            return {p.relative_to(root).as_posix(): p.read_bytes() for p in files if p.is_file()}
+
+        assert made(site / "output") == made(cold / "output")
+        assert "pagefind/part-3/pagefind-entry.json" in made(cold / "output")
+
     def test_missing_pagefind_is_an_error(
         self, small_site: Path, monkeypatch: pytest.MonkeyPatch
     ) -> None:
