@@ -174,12 +174,12 @@ class EpisodeStage:
                     (f"transcript.{kind}", getattr(forms, kind)) for kind in built
                 )
             else:  # paragraphs without times: no captions, nothing to play from
-                html, text = exports.render_untimed(transcript)
-                html = exports.link_speakers(html, pages)
-                files["transcript.txt"] = text
+                files["transcript.txt"] = exports.render_untimed(transcript)
         try:
             if transcript is not None and transcript.timed:  # layouts/_segment.html each
                 html = self.renderer.segments.transcript(transcript, episode.chapters, pages)
+            elif transcript is not None:  # layouts/_paragraph.html each
+                html = self.renderer.segments.paragraphs(transcript, pages)
             files["index.html"] = self.renderer.render(
                 "episode.html",
                 episode=episode,

@@ -26,8 +26,8 @@ from generator.errors import TemplateError
 from generator.models import Site, Transcript
 from generator.paths import link_problem
 from generator.timecodes import clock, seconds_text
+from generator.transcripts.page import HEADING, PARAGRAPH, SegmentMarkup
 from generator.transcripts.page import TEMPLATE as SEGMENT
-from generator.transcripts.page import SegmentMarkup
 
 _OBJECT = re.compile(r"'[\w.]+\.(\w+) object'")
 DEFAULT_LAYOUTS = Path(__file__).resolve().parent.parent / "layouts"
@@ -90,15 +90,21 @@ class Renderer:
 
     @functools.cached_property
     def segments(self) -> SegmentMarkup:
-        """The episode page's transcript markup, from the site's ``layouts/_segment.html``
-        (see :mod:`generator.transcripts.page`); made once, before the episodes' processes
+        """The episode page's transcript markup, from the site's ``layouts/_segment.html``,
+        ``_chapter_heading.html`` and ``_paragraph.html`` (see
+        :mod:`generator.transcripts.page`); made once, before the episodes' processes
         fork."""
         try:
             assert self.env.loader is not None
             tree = self.env.parse(self.env.loader.get_source(self.env, SEGMENT)[0])
         except jinja2.TemplateError:  # rendering reports it, at its line
             tree = None
-        return SegmentMarkup(functools.partial(self.render, SEGMENT), tree)
+        return SegmentMarkup(
+            functools.partial(self.render, SEGMENT),
+            tree,
+            functools.partial(self.render, HEADING),
+            functools.partial(self.render, PARAGRAPH),
+        )
 
     def url(self, path: str = "") -> str:
         """A link to ``path`` (relative to the site root) that works under the site's sub-path."""
