@@ -11,18 +11,16 @@ from __future__ import annotations
 
 import dataclasses
 import gc
-import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from multiprocessing.pool import Pool
 from pathlib import Path, PurePosixPath
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from markupsafe import Markup
 
-from generator import people, related
+from generator import markup, people, related
 from generator.cache import Cache, digest_bytes
 from generator.errors import CuepressError, Problem, Problems
 from generator.models import Episode, Transcript
@@ -30,6 +28,9 @@ from generator.records import find_records, read_record
 from generator.related import Related
 from generator.render import Renderer
 from generator.transcripts import READERS, exports
+
+if TYPE_CHECKING:
+    from multiprocessing.pool import Pool
 
 PARALLEL_FROM = 16  # records; below this a second process costs more than it saves
 A = TypeVar("A")
@@ -269,6 +270,10 @@ class _Workers:
                 self.stage.renderer.segments  # noqa: B018 - its skeleton made once, likewise
             except CuepressError:  # a broken _segment.html: each episode reports it
                 pass
+            import multiprocessing  # only when a rebuild has enough to do
+
+            markup.load()  # imported once, not once per process
+
             self.pool = multiprocessing.get_context("fork").Pool(self.count)
         # Small chunks, so that neither process idles long while the other ends the step.
         chunk = max(1, len(items) // (self.count * 32))
@@ -286,4 +291,6 @@ def _process(task: tuple[str, tuple[Related, ...]]) -> Rendered:
 
 
 def _can_fork() -> bool:
+    import multiprocessing
+
     return "fork" in multiprocessing.get_all_start_methods()
