@@ -111,12 +111,12 @@ def warn_unreadable_sidecars(
             )
 
 
-def find_records(content_dir: Path) -> list[Path]:
-    """Every record file below ``content_dir`` (``SITE/content/episodes``), sorted; ``_name``
-    and ``.name`` are skipped, and a folder that links out of the site is not even listed
-    (nor is a linked folder inside it entered). One ``scandir`` a folder: an archive's rebuild
-    lists thousands of files."""
-    site_dir = content_dir.parent.parent
+def find_records(content_dir: Path, site_dir: Path | None = None) -> list[Path]:
+    """Every record file below ``content_dir`` (``SITE/content/episodes``, or a show's
+    ``SITE/content/shows/NAME/episodes``), sorted; ``_name`` and ``.name`` are skipped, and a
+    folder that links out of the site is not even listed (nor is a linked folder inside it
+    entered). One ``scandir`` a folder: an archive's rebuild lists thousands of files."""
+    site_dir = site_dir if site_dir is not None else content_dir.parent.parent
     if not content_dir.is_dir() or not content_dir.resolve().is_relative_to(site_dir.resolve()):
         return []
     found: list[tuple[tuple[str, ...], str]] = []
