@@ -381,7 +381,7 @@ def new_pages_cost(corpus: Path, work: Path, fastest: float) -> list[str]:
     names = [p.relative_to(built.output).as_posix() for p in pages]
 
     def site_pages() -> object:
-        return render_site(built.site, episodes, renderer, site, names, Problems())
+        return render_site(built.site, [renderer], episodes, renderer, site, names, Problems())
 
     with_them: list[float] = []
     without: list[float] = []
