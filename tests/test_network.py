@@ -365,3 +365,119 @@ def test_search_filtered_by_show_in_chromium(page: Page, built: Path) -> None:
         target = page.locator(".seg.is-target")
         expect(target).to_be_in_viewport()
         expect(target).to_contain_text("steals their rosemary")
+
+
+MOVED_SHOW_KEYS = (
+    "description", "language", "author", "owner", "image", "categories", "explicit",
+    "copyright", "episodes_per_page",
+)  # fmt: skip
+
+
+def page_files(output: Path) -> dict[str, bytes]:
+    """Every published file but the search index (its files are named by their contents)."""
+    return {
+        p.relative_to(output).as_posix(): p.read_bytes()
+        for p in sorted(output.rglob("*"))
+        if p.is_file() and not p.relative_to(output).as_posix().startswith("pagefind/")
+    }
+
+
+def feed_guids(data: bytes) -> tuple[str, list[tuple[str, str]]]:
+    """A feed's podcast:guid, and each item's guid with its enclosure."""
+    channel = etree.fromstring(data).find("channel")
+    assert channel is not None
+    items = [
+        (i.findtext("guid") or "", i.find("enclosure").get("url") or "")  # type: ignore[union-attr]
+        for i in channel.iter("item")
+    ]
+    return channel.findtext(f"{PODCAST}guid") or "", sorted(items)
+
+
+def test_a_one_show_site_becomes_a_network_without_breaking_a_url_or_guid(
+    tmp_path: Path,
+) -> None:
+    """The README's migration, done to the demo site: its show moves into
+    content/shows/borrowed-hammer/ with moved_from: / and its podcast_guid pinned, and a second
+    show joins. Every URL of the one-show site still answers: the same page, or a page that
+    redirects (without JavaScript) to the same page at its new address; the old feed.xml is the
+    show's feed, telling apps its new address; and every guid is unchanged."""
+    import shutil
+
+    import yaml
+
+    from tests.golden import ROOT
+
+    site = tmp_path / "site"
+    for name in ("content", "static", "site.yaml"):
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, site / name)
+        else:
+            shutil.copy(source, site / name)
+    before = page_files(build(site, tmp_path / "before").output)
+    old_guid, old_items = feed_guids(before["feed.xml"])
+
+    settings = yaml.safe_load((site / "site.yaml").read_text())
+    show = {"title": settings["title"], "moved_from": "/", "podcast_guid": old_guid}
+    show |= {key: settings.pop(key) for key in MOVED_SHOW_KEYS}
+    settings["title"] = "Willowgate Radio"
+    (site / "content/shows/borrowed-hammer").mkdir(parents=True)
+    (site / "content/episodes").rename(site / "content/shows/borrowed-hammer/episodes")
+    (site / "content/shows/borrowed-hammer/show.yaml").write_text(yaml.safe_dump(show))
+    (site / "site.yaml").write_text(yaml.safe_dump(settings))
+    shutil.copytree(NETWORK / "content/shows/river-notes", site / "content/shows/river-notes")
+    shutil.copy(NETWORK / "static/images/river-notes.png", site / "static/images/")
+    after = page_files(build(site, tmp_path / "after").output)
+
+    refresh = re.compile(r'<meta http-equiv="refresh" content="0; url=/borrowed-hammer/(.*?)">')
+    moved = 0
+    for name in before:
+        assert name in after, f"{name} is gone"
+        if not name.endswith("index.html") or name == "index.html":
+            continue
+        found = refresh.search(after[name].decode())
+        if found is None:  # the same page (people, tags, search): still there
+            continue
+        moved += 1
+        target = found.group(1)
+        assert target == "borrowed-hammer/" + name.removesuffix("index.html")
+        new = after[target + "index.html"].decode()
+        title = re.search(r"<title>([^<]*)</title>", before[name].decode())
+        assert title is not None and f"<title>{title.group(1)}</title>" in new
+        canonical = (
+            f'<link rel="canonical" href="https://example.github.io/borrowed-hammer/{target}">'
+        )
+        assert canonical in after[name].decode()
+    assert moved == 2 * 6 + 1  # six episode pages (the seventh is a draft), their embeds, page/2/
+    # Downloads are where they were, byte for byte.
+    assert (
+        after["episodes/02-the-ladder-ledger/transcript.vtt"]
+        == before["episodes/02-the-ladder-ledger/transcript.vtt"]
+    )
+    assert (
+        after["episodes/02-the-ladder-ledger/chapters.json"]
+        == before["episodes/02-the-ladder-ledger/chapters.json"]
+    )
+    # The old feed is the show's, with its new address; the show and every episode keep
+    # their guids, in both.
+    new_feed = "https://example.github.io/borrowed-hammer/borrowed-hammer/feed.xml"
+    parsed = feedparser.parse(after["feed.xml"])
+    assert not parsed.bozo
+    assert (
+        etree.fromstring(after["feed.xml"]).findtext(
+            "channel/{http://www.itunes.com/dtds/podcast-1.0.dtd}new-feed-url"
+        )
+        == new_feed
+    )
+    for data in (after["feed.xml"], after["borrowed-hammer/feed.xml"]):
+        guid, items = feed_guids(data)
+        assert guid == old_guid
+        assert [g for g, _ in items] == [g for g, _ in old_items]
+    # The redirects stay out of the sitemap; the new addresses are in it.
+    sitemap = after["sitemap.xml"].decode()
+    from generator.check import check_site
+
+    assert check_site(tmp_path / "after", "https://example.github.io/borrowed-hammer/").broken == ()
+    old_home = "<loc>https://example.github.io/borrowed-hammer/"
+    assert old_home + "episodes/02-the-ladder-ledger/</loc>" not in sitemap
+    assert old_home + "borrowed-hammer/episodes/02-the-ladder-ledger/</loc>" in sitemap
