@@ -13,7 +13,7 @@ import feedparser
 import podcastparser
 import pytest
 from lxml import etree
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from generator.build import build
 from generator.errors import BuildFailed
@@ -481,3 +481,43 @@ def test_a_one_show_site_becomes_a_network_without_breaking_a_url_or_guid(
     old_home = "<loc>https://example.github.io/borrowed-hammer/"
     assert old_home + "episodes/02-the-ladder-ledger/</loc>" not in sitemap
     assert old_home + "borrowed-hammer/episodes/02-the-ladder-ledger/</loc>" in sitemap
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["", "categories/", "categories/arts/", "night-shift/", "people/ines-halloran/", "search/"],
+)
+def test_network_pages_have_no_axe_violations(browser: Browser, built: Path, path: str) -> None:
+    """axe-core finds no accessibility violations on the network's own pages and a show's
+    home (light mode; dark is the same theme's colours, tested on the demo)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        with serve(built, "/willowgate-radio/") as url:
+            page.goto(url + path)
+            page.wait_for_load_state("networkidle")
+            results = Axe().run(page)
+        assert results.violations_count == 0, results.generate_report()
+    finally:
+        context.close()
+
+
+def test_network_home_in_chromium(page: Page, built: Path) -> None:
+    """The network's home shows every show with its newest episode; each link lands."""
+    with serve(built, "/willowgate-radio/") as url:
+        page.goto(url)
+        cards = page.locator(".show-card")
+        expect(cards).to_have_count(3)
+        for n, (title, slugs) in enumerate(SHOWS.values()):
+            expect(cards.nth(n).locator("h3")).to_have_text(title)
+            expect(cards.nth(n).locator(".latest a").first).to_have_attribute(
+                "href", re.compile(f"/episodes/{slugs[0]}/$")
+            )
+        cards.nth(2).locator(".latest a").first.click()
+        expect(page).to_have_url(url + "river-notes/episodes/02-eels-in-the-dark/")
+        page.locator(".show-title").click()
+        expect(page).to_have_url(url + "river-notes/")
+        page.locator(".site-title").click()
+        expect(page).to_have_url(url)
