@@ -63,7 +63,7 @@ def build(
     shows = load_shows(site_dir, site, problems, strict)
     with locked(site_dir, output.resolve().parent), open_cache(site_dir, problems, strict) as cache:
         renderer, show_renderers = renderers(site, shows, site_dir, cache)
-        cache.depends_on(build_key(site, shows, renderer, drafts))
+        cache.depends_on(build_key(site, renderer, drafts))
         rendered = EpisodeStage(site_dir, show_renderers, cache, drafts).run(jobs)
         episodes, episode_files = collect(rendered, drafts, problems, shows)
         episode_files |= moved_downloads(shows, episode_files)
@@ -146,7 +146,9 @@ def renderers(
     if not site.network:
         renderer = Renderer(site, site_dir, compiled)
         return renderer, [renderer]
-    every = [Renderer(show, site_dir, compiled, site, shows) for show in shows]
+    # A show's pages are cached by its own inputs (see EpisodeStage.inputs), so they are not
+    # shown the other shows: only the network's own pages list them.
+    every = [Renderer(show, site_dir, compiled, site) for show in shows]
     return Renderer(site, site_dir, compiled, site, shows), every
 
 
@@ -197,10 +199,10 @@ def check_records(site_dir: Path, problems: Problems, folder: str) -> None:
             problems.add(exc)
 
 
-def build_key(site: Site, shows: tuple[Site, ...], renderer: Renderer, drafts: bool) -> str:
-    """What every episode page depends on besides its own record: Cuepress and the libraries
-    that shape its output (an upgrade may change a page), the site's and its shows' settings
-    and every layout."""
+def build_key(site: Site, renderer: Renderer, drafts: bool) -> str:
+    """What every episode page depends on besides its own record (and, in a network, its
+    show's show.yaml): Cuepress and the libraries that shape its output (an upgrade may change
+    a page), the site's settings and every layout."""
     import jinja2
     import markdown
     import nh3
@@ -210,7 +212,7 @@ def build_key(site: Site, shows: tuple[Site, ...], renderer: Renderer, drafts: b
         __version__.encode(),
         f"{sys.version} jinja2 {jinja2.__version__} markdown {markdown.__version__} "
         f"nh3 {nh3.__version__} pyyaml {yaml.__version__}".encode(),  # type: ignore[attr-defined]
-        repr(site if not site.network else (site, shows)).encode(),
+        repr(site).encode(),  # a network's shows' settings are their episodes' inputs
         b"drafts" if drafts else b"",
         renderer.layouts_digest().encode(),
     )
@@ -272,7 +274,10 @@ def site_pages(
     is unchanged (an edit inside a transcript), taken from the cache with their warnings."""
     # repr, not pickle: pickle's bytes depend on which values share an object (an episode read
     # in this process or sent by a worker), repr only on the values
-    about = digest_bytes(repr((episodes, sorted(episode_files))).encode())
+    shown = (episodes, sorted(episode_files))
+    about = digest_bytes(
+        repr((*shown, [r.site for r in show_renderers]) if site.network else shown).encode()
+    )
     kept = cache.site_pages(about)
     if kept is not None:
         files, warnings = kept

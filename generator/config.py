@@ -33,9 +33,7 @@ SHOW_FILE = "show.yaml"  # content/shows/NAME/show.yaml: one show of a network
 NETWORK_KEYS = ("base_url", "cname", "search", "people", "edit_url")
 # What a show.yaml may set: the rest of site.yaml's keys. Those it leaves out are the network's,
 # but OWN_KEYS: a show's title and identity are its own.
-SHOW_KEYS = tuple(
-    key for key in KNOWN.split(", ") if key not in NETWORK_KEYS and key not in ("people",)
-)
+SHOW_KEYS = tuple(key for key in KNOWN.split(", ") if key not in NETWORK_KEYS)
 OWN_KEYS = ("title", "podcast_guid")
 SHOW_KNOWN = ", ".join(("slug", "moved_from", *SHOW_KEYS))
 # Show addresses a network's own pages use (and a moved show's old root pages).

@@ -23,7 +23,7 @@ from markupsafe import Markup
 from generator import markup, network, people, related
 from generator.cache import Cache, digest_bytes
 from generator.errors import CuepressError, Problem, Problems
-from generator.models import Episode, Transcript
+from generator.models import Episode, Site, Transcript
 from generator.records import find_records, read_record
 from generator.related import Related
 from generator.render import Renderer
@@ -161,7 +161,7 @@ class EpisodeStage:
             files = self.render(episode, transcript, problems, shown, renderer)
         if problems.errors:
             return Rendered(record, None, (), tuple(problems.errors), tuple(problems.warnings))
-        deps = self.cache.inputs(self.inputs(path, episode))
+        deps = self.cache.inputs(self.inputs(path, episode, renderer.site))
         self.cache.write(record, deps, files, also=_shown_digest(shown))
         return Rendered(
             record,
@@ -224,10 +224,13 @@ class EpisodeStage:
             problems.add(exc)
         return files
 
-    def inputs(self, record: Path, episode: Episode) -> list[str]:
+    def inputs(self, record: Path, episode: Episode, show: Site | None = None) -> list[str]:
         """Every site file the record's pages depend on, relative to the site (some may not
-        exist: a sidecar created later must invalidate the cache too)."""
+        exist: a sidecar created later must invalidate the cache too); in a network, its
+        show's ``show.yaml`` (the site's own settings are the build's key)."""
         paths = {record} | {record.with_suffix(suffix) for suffix in READERS}
+        if show is not None and show.show:
+            paths.add(self.site_dir / show.source)
         if episode.transcript is not None:
             paths.add(self.site_dir / episode.transcript.source)
         if episode.audio is not None and "://" not in episode.audio.url:

@@ -55,8 +55,9 @@ class Renderer:
         """``compiled``: a folder to keep compiled templates in between builds (Jinja checks
         each against its source), which saves compiling the layouts on every rebuild.
         In a network of shows, ``site`` is one show's settings (or the network's own, for its
-        pages), ``network`` the network's and ``shows`` every show's: layouts see them as
-        ``network`` (none on a one-show site) and ``shows`` (by address)."""
+        pages), ``network`` the network's and ``shows`` every show's (for the network's own
+        pages): layouts see them as ``network`` (none on a one-show site) and ``shows`` (by
+        address)."""
         self.site = site
         self.site_dir = site_dir
         self.search_path = [site_dir / "layouts", default_layouts()]

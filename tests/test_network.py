@@ -521,3 +521,31 @@ def test_network_home_in_chromium(page: Page, built: Path) -> None:
         expect(page).to_have_url(url + "river-notes/")
         page.locator(".site-title").click()
         expect(page).to_have_url(url)
+
+
+def test_a_show_yaml_edit_renders_that_show_again_only(tmp_path: Path) -> None:
+    """A show's settings are an input of its own episode pages only: after an edit to one
+    show.yaml, the other shows' pages are the cache's files as they were (the same file), that
+    show's are new, and the site equals a cold build of it byte for byte."""
+    import shutil
+
+    site = tmp_path / "site"
+    shutil.copytree(NETWORK, site)
+    first = build(site).output
+    page = {
+        show: (first / show / "episodes" / slugs[-1] / "index.html").stat().st_ino
+        for show, (_, slugs) in SHOWS.items()
+    }
+    show_yaml = site / "content/shows/river-notes/show.yaml"
+    show_yaml.write_text(show_yaml.read_text().replace("title: River Notes", "title: Riverbank"))
+    again = build(site).output
+    after = {
+        show: (again / show / "episodes" / slugs[-1] / "index.html").stat().st_ino
+        for show, (_, slugs) in SHOWS.items()
+    }
+    assert [show for show in SHOWS if after[show] != page[show]] == ["river-notes"]
+    assert "Riverbank" in (again / "index.html").read_text()
+    assert "Riverbank" in (again / "people/ines-halloran/index.html").read_text()
+    cold = tmp_path / "cold"
+    shutil.copytree(site, cold, ignore=shutil.ignore_patterns("output", ".cache"))
+    assert page_files(build(cold).output) == page_files(again)
