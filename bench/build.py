@@ -327,8 +327,9 @@ more; the paired ratios move much less, and are what to compare.
 
 Pelican gets the same archive as one Markdown article per episode with its title, date,
 tags, summary and transcript text (`bench/pelican.py`: a paragraph per speaker turn, no
-times), its default theme and settings, pages of 20 articles, no cache. The floor is what a bare Python script writing the same three files per episode as Cuepress's default
-(page, WebVTT, JSON) takes on every core. The word-level JSON archive holds about as much
+times), its default theme and settings, pages of 20 articles, no cache. The floor is what a
+bare Python script writing the same three files per episode as Cuepress's default (page,
+WebVTT, JSON) takes on every core. The word-level JSON archive holds about as much
 speech as the WebVTT one, as Buzzsprout publishes it: one JSON segment per word, 10,500 an
 episode, which the build merges into about 450 readable segments an episode; 'segments:
 as-is' keeps every word as a segment."""
