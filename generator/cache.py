@@ -212,6 +212,7 @@ class Cache:
 
     def copy_of(self, source: Path) -> Path:
         """The cache's copy of ``source`` (a site or theme file), made if missing."""
+        source = Path(os.path.abspath(source))  # --site may be relative to the working folder
         value = self._digest(str(source))
         if value is None:
             raise FileNotFoundError(source)
