@@ -30,20 +30,18 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# The C speedups (generator/_speedups.c) are compiled by the install: again when they change.
-# (setuptools calls declaring them in pyproject.toml experimental, three times per install.)
-PIP_INSTALL = PYTHONWARNINGS='ignore:`[tool.setuptools.ext-modules]`' $(BIN)/pip install --quiet
+PIP_INSTALL = $(BIN)/pip install --quiet
 
-$(VENV)/.installed: pyproject.toml generator/_speedups.c | $(BIN)/python
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(PIP_INSTALL) -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml generator/_speedups.c | $(BIN)/python
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(PIP_INSTALL) -e '.[test]'
 	touch $@ $(VENV)/.installed
 
 # The benchmarks time Pelican beside Cuepress (bench/build.py).
-$(VENV)/.installed-bench: pyproject.toml generator/_speedups.c | $(BIN)/python
+$(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
 	$(PIP_INSTALL) -e '.[test,bench]'
 	touch $@ $(VENV)/.installed-test $(VENV)/.installed
 
@@ -96,14 +94,8 @@ lint: $(VENV)/.installed-test
 typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy
 
-# The suites that build whole sites run twice, as MarkupSafe's do: with the C primitives
-# (generator/_speedups.c) and without them, as an install without a C compiler runs.
-BOTH_PATHS := tests/test_build.py::TestGoldenDemoSite tests/test_build.py::TestBrokenInputs \
-	tests/test_cache.py tests/test_writer.py tests/test_segment_markup.py
-
 unit: $(VENV)/.installed-test chromium partytime-install lighthouse-install
 	$(BIN)/pytest
-	CUEPRESS_NO_SPEEDUPS=1 $(BIN)/pytest -p no:cacheprovider $(BOTH_PATHS)
 
 # Regenerate the golden demo site in tests/golden/ on purpose, after a deliberate output change.
 golden: $(VENV)/.installed-test

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import math
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Generic, TypeVar
 
-from generator import __version__, paths, people, related
+from generator import __version__, network, paths, people, related
 from generator.cache import Cache, digest_bytes
 from generator.config import load_site
 from generator.episodes import EpisodeStage, Rendered
@@ -60,11 +60,13 @@ def build(
     paths.forget()  # links may have changed since the last build in this process (the preview)
     problems = Problems()
     site = load_config(site_dir, output, base_url, problems, strict)
+    shows = load_shows(site_dir, site, problems, strict)
     with locked(site_dir, output.resolve().parent), open_cache(site_dir, problems, strict) as cache:
-        renderer = Renderer(site, site_dir, cache.room("templates"))
+        renderer, show_renderers = renderers(site, shows, site_dir, cache)
         cache.depends_on(build_key(site, renderer, drafts))
-        rendered = EpisodeStage(site_dir, renderer, cache, drafts).run(jobs)
-        episodes, episode_files = collect(rendered, drafts, problems)
+        rendered = EpisodeStage(site_dir, show_renderers, cache, drafts).run(jobs)
+        episodes, episode_files = collect(rendered, drafts, problems, shows)
+        episode_files |= moved_downloads(shows, episode_files)
         warn_unreadable_sidecars(site_dir, transcript_sources(rendered), problems)
         copies = gather_copies(site_dir, cache, problems)
         overwrites(episode_files, copies, problems)
@@ -72,7 +74,9 @@ def build(
         with Publisher(output, cache.room("back")) as publisher:
             publisher.start({**copies, **episode_files})  # a first build links these meanwhile
             cache.drop_unused()  # in the background too: what no record uses now
-            pages = site_pages(site, episodes, renderer, site_dir, episode_files, cache, problems)
+            pages = site_pages(
+                site, show_renderers, episodes, renderer, site_dir, episode_files, cache, problems
+            )
             if site.search:  # the search page and its Pagefind index
                 from generator import search  # asyncio and friends load only with search on
 
@@ -104,12 +108,48 @@ def load_config(
     except CuepressError as exc:
         problems.add(exc)
     check_sources(site_dir, problems)
-    site = load_site(site_dir, problems, base_url)
+    site = load_site(site_dir, problems, base_url, network=network.is_network(site_dir))
     if site is None:
-        check_records(site_dir, problems)
+        check_records(site_dir, problems, network.EPISODES_DIR)
+        for folder in network.show_folders(site_dir):
+            check_records(
+                site_dir, problems, (folder / "episodes").relative_to(site_dir).as_posix()
+            )
         problems.raise_if_failed(strict=strict)
         raise AssertionError("load_site returned None without an error")  # pragma: no cover
     return people.load(site_dir, site, problems)  # content/people/, and who is called what
+
+
+def load_shows(site_dir: Path, site: Site, problems: Problems, strict: bool) -> tuple[Site, ...]:
+    """The site's shows: the one show of a one-show site (its settings are the site's), or a
+    network's shows in :func:`generator.network.show_folders` order. When a show.yaml cannot
+    be read, its records are still read for their errors, and the build fails."""
+    if not site.network:
+        return (site,)
+    shows = network.load_shows(site_dir, site, problems)
+    if problems.errors:
+        loaded = {network.records_folder(show) for show in shows}
+        for folder in network.show_folders(site_dir):
+            records = (folder / "episodes").relative_to(site_dir).as_posix()
+            if records not in loaded:
+                check_records(site_dir, problems, records)
+        problems.raise_if_failed(strict=strict)
+    return shows
+
+
+def renderers(
+    site: Site, shows: tuple[Site, ...], site_dir: Path, cache: Cache
+) -> tuple[Renderer, list[Renderer]]:
+    """The renderer of the site's own pages, and one per show with that show's settings (on a
+    one-show site, the same one)."""
+    compiled = cache.room("templates")
+    if not site.network:
+        renderer = Renderer(site, site_dir, compiled)
+        return renderer, [renderer]
+    # A show's pages are cached by its own inputs (see EpisodeStage.inputs), so they are not
+    # shown the other shows: only the network's own pages list them.
+    every = [Renderer(show, site_dir, compiled, site) for show in shows]
+    return Renderer(site, site_dir, compiled, site, shows), every
 
 
 def open_cache(site_dir: Path, problems: Problems, strict: bool) -> Cache:
@@ -126,8 +166,10 @@ def open_cache(site_dir: Path, problems: Problems, strict: bool) -> Cache:
 def check_sources(site_dir: Path, problems: Problems) -> None:
     """Refuse source folders that are links out of the site: nothing there is read, or listed."""
     root = site_dir.resolve()
-    for name in ("content", "content/episodes", "layouts", "static"):
-        if name == "content/episodes" and not (site_dir / "content").resolve().is_relative_to(root):
+    for name in ("content", "content/episodes", "content/shows", "layouts", "static"):
+        if name.startswith("content/") and not (site_dir / "content").resolve().is_relative_to(
+            root
+        ):
             continue  # reported as content
         folder = site_dir / name
         if folder.is_dir() and not folder.resolve().is_relative_to(root):
@@ -147,10 +189,10 @@ def transcript_sources(rendered: list[tuple[Rendered, Path | None]]) -> dict[str
     }
 
 
-def check_records(site_dir: Path, problems: Problems) -> None:
-    """Read every record for its errors alone: with site.yaml broken nothing can be rendered,
-    but the report still lists every problem of the build."""
-    for path in find_records(site_dir / "content" / "episodes"):
+def check_records(site_dir: Path, problems: Problems, folder: str) -> None:
+    """Read every record in ``folder`` for its errors alone: with site.yaml (or a show.yaml)
+    broken nothing can be rendered, but the report still lists every problem of the build."""
+    for path in find_records(site_dir / folder, site_dir):
         try:
             read_record(path, path.relative_to(site_dir).as_posix(), site_dir, problems)
         except CuepressError as exc:
@@ -158,9 +200,9 @@ def check_records(site_dir: Path, problems: Problems) -> None:
 
 
 def build_key(site: Site, renderer: Renderer, drafts: bool) -> str:
-    """What every episode page depends on besides its own record: Cuepress and the libraries
-    that shape its output (an upgrade may change a page), the site's settings and every
-    layout."""
+    """What every episode page depends on besides its own record (and, in a network, its
+    show's show.yaml): Cuepress and the libraries that shape its output (an upgrade may change
+    a page), the site's settings and every layout."""
     import jinja2
     import markdown
     import nh3
@@ -170,50 +212,57 @@ def build_key(site: Site, renderer: Renderer, drafts: bool) -> str:
         __version__.encode(),
         f"{sys.version} jinja2 {jinja2.__version__} markdown {markdown.__version__} "
         f"nh3 {nh3.__version__} pyyaml {yaml.__version__}".encode(),  # type: ignore[attr-defined]
-        repr(site).encode(),
+        repr(site).encode(),  # a network's shows' settings are their episodes' inputs
         b"drafts" if drafts else b"",
         renderer.layouts_digest().encode(),
     )
 
 
 def collect(
-    rendered: list[tuple[Rendered, Path | None]], drafts: bool, problems: Problems
+    rendered: list[tuple[Rendered, Path | None]],
+    drafts: bool,
+    problems: Problems,
+    shows: tuple[Site, ...],
 ) -> tuple[list[Episode], dict[str, Path]]:
-    """The published episodes, newest first, and their files by output path; two records
-    claiming one slug are an error naming both."""
+    """The published episodes, newest first, and their files by output path; two records of
+    one show claiming one slug are an error naming both."""
     episodes: list[Episode] = []
     files: dict[str, Path] = {}
-    slugs: dict[str, str] = {}
+    slugs: dict[tuple[str, str], str] = {}
     for result, folder in rendered:
         problems.errors.extend(result.errors)
         problems.warnings.extend(result.warnings)
         episode = result.episode
         if episode is None or folder is None:
             continue
-        if episode.slug in slugs:
+        key = (episode.show, episode.slug)
+        if key in slugs:
             problems.error(
                 result.source,
                 None,
-                f"slug {episode.slug!r} is already used by {slugs[episode.slug]} "
+                f"slug {episode.slug!r} is already used by {slugs[key]} "
                 "(rename one file or set a different slug:)",
             )
             continue
-        slugs[episode.slug] = result.source
+        slugs[key] = result.source
         if episode.draft and not drafts:
             continue
         episodes.append(episode)
         for name in result.files:
             files[episode.url_path + name] = folder / name
-    if not rendered and not problems.errors:  # an error may be why none were found
-        problems.warn(
-            "content/episodes", None, "no episode records found (add NAME.md with front matter)"
-        )
+    if not problems.errors:  # an error may be why none were found
+        found = {network.records_folder_of(result.source) for result, _ in rendered}
+        for records in (network.records_folder(show) for show in shows):
+            if records not in found:
+                message = "no episode records found (add NAME.md with front matter)"
+                problems.warn(records, None, message)
     episodes.sort(key=related.recency, reverse=True)
     return episodes, files
 
 
 def site_pages(
     site: Site,
+    show_renderers: list[Renderer],
     episodes: list[Episode],
     renderer: Renderer,
     site_dir: Path,
@@ -225,14 +274,19 @@ def site_pages(
     is unchanged (an edit inside a transcript), taken from the cache with their warnings."""
     # repr, not pickle: pickle's bytes depend on which values share an object (an episode read
     # in this process or sent by a worker), repr only on the values
-    about = digest_bytes(repr((episodes, sorted(episode_files))).encode())
+    shown = (episodes, sorted(episode_files))
+    about = digest_bytes(
+        repr((*shown, [r.site for r in show_renderers]) if site.network else shown).encode()
+    )
     kept = cache.site_pages(about)
     if kept is not None:
         files, warnings = kept
         problems.warnings.extend(warnings)
         return files
     errors_before, warnings_before = len(problems.errors), len(problems.warnings)
-    rendered = render_site(site, episodes, renderer, site_dir, list(episode_files), problems)
+    rendered = render_site(
+        site, show_renderers, episodes, renderer, site_dir, list(episode_files), problems
+    )
     if len(problems.errors) > errors_before:
         return {name: Path() for name in rendered}
     return cache.write_site_pages(about, rendered, problems.warnings[warnings_before:])
@@ -240,26 +294,112 @@ def site_pages(
 
 def render_site(
     site: Site,
+    show_renderers: list[Renderer],
     episodes: list[Episode],
     renderer: Renderer,
     site_dir: Path,
     episode_pages: list[str],
     problems: Problems,
 ) -> dict[str, bytes]:
-    """The site's own files (index pages, 404, feed, sitemap ...), as relative path -> bytes."""
+    """The site's own files (index pages, 404, feed, sitemap ...), as relative path -> bytes:
+    each show's (:func:`show_pages`), then the site's (:func:`network_pages`)."""
+    by_show: dict[str, list[Episode]] = {r.site.show: [] for r in show_renderers}
+    for episode in episodes:
+        by_show[episode.show].append(episode)
     files: dict[str, str] = {}
+    unlisted = {e.url_path for e in episodes if e.draft}  # not in the sitemap
+    for show_renderer in show_renderers:
+        show = show_renderer.site
+        files.update(show_pages(show, by_show[show.show], show_renderer, problems))
+        unlisted.update(old for old, _ in moved_pages(show, by_show[show.show]))
+    shows = [r.site for r in show_renderers]
+    files.update(network_pages(site, shows, episodes, renderer, problems))
+    from generator import discovery  # lxml loads only when the site's own pages are made
 
-    def render(path: str, template: str, **context: object) -> None:
-        try:
-            files[path] = renderer.render(template, **context)
-        except CuepressError as exc:
-            if exc.problem not in problems.errors:  # one broken layout, reported once
-                problems.add(exc)
+    every_page = [*files, *episode_pages]
+    files.update(discovery.site_files(site, every_page, unlisted, site_dir))
+    files[".nojekyll"] = ""  # GitHub Pages: publish the files as they are, without Jekyll
+    if site.cname:
+        files["CNAME"] = site.cname + "\n"  # GitHub Pages: the custom domain
+    return {path: text.encode("utf-8") for path, text in files.items()}
 
-    for page in paginate(episodes, site.episodes_per_page):
+
+def show_pages(
+    show: Site, episodes: list[Episode], renderer: Renderer, problems: Problems
+) -> dict[str, str]:
+    """One show's own files: its home (with paging), its feed and its episodes' chapters, and
+    for a show that moved from the site's root, its old addresses. ``episodes``: the show's,
+    newest first."""
+    from generator import discovery  # lxml loads only when the site's own pages are made
+
+    files: dict[str, str] = {}
+    render = _renderer_into(files, renderer, problems)
+    for page in paginate(episodes, show.episodes_per_page, show.home):
         render(page.output_path, "index.html", page=page, episodes=page.items)
-    render("404.html", "404.html")
+    own = discovery.show_files(show, episodes, problems)
+    files.update(own)
+    if show.moved_from is not None:
+        from generator import feed
+
+        for old, new in moved_pages(show, episodes):
+            render(old + "index.html", "redirect.html", target=new)
+        for path, text in own.items():  # the chapters, still where the old feed said
+            if path.endswith("/" + feed.CHAPTERS_FILE):
+                files[path.removeprefix(show.home)] = text
+        published = [e for e in episodes if not e.draft]
+        files[feed.FEED_FILE] = feed.feed_xml(show, published, Problems(), moved=True)
+    return files
+
+
+def moved_downloads(shows: tuple[Site, ...], episode_files: dict[str, Path]) -> dict[str, Path]:
+    """The downloads of a show that moved from the site's root (its transcripts), also at
+    their old addresses, where the old feed and shared links point."""
+    moved = [show.home for show in shows if show.moved_from is not None]
+    return {
+        name.removeprefix(home): file
+        for home in moved
+        for name, file in episode_files.items()
+        if name.startswith(home) and not name.endswith("index.html")
+    }
+
+
+def moved_pages(show: Site, episodes: list[Episode]) -> list[tuple[str, str]]:
+    """The pages a show that moved from the site's root had there, each with where it is now
+    (relative to the site root): its home's later pages, its episodes and their embeds. The
+    root itself is the network's home."""
+    if show.moved_from is None:
+        return []
+    pages = paginate(episodes, show.episodes_per_page, show.home)
+    moved = [(f"page/{page.number}/", page.path_of(page.number)) for page in pages[1:]]
+    for episode in episodes:
+        old = episode.url_path.removeprefix(show.home)
+        moved += [(old, episode.url_path), (old + "embed/", episode.url_path + "embed/")]
+    return moved
+
+
+def network_pages(
+    site: Site,
+    shows: list[Site],
+    episodes: list[Episode],
+    renderer: Renderer,
+    problems: Problems,
+) -> dict[str, str]:
+    """The site's own pages, across its shows: a network's home and categories, the 404 page,
+    people and tags. ``episodes``: every show's, newest first."""
+    files: dict[str, str] = {}
+    render = _renderer_into(files, renderer, problems)
     listed = [e for e in episodes if not e.draft]  # drafts (--drafts) get no people or tags
+    if site.network:
+        cards = network.show_cards(shows, listed)
+        for page in paginate(cards, PEOPLE_PER_PAGE):
+            render(page.output_path, "network.html", page=page)
+        categories = network.category_pages(cards)
+        for every in paginate(categories, PEOPLE_PER_PAGE, "categories/") if categories else ():
+            render(every.output_path, "categories.html", page=every)
+        for category in categories:
+            for shown in paginate(category.shows, PEOPLE_PER_PAGE, category.path):
+                render(shown.output_path, "category.html", page=shown, category=category)
+    render("404.html", "404.html")
     person_pages = people.person_pages(site, listed)
     people.warn_unheard(person_pages, problems)
     for everyone in paginate(person_pages, PEOPLE_PER_PAGE, "people/") if person_pages else ():
@@ -273,14 +413,23 @@ def render_site(
     for tag in tag_pages:
         for tagged in paginate(tag.episodes, PEOPLE_PER_PAGE, tag.path):
             render(tagged.output_path, "tag.html", page=tagged, tag=tag)
-    from generator import discovery  # lxml loads only when the site's own pages are made
+    return files
 
-    every_page = [*files, *episode_pages]
-    files.update(discovery.discovery_files(site, episodes, every_page, site_dir, problems))
-    files[".nojekyll"] = ""  # GitHub Pages: publish the files as they are, without Jekyll
-    if site.cname:
-        files["CNAME"] = site.cname + "\n"  # GitHub Pages: the custom domain
-    return {path: text.encode("utf-8") for path, text in files.items()}
+
+def _renderer_into(
+    files: dict[str, str], renderer: Renderer, problems: Problems
+) -> Callable[..., None]:
+    """A function rendering a template into ``files`` at a path; a broken layout is reported
+    once."""
+
+    def render(path: str, template: str, **context: object) -> None:
+        try:
+            files[path] = renderer.render(template, **context)
+        except CuepressError as exc:
+            if exc.problem not in problems.errors:  # one broken layout, reported once
+                problems.add(exc)
+
+    return render
 
 
 PEOPLE_PER_PAGE = 100  # names on a page of people/ or tags/, episodes on a person's or a tag's

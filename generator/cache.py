@@ -103,6 +103,9 @@ class Cache:
         self.previous = {record: entry.key for record, entry in self.old.entries.items()}
         self.new = Saved()
         self._dropping: subprocess.Popen[bytes] | None = None
+        # Each folder's file names, listed once: most inputs looked for (a record's possible
+        # sidecars, ep.srt, ep.json ...) do not exist, and one listing answers for all of them.
+        self._listed: dict[str, frozenset[str] | None] = {}
 
     def __enter__(self) -> Cache:
         return self
@@ -209,6 +212,7 @@ class Cache:
 
     def copy_of(self, source: Path) -> Path:
         """The cache's copy of ``source`` (a site or theme file), made if missing."""
+        source = Path(os.path.abspath(source))  # --site may be relative to the working folder
         value = self._digest(str(source))
         if value is None:
             raise FileNotFoundError(source)
@@ -288,6 +292,15 @@ class Cache:
         """The content digest of a file (a path relative to the site, or absolute), or None if
         it does not exist."""
         path = os.path.join(self.site_dir, relative)  # strings: thousands per rebuild
+        folder, name = os.path.split(path)
+        names = self._listed.get(folder, ())
+        if names == ():
+            try:
+                names = self._listed[folder] = frozenset(os.listdir(folder))
+            except OSError:
+                names = self._listed[folder] = None
+        if names is not None and name not in names:
+            return None
         try:
             st = os.stat(path)
         except OSError:

@@ -131,13 +131,21 @@ def check_site(output: Path, base_url: str, *, jobs: int | None = None) -> Check
     for scan in site.pages.values():
         broken.extend(scan.broken)
         broken.extend(site.check_page_links(scan))
-    for name, kind in ((FEED, "a feed"), (SITEMAP, "a sitemap")):
+    feeds = [
+        name for name in sorted(site.files) if _show_file(name, FEED, FEED)
+    ]  # a network's shows'
+
+    for name, kind in (*((f, "a feed") for f in [FEED, *feeds]), (SITEMAP, "a sitemap")):
         if name in site.files:
             broken.extend(site.check_xml(name, kind))
     if ROBOTS in site.files:
         broken.extend(site.check_robots())
     for name in sorted(site.files):
-        if name.startswith("episodes/") and name.endswith("/chapters.json"):
+        if (
+            name.startswith("episodes/")
+            and name.endswith("/chapters.json")
+            or _show_file(name, "episodes/", "/chapters.json")
+        ):
             broken.extend(site.check_chapters(name))
     return CheckResult(
         pages=len(pages),
@@ -145,6 +153,13 @@ def check_site(output: Path, base_url: str, *, jobs: int | None = None) -> Check
         external=site.external,
         broken=tuple(sorted(broken, key=lambda b: (b.page, b.line or 0))),
     )
+
+
+def _show_file(name: str, start: str, end: str = "") -> bool:
+    """Whether ``name`` is a file of a network's show (generator/network.py): ``SHOW/`` then
+    ``start`` ... ``end``."""
+    show, _, rest = name.partition("/")
+    return bool(show) and rest.startswith(start) and rest.endswith(end) and "/" not in show
 
 
 def parse_time_fragment(value: str) -> tuple[int, int | None]:

@@ -124,6 +124,11 @@ def make_parser() -> argparse.ArgumentParser:
         "--timeout", type=float, default=30.0, help="seconds to wait for a server (default: 30)"
     )
     import_cmd.add_argument("--jobs", type=int, default=8, help="downloads at once (default: 8)")
+    import_cmd.add_argument(
+        "--show",
+        metavar="NAME",
+        help="add the feed as the show content/shows/NAME/ of a network of shows",
+    )
     import_cmd.set_defaults(run=run_import)
     return parser
 
@@ -316,7 +321,9 @@ def run_import(args: argparse.Namespace) -> int:
         return 2
     started = time.perf_counter()
     try:
-        result = import_feed(args.source, args.site, timeout=args.timeout, workers=args.jobs)
+        result = import_feed(
+            args.source, args.site, timeout=args.timeout, workers=args.jobs, show=args.show
+        )
     except CuepressError as exc:
         report([exc.problem], "")
         print("Import failed; nothing was written.", file=sys.stderr)
@@ -335,7 +342,7 @@ def run_import(args: argparse.Namespace) -> int:
     if result.kept:
         print(f"Kept {plural(len(result.kept), 'record')} you edited as they are.", file=sys.stderr)
     if result.site_keys:
-        print(f"site.yaml: set {', '.join(result.site_keys)}.", file=sys.stderr)
+        print(f"{result.settings}: set {', '.join(result.site_keys)}.", file=sys.stderr)
     if result.site_files:
         print(
             f"Added {', '.join(result.site_files)} (README.md says how to publish).",

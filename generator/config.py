@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import uuid
 from pathlib import Path
@@ -12,6 +13,7 @@ from generator.errors import ConfigError, CuepressError, Problems
 from generator.fields import Fields, describe, url_ok
 from generator.models import Owner, Site
 from generator.people import read_site_people
+from generator.records import SLUG
 from generator.transcripts import exports
 from generator.transcripts.readable import MODES
 from generator.yamlfile import Mapping, Sequence
@@ -26,25 +28,94 @@ KNOWN = (
     "copyright, episodes_per_page, locked, podcast_guid, cname, search, segments, edit_url, "
     "funding, podroll, medium, location, txt, seasons, people, transcript_files"
 )
+SHOW_FILE = "show.yaml"  # content/shows/NAME/show.yaml: one show of a network
+# The settings of a whole network, which its shows share: only in site.yaml.
+NETWORK_KEYS = ("base_url", "cname", "search", "people", "edit_url")
+# What a show.yaml may set: the rest of site.yaml's keys. Those it leaves out are the network's,
+# but OWN_KEYS: a show's title and identity are its own.
+SHOW_KEYS = tuple(key for key in KNOWN.split(", ") if key not in NETWORK_KEYS)
+OWN_KEYS = ("title", "podcast_guid")
+SHOW_KNOWN = ", ".join(("slug", "moved_from", *SHOW_KEYS))
+# Show addresses a network's own pages use (and a moved show's old root pages).
+RESERVED_SHOWS = frozenset(
+    ("assets", "categories", "episodes", "page", "pagefind", "people", "search", "tags")
+)
 
 
-def load_site(site_dir: Path, problems: Problems, base_url: str | None = None) -> Site | None:
+def load_site(
+    site_dir: Path, problems: Problems, base_url: str | None = None, *, network: bool = False
+) -> Site | None:
     """Read ``site_dir/site.yaml``; ``base_url`` (from the command line) overrides the file's.
+    ``network``: the site holds ``content/shows/``, and ``site.yaml`` is the network's.
 
     Returns ``None`` when the file is unusable; the reasons are in ``problems``.
     """
-    path = site_dir / "site.yaml"
-    shown = "site.yaml"
+    data = _mapping(
+        site_dir, "site.yaml", problems, f"no site.yaml in {site_dir} (is --site right?)"
+    )
+    if data is None:
+        return None
+    fields = Fields(data, "site.yaml", problems)
+    if network and "podcast_guid" in data:
+        fields.error(
+            "podcast_guid",
+            "'podcast_guid' names one show's feed, and a network's site.yaml is no show: move it "
+            "into the show's content/shows/NAME/show.yaml",
+        )
+    site = _read(fields, base_url)
+    return dataclasses.replace(site, network=True) if site is not None and network else site
+
+
+def load_show(site_dir: Path, folder: Path, network: Site, problems: Problems) -> Site | None:
+    """Read a show's ``content/shows/NAME/show.yaml`` in the network ``network``: the keys of
+    a one-show site's ``site.yaml`` that describe the show, by the same rules; a key it does
+    not set is the network's (but ``title`` and ``podcast_guid``: each show has its own).
+
+    Returns ``None`` when the file is unusable; the reasons are in ``problems``.
+    """
+    shown = (folder / SHOW_FILE).relative_to(site_dir).as_posix()
+    place = folder.relative_to(site_dir).as_posix()
+    missing = f"no {SHOW_FILE} in {place}/ (every show's folder needs one, with its title: ...)"
+    data = _mapping(site_dir, shown, problems, missing)
+    if data is None:
+        return None
+    fields = Fields(data, shown, problems)
+    errors_before = len(problems.errors)
+    for key in NETWORK_KEYS:
+        if key in data:
+            fields.seen.add(key)
+            fields.error(
+                key,
+                f"'{key}' is a setting of the whole network: set it in site.yaml, which every "
+                "show shares",
+            )
+    slug = _show_slug(fields, folder.name)
+    moved_from = _moved_from(fields)
+    site = _read(fields, network.base_url, network)
+    if site is None or len(problems.errors) > errors_before:
+        return None
+    inherited = {
+        name: getattr(network, name)
+        for name in SHOW_KEYS
+        if name not in data and name not in OWN_KEYS
+    }
+    return dataclasses.replace(site, **inherited, show=slug, source=shown, moved_from=moved_from)
+
+
+def _mapping(site_dir: Path, shown: str, problems: Problems, missing: str) -> Mapping | None:
+    """The YAML mapping in the settings file ``shown`` (relative to ``site_dir``), or None."""
+    path = site_dir / shown
+    name = path.name
     if path.is_symlink() and not path.resolve().is_relative_to(site_dir.resolve()):
         problems.error(shown, None, "is a link to a file outside the site (copy the file in)")
         return None
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        problems.add(ConfigError(shown, None, f"no site.yaml in {site_dir} (is --site right?)"))
+        problems.add(ConfigError(shown, None, missing))
         return None
     except (UnicodeDecodeError, OSError) as exc:
-        problems.add(ConfigError(shown, None, f"cannot read site.yaml: {exc}"))
+        problems.add(ConfigError(shown, None, f"cannot read {name}: {exc}"))
         return None
     try:
         data = yamlfile.load(text, shown)
@@ -53,17 +124,71 @@ def load_site(site_dir: Path, problems: Problems, base_url: str | None = None) -
         return None
     if not isinstance(data, Mapping):
         problems.error(
-            shown, 1, f"site.yaml must be a mapping of keys (title: ...), got {describe(data)}"
+            shown, 1, f"{name} must be a mapping of keys (title: ...), got {describe(data)}"
         )
         return None
-    return _read(Fields(data, shown, problems), base_url)
+    return data
 
 
-def _read(fields: Fields, base_url_override: str | None) -> Site | None:
+def _show_slug(fields: Fields, folder: str) -> str:
+    """The show's address in the network: its ``slug``, else its folder's name."""
+    value = fields.text("slug")
+    slug = folder if value is None else value
+    if not SLUG.fullmatch(slug):
+        if value is None:
+            suggestion = re.sub(r"[^A-Za-z0-9_-]+", "-", folder).strip("-").lower() or "show"
+            fields.problems.error(
+                fields.path,
+                None,
+                f"the folder name {folder!r} cannot be a web address; use letters, digits, - and "
+                f"_ (rename the folder {suggestion} or set slug: {suggestion})",
+            )
+        else:
+            fields.error(
+                "slug",
+                f"'slug' must be one path segment of letters, digits, - and _, got {value!r}",
+            )
+    elif slug.lower() in RESERVED_SHOWS:
+        where = "slug" if value is not None else None
+        message = (
+            f"the show's address {slug}/ is one of the network's own pages "
+            f"({', '.join(sorted(RESERVED_SHOWS))}); "
+            + ("choose another slug" if where else "rename the folder or set slug: to another")
+        )
+        if where:
+            fields.error(where, message)
+        else:
+            fields.problems.error(fields.path, None, message)
+    return slug
+
+
+def _moved_from(fields: Fields) -> str | None:
+    """``moved_from: /``: the show was the site's one show, at its root, before the site became
+    a network; its old addresses are kept (see build.py's redirects)."""
+    value = fields.text("moved_from")
+    if value is None:
+        return None
+    if value != "/":
+        fields.error(
+            "moved_from",
+            f"'moved_from' can only be / (the show was the one show at the site's root), "
+            f"got {value!r}",
+        )
+        return None
+    return value
+
+
+def _read(
+    fields: Fields, base_url_override: str | None, network: Site | None = None
+) -> Site | None:
+    """The settings in ``fields``: a site's, or with ``network`` a show's in that network (whose
+    base_url it takes, and whose network-wide settings it shares)."""
     errors_before = len(fields.problems.errors)
     title = fields.text("title", required=True)
-    base_url = _base_url(fields, base_url_override)
+    base_url = network.base_url if network else _base_url(fields, base_url_override)
     owner = _owner(fields)
+    if owner is None and network is not None and "owner" not in fields.data:
+        owner = network.owner  # the network's owner verifies a locked show too
     per_page = fields.integer("episodes_per_page", minimum=1)
     site = Site(
         title=title or "",
@@ -79,20 +204,20 @@ def _read(fields: Fields, base_url_override: str | None) -> Site | None:
         episodes_per_page=per_page if per_page is not None else 20,
         locked=_locked(fields, owner),
         podcast_guid=_podcast_guid(fields),
-        cname=_cname(fields, base_url),
-        search=fields.boolean("search") is not False,
+        cname=_cname(fields, base_url) if network is None else network.cname,
+        search=fields.boolean("search") is not False if network is None else network.search,
         funding=podcasting.funding(fields),
         podroll=podcasting.podroll(fields),
         medium=podcasting.medium(fields),
         location=podcasting.location(fields),
         txt=podcasting.txt(fields),
         seasons=podcasting.seasons(fields),
-        people=read_site_people(fields),
+        people=read_site_people(fields) if network is None else network.people,
         segments=fields.choice("segments", MODES) or MODES[0],
-        edit_url=_edit_url(fields),
+        edit_url=_edit_url(fields) if network is None else network.edit_url,
         transcript_files=_transcript_files(fields),
     )
-    fields.warn_unknown(KNOWN)
+    fields.warn_unknown(KNOWN if network is None else SHOW_KNOWN)
     if len(fields.problems.errors) > errors_before:
         return None
     return site

@@ -8,7 +8,7 @@ The page-level tags (canonical URL, social cards, JSON-LD) live in ``layouts/_he
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -21,29 +21,33 @@ ROBOTS_FILE = "robots.txt"
 EMBED_PAGE = "/embed/index.html"  # episodes/SLUG/embed/index.html (generator/episodes.py)
 
 
-def discovery_files(
-    site: Site, episodes: list[Episode], pages: Iterable[str], site_dir: Path, problems: Problems
-) -> dict[str, str]:
-    """The discovery files of a site whose rendered files are at ``pages``, by relative path.
-
-    Drafts (built only with ``--drafts``) stay out of the feed and the sitemap.
-    """
+def show_files(site: Site, episodes: list[Episode], problems: Problems) -> dict[str, str]:
+    """A show's feed and its episodes' JSON chapters, by path relative to the site root.
+    Drafts (built only with ``--drafts``) stay out of the feed."""
     published = [e for e in episodes if not e.draft]
-    drafts = {e.url_path for e in episodes if e.draft}
+    files = {site.feed_path: feed.feed_xml(site, published, problems)}
+    for episode in episodes:
+        if episode.chapters:
+            files[episode.url_path + feed.CHAPTERS_FILE] = chapters_json(site, episode)
+    return files
+
+
+def site_files(
+    site: Site,
+    pages: Iterable[str],
+    unlisted: Collection[str],
+    site_dir: Path,
+) -> dict[str, str]:
+    """The sitemap of a site whose rendered files are at ``pages``, leaving out the pages at
+    ``unlisted`` (drafts, built only with ``--drafts``, and redirects), and ``robots.txt``."""
     listed = sorted(
         page.removesuffix("index.html")
         for page in pages
         if page.endswith("index.html")
-        and page.removesuffix("index.html") not in drafts
+        and page.removesuffix("index.html") not in unlisted
         and not page.endswith(EMBED_PAGE)  # noindex: a player for other sites' iframes
     )
-    files = {
-        feed.FEED_FILE: feed.feed_xml(site, published, problems),
-        feed.SITEMAP_FILE: feed.sitemap_xml(site, listed),
-    }
-    for episode in episodes:
-        if episode.chapters:
-            files[episode.url_path + feed.CHAPTERS_FILE] = chapters_json(site, episode)
+    files = {feed.SITEMAP_FILE: feed.sitemap_xml(site, listed)}
     if not (site_dir / "static" / ROBOTS_FILE).exists():  # the site's own robots.txt wins
         files[ROBOTS_FILE] = robots_txt(site)
     return files

@@ -11,25 +11,26 @@ from __future__ import annotations
 
 import dataclasses
 import gc
-import multiprocessing
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from multiprocessing.pool import Pool
 from pathlib import Path, PurePosixPath
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from markupsafe import Markup
 
-from generator import people, related
+from generator import markup, network, people, related
 from generator.cache import Cache, digest_bytes
 from generator.errors import CuepressError, Problem, Problems
-from generator.models import Episode, Transcript
+from generator.models import Episode, Site, Transcript
 from generator.records import find_records, read_record
 from generator.related import Related
 from generator.render import Renderer
 from generator.transcripts import READERS, exports
+
+if TYPE_CHECKING:
+    from multiprocessing.pool import Pool
 
 PARALLEL_FROM = 16  # records; below this a second process costs more than it saves
 A = TypeVar("A")
@@ -50,14 +51,23 @@ class Rendered:
 
 
 class EpisodeStage:
-    """Reads and renders the records of one site, using and filling the cache."""
+    """Reads and renders the records of one site's shows (one, or a network's), using and
+    filling the cache."""
 
-    def __init__(self, site_dir: Path, renderer: Renderer, cache: Cache, drafts: bool) -> None:
+    def __init__(
+        self, site_dir: Path, renderers: Sequence[Renderer], cache: Cache, drafts: bool
+    ) -> None:
+        """``renderers``: one per show, each rendering with that show's settings."""
         self.site_dir = site_dir
-        self.renderer = renderer
+        self.renderer = renderers[0]  # the layouts, compiled before the processes fork
         self.cache = cache
         self.drafts = drafts
-        self.aliases = people.aliases(renderer.site)
+        self.aliases = people.aliases(self.renderer.site)  # the people are the whole site's
+        self.shows = {network.records_folder(r.site): r for r in renderers}
+
+    def renderer_of(self, record: str) -> Renderer:
+        """The renderer of the show ``record`` (relative to the site) is in."""
+        return self.shows[network.records_folder_of(record)]
 
     def run(self, jobs: int | None = None) -> list[tuple[Rendered, Path | None]]:
         """Every record's result, in record order, with the folder holding its files.
@@ -69,7 +79,8 @@ class EpisodeStage:
         record the front matter alone mistook)."""
         records = [
             p.relative_to(self.site_dir).as_posix()
-            for p in find_records(self.site_dir / "content" / "episodes")
+            for folder in self.shows
+            for p in find_records(self.site_dir / folder, self.site_dir)
         ]
         results: dict[str, tuple[Rendered, Path | None]] = {}
         todo = []
@@ -96,10 +107,15 @@ class EpisodeStage:
         return [results[record] for record in records]
 
     def _related(self, episodes: dict[str, Episode | None]) -> dict[str, tuple[Related, ...]]:
-        """Each record's related episodes: none for a record that has no page."""
-        chosen = related.choose(e for e in episodes.values() if e is not None)
+        """Each record's related episodes, from its own show: none for a record that has no
+        page."""
+        by_show: dict[str, list[Episode]] = {}
+        for episode in episodes.values():
+            if episode is not None:
+                by_show.setdefault(episode.show, []).append(episode)
+        chosen = {show: related.choose(listed) for show, listed in by_show.items()}
         return {
-            record: chosen[episode.slug]
+            record: chosen[episode.show][episode.slug]
             if episode is not None and (self.drafts or not episode.draft)
             else ()
             for record, episode in episodes.items()
@@ -115,16 +131,23 @@ class EpisodeStage:
 
     def listing(self, record: str) -> Episode | None:
         """What choosing related episodes needs of a record, from its front matter alone."""
-        return related.read_listing(self.site_dir / record, record, self.site_dir, self.aliases)
+        found = related.read_listing(self.site_dir / record, record, self.site_dir, self.aliases)
+        return self._in_show(found, record)
+
+    def _in_show(self, episode: Episode | None, record: str) -> Episode | None:
+        """``episode`` as an episode of the show its record is in."""
+        show = self.renderer_of(record).site.show
+        return dataclasses.replace(episode, show=show) if episode is not None and show else episode
 
     def process(self, record: str, shown: tuple[Related, ...] = ()) -> Rendered:
         """Read one record and render its page (listing ``shown`` as its related episodes)
         and downloads into a cache entry folder."""
         problems = Problems()
         path = self.site_dir / record
+        renderer = self.renderer_of(record)
         try:
             read = read_record(
-                path, record, self.site_dir, problems, self.renderer.site.segments, self.aliases
+                path, record, self.site_dir, problems, renderer.site.segments, self.aliases
             )
         except CuepressError as exc:
             problems.add(exc)
@@ -132,12 +155,13 @@ class EpisodeStage:
         if read is None or problems.errors:
             return Rendered(record, None, (), tuple(problems.errors), tuple(problems.warnings))
         episode, transcript = read
+        episode = self._in_show(episode, record) or episode
         files: dict[str, str | bytes] = {}
         if self.drafts or not episode.draft:
-            files = self.render(episode, transcript, problems, shown)
+            files = self.render(episode, transcript, problems, shown, renderer)
         if problems.errors:
             return Rendered(record, None, (), tuple(problems.errors), tuple(problems.warnings))
-        deps = self.cache.inputs(self.inputs(path, episode))
+        deps = self.cache.inputs(self.inputs(path, episode, renderer.site))
         self.cache.write(record, deps, files, also=_shown_digest(shown))
         return Rendered(
             record,
@@ -155,32 +179,34 @@ class EpisodeStage:
         transcript: Transcript | None,
         problems: Problems,
         shown: tuple[Related, ...] = (),
+        renderer: Renderer | None = None,
     ) -> dict[str, str | bytes]:
         """The episode page (with ``shown`` as its related episodes) and its transcript
-        downloads, by file name."""
+        downloads, by file name; ``renderer``: its show's (default: the first show's)."""
+        renderer = renderer or self.renderer
         files: dict[str, str | bytes] = {}
         html = ""
         if transcript is not None:
-            site = self.renderer.site
+            site = renderer.site
             pages = {
-                name: self.renderer.url(people.person_path(site, name))
+                name: renderer.url(people.person_path(site, name))
                 for name in transcript.speakers
                 if people.is_named(name)
             }
             if transcript.timed:
-                built = self.renderer.site.transcript_files
+                built = renderer.site.transcript_files
                 forms = exports.render_all(transcript, episode.duration_ms, episode.chapters, built)
                 files.update(  # the forms site.yaml builds as files; the page makes the rest
                     (f"transcript.{kind}", getattr(forms, kind)) for kind in built
                 )
             else:  # paragraphs without times: no captions, nothing to play from
-                html, text = exports.render_untimed(transcript)
-                html = exports.link_speakers(html, pages)
-                files["transcript.txt"] = text
+                files["transcript.txt"] = exports.render_untimed(transcript)
         try:
             if transcript is not None and transcript.timed:  # layouts/_segment.html each
-                html = self.renderer.segments.transcript(transcript, episode.chapters, pages)
-            files["index.html"] = self.renderer.render(
+                html = renderer.segments.transcript(transcript, episode.chapters, pages)
+            elif transcript is not None:  # layouts/_paragraph.html each
+                html = renderer.segments.paragraphs(transcript, pages)
+            files["index.html"] = renderer.render(
                 "episode.html",
                 episode=episode,
                 transcript=transcript,
@@ -188,7 +214,7 @@ class EpisodeStage:
                 related=shown,
             )
             if episode.audio is not None or transcript is not None:  # for other sites' iframes
-                files["embed/index.html"] = self.renderer.render(
+                files["embed/index.html"] = renderer.render(
                     "embed.html",
                     episode=episode,
                     transcript=transcript,
@@ -198,10 +224,13 @@ class EpisodeStage:
             problems.add(exc)
         return files
 
-    def inputs(self, record: Path, episode: Episode) -> list[str]:
+    def inputs(self, record: Path, episode: Episode, show: Site | None = None) -> list[str]:
         """Every site file the record's pages depend on, relative to the site (some may not
-        exist: a sidecar created later must invalidate the cache too)."""
+        exist: a sidecar created later must invalidate the cache too); in a network, its
+        show's ``show.yaml`` (the site's own settings are the build's key)."""
         paths = {record} | {record.with_suffix(suffix) for suffix in READERS}
+        if show is not None and show.show:
+            paths.add(self.site_dir / show.source)
         if episode.transcript is not None:
             paths.add(self.site_dir / episode.transcript.source)
         if episode.audio is not None and "://" not in episode.audio.url:
@@ -218,8 +247,10 @@ def _lists_gone(results: Iterable[tuple[Rendered, Path | None]]) -> bool:
     """Whether a cached page lists a related episode that is gone (its record removed). With
     every record unchanged, that is the only way a page's related episodes can change: one
     that no page lists can go without changing any list."""
-    published = {r.episode.slug for r, _ in results if r.episode and not r.episode.draft}
-    return any(item.slug not in published for r, _ in results for item in r.related)
+    published = {
+        (r.episode.show, r.episode.slug) for r, _ in results if r.episode and not r.episode.draft
+    }
+    return any((item.show, item.slug) not in published for r, _ in results for item in r.related)
 
 
 _STAGE: EpisodeStage | None = None
@@ -264,11 +295,16 @@ class _Workers:
         if self.count < 2 or len(items) < PARALLEL_FROM or not _can_fork():
             return map(step, items)
         if self.pool is None:
-            self.stage.renderer.preload("episode.html")  # compiled once, not once per process
-            try:
-                self.stage.renderer.segments  # noqa: B018 - its skeleton made once, likewise
-            except CuepressError:  # a broken _segment.html: each episode reports it
-                pass
+            for renderer in self.stage.shows.values():
+                renderer.preload("episode.html")  # compiled once, not once per process
+                try:
+                    renderer.segments  # noqa: B018 - its skeleton made once, likewise
+                except CuepressError:  # a broken _segment.html: each episode reports it
+                    pass
+            import multiprocessing  # only when a rebuild has enough to do
+
+            markup.load()  # imported once, not once per process
+
             self.pool = multiprocessing.get_context("fork").Pool(self.count)
         # Small chunks, so that neither process idles long while the other ends the step.
         chunk = max(1, len(items) // (self.count * 32))
@@ -286,4 +322,6 @@ def _process(task: tuple[str, tuple[Related, ...]]) -> Rendered:
 
 
 def _can_fork() -> bool:
+    import multiprocessing
+
     return "fork" in multiprocessing.get_all_start_methods()

@@ -63,11 +63,12 @@ _DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
 
 
 def show_guid(site: Site) -> str:
-    """The show's ``podcast:guid``: pinned in ``site.yaml``, else a UUIDv5 of the feed URL
-    without its scheme and trailing slashes, as the Podcasting 2.0 spec defines it."""
+    """The show's ``podcast:guid``: pinned in ``site.yaml`` (a network's show: its
+    ``show.yaml``), else a UUIDv5 of its feed's URL without its scheme and trailing slashes, as
+    the Podcasting 2.0 spec defines it."""
     if site.podcast_guid:
         return site.podcast_guid
-    return guid_of_feed(site.absolute(FEED_FILE))
+    return guid_of_feed(site.absolute(site.feed_path))
 
 
 def guid_of_feed(url: str) -> str:
@@ -89,11 +90,16 @@ def rfc2822(date: dt.date) -> str:
     return email.utils.format_datetime(dt.datetime.combine(date, dt.time(), dt.UTC))
 
 
-def feed_xml(site: Site, episodes: Iterable[Episode], problems: Problems) -> str:
-    """The RSS feed of ``episodes`` (newest first, no drafts); enclosure gaps become warnings."""
+def feed_xml(
+    site: Site, episodes: Iterable[Episode], problems: Problems, *, moved: bool = False
+) -> str:
+    """The RSS feed of ``episodes`` (newest first, no drafts); enclosure gaps become warnings.
+    ``moved``: the copy kept at the show's old address, which tells apps its new one."""
     rss = etree.Element("rss", version="2.0", nsmap=NAMESPACES)
     channel = _add(rss, "channel")
     _channel(channel, site)
+    if moved:  # Apple's way to move subscribers to the new address (as a host's 301 does)
+        _add(channel, _ns("itunes", "new-feed-url"), site.absolute(site.feed_path))
     guids: dict[str, str] = {}
     for episode in episodes:
         if episode.audio is None or episode.draft:
@@ -114,7 +120,7 @@ def feed_xml(site: Site, episodes: Iterable[Episode], problems: Problems) -> str
 def _channel(channel: etree._Element, site: Site) -> None:
     """The show's own elements."""
     _add(channel, "title", site.title)
-    _add(channel, "link", site.absolute(""))
+    _add(channel, "link", site.absolute(site.home))
     _add(channel, "description", site.description or site.title)
     _add(channel, "language", site.language)
     if site.copyright:
@@ -123,7 +129,7 @@ def _channel(channel: etree._Element, site: Site) -> None:
     _add(
         channel,
         _ns("atom", "link"),
-        href=site.absolute(FEED_FILE),
+        href=site.absolute(site.feed_path),
         rel="self",
         type="application/rss+xml",
     )
@@ -138,7 +144,7 @@ def _channel(channel: etree._Element, site: Site) -> None:
         image = _add(channel, "image")
         _add(image, "url", site.absolute(site.image))
         _add(image, "title", site.title)
-        _add(image, "link", site.absolute(""))
+        _add(image, "link", site.absolute(site.home))
         _add(channel, _ns("itunes", "image"), href=site.absolute(site.image))
     for category in site.categories:
         _add(channel, _ns("itunes", "category"), text=category)

@@ -31,11 +31,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from generator import feedread, markup, records, scaffold, slugs, transcripts, yamlfile
-from generator.config import LANGUAGE
+from generator.config import LANGUAGE, RESERVED_SHOWS, SHOW_FILE
 from generator.errors import CuepressError, Problems, TranscriptError
 from generator.feed import guid_of_feed
 from generator.feedread import Feed, FeedChapter, FeedItem, FeedTranscript
 from generator.fetch import Fetcher, FetchError
+from generator.network import EPISODES_DIR, SHOWS_DIR
+from generator.records import SLUG
 from generator.timecodes import clock, parse_time
 
 STATE_FILE = ".cuepress-import.json"
@@ -67,7 +69,8 @@ class ImportResult:
     site_dir: Path
     source: str
     created_site: bool = False
-    site_keys: list[str] = field(default_factory=list)  # keys added to site.yaml
+    site_keys: list[str] = field(default_factory=list)  # keys added to site.yaml (or show.yaml)
+    settings: str = "site.yaml"  # the file the channel's settings went to, relative to the site
     site_files: list[str] = field(default_factory=list)  # publishing files added
     added: list[str] = field(default_factory=list)  # records written
     updated: list[str] = field(default_factory=list)  # untouched records brought up to date
@@ -95,27 +98,80 @@ class _Plan:
 
 
 def import_feed(
-    source: str, site_dir: Path, *, timeout: float = 30.0, workers: int = 8, retries: int = 2
+    source: str,
+    site_dir: Path,
+    *,
+    timeout: float = 30.0,
+    workers: int = 8,
+    retries: int = 2,
+    show: str | None = None,
 ) -> ImportResult:
-    """Import the feed at ``source`` (an http(s) URL or a file) into the site at ``site_dir``."""
+    """Import the feed at ``source`` (an http(s) URL or a file) into the site at ``site_dir``;
+    with ``show``, as the show ``content/shows/SHOW/`` of a network (its settings in its
+    ``show.yaml``, its notes in its own ``.cuepress-import.json``)."""
     result = ImportResult(site_dir, source)
     problems = result.problems
+    home = _show_folder(site_dir, show) if show is not None else site_dir
     with Fetcher(timeout=timeout, workers=workers, retries=retries) as fetcher:
         data, url = _read_source(source, fetcher)
         feed = feedread.parse(data, source, url, problems)
-        episodes_dir = _prepare_site(site_dir, result)
-        state = _load_state(site_dir)
+        episodes_dir = _prepare_site(site_dir, result, home)
+        state = _load_state(home, site_dir)
+        if show is not None:
+            _fill_network_yaml(site_dir, result)
+            result.settings = _relative(home / SHOW_FILE, site_dir)
         _fill_site_yaml(site_dir, feed, url, result)
         plans = _plan(feed, site_dir, episodes_dir, state, result)
         fetcher.map(lambda plan: _fetch(plan, fetcher, source, problems), plans, "Fetching")
     if result.created_site:  # what a site needs to be published, as `cuepress new` makes it
-        result.site_files = scaffold.add_publishing_files(site_dir, feed.channel.title)
+        title = feed.channel.title if show is None else _folder_title(site_dir)
+        result.site_files = scaffold.add_publishing_files(site_dir, title)
     state["feed"] = url or state.get("feed") or source
     items = state.setdefault("items", {})
     for plan in plans:
         _write(plan, site_dir, items, result)
-    _save_state(site_dir, state)
+    _save_state(home, state)
     return result
+
+
+def _show_folder(site_dir: Path, show: str) -> Path:
+    """The folder of the network's show ``show``: refuses a name that cannot be a show's
+    address, and a one-show site (its episodes would sit beside the network's shows)."""
+    if not SLUG.fullmatch(show) or show.lower() in RESERVED_SHOWS:
+        raise ImportError_(
+            "--show",
+            None,
+            f"{show!r} cannot be a show's address: use letters, digits, - and _, and none of "
+            f"{', '.join(sorted(RESERVED_SHOWS))}",
+        )
+    if records.find_records(site_dir / EPISODES_DIR):
+        raise ImportError_(
+            EPISODES_DIR,
+            None,
+            "this is a one-show site; make it a network before adding a show (README: A "
+            "network of shows), or import without --show",
+        )
+    return site_dir / SHOWS_DIR / show
+
+
+def _folder_title(site_dir: Path) -> str:
+    return site_dir.resolve().name.replace("-", " ").replace("_", " ").title() or "Network"
+
+
+def _fill_network_yaml(site_dir: Path, result: ImportResult) -> None:
+    """A new network's ``site.yaml``: its title (from the folder's name) and a base_url to
+    change; an existing one is left as it is."""
+    path = site_dir / "site.yaml"
+    if path.exists():
+        return
+    name = re.sub(r"[^a-z0-9-]+", "-", site_dir.resolve().name.lower()).strip("-") or "network"
+    header = (
+        "# The network's settings (README: A network of shows); each show's are in\n"
+        "# content/shows/NAME/show.yaml. base_url is where this site will live: change it\n"
+        "# before you publish.\n"
+    )
+    values = {"title": _folder_title(site_dir), "base_url": f"https://example.github.io/{name}/"}
+    _create(path, (header + yamlfile.dump(values)).encode())
 
 
 def _read_source(source: str, fetcher: Fetcher) -> tuple[bytes, str | None]:
@@ -148,13 +204,18 @@ def _read_source(source: str, fetcher: Fetcher) -> tuple[bytes, str | None]:
         raise ImportError_(source, None, f"cannot be read: {exc.strerror}") from None
 
 
-def _prepare_site(site_dir: Path, result: ImportResult) -> Path:
-    """The site's episodes folder, created if need be; refuses one that leads out of the site."""
+def _prepare_site(site_dir: Path, result: ImportResult, home: Path) -> Path:
+    """The episodes folder of the site (or of its show at ``home``), created if need be;
+    refuses one that leads out of the site."""
     if site_dir.exists() and not site_dir.is_dir():
         raise ImportError_(site_dir, None, "is a file; --site must name a folder")
     result.created_site = not (site_dir / "site.yaml").exists()
-    episodes = site_dir / "content" / "episodes"
-    for folder in (site_dir / "content", episodes):
+    if home == site_dir:
+        folders = [site_dir / "content", site_dir / EPISODES_DIR]
+    else:
+        folders = [site_dir / "content", site_dir / SHOWS_DIR, home, home / "episodes"]
+    episodes = folders[-1]
+    for folder in folders:
         if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
             raise ImportError_(
                 folder, None, "must be a folder inside the site (not a link or a file)"
@@ -210,10 +271,22 @@ def _site_values(feed: Feed, url: str | None, problems: Problems, shown: str) ->
 
 
 def _fill_site_yaml(site_dir: Path, feed: Feed, url: str | None, result: ImportResult) -> None:
-    """Write ``site.yaml`` from the channel, or add the keys it lacks (never changing one)."""
-    path = site_dir / "site.yaml"
+    """Write ``site.yaml`` (a network's show: its ``show.yaml``) from the channel, or add the
+    keys it lacks (never changing one)."""
+    shown = result.settings
+    path = site_dir / shown
     values = _site_values(feed, url, result.problems, result.source)
     old_feed = feed.channel.self_url or url or result.source
+    if shown != "site.yaml" and not path.exists():  # a new show of a network
+        header = (
+            f"# The show's settings (README: A network of shows), imported from its feed:\n"
+            f"#   {old_feed}\n"
+            "# To move subscribers here, have the old host redirect that feed to\n"
+            f"# BASE_URL/{PurePosixPath(shown).parent.name}/feed.xml.\n"
+        )
+        _create(path, (header + yamlfile.dump(values)).encode())
+        result.site_keys = list(values)
+        return
     if not path.exists():
         name = re.sub(r"[^a-z0-9-]+", "-", site_dir.resolve().name.lower()).strip("-") or "show"
         header = (
@@ -228,14 +301,15 @@ def _fill_site_yaml(site_dir: Path, feed: Feed, url: str | None, result: ImportR
         result.site_keys = ["title", "base_url", *values]
         return
     text = _read_user_text(path)
+    name = path.name
     try:
-        current = yamlfile.load(text, "site.yaml")
+        current = yamlfile.load(text, shown)
     except CuepressError as exc:
         raise ImportError_(
-            "site.yaml", exc.problem.line, f"fix site.yaml first: {exc.problem.message}"
+            shown, exc.problem.line, f"fix {name} first: {exc.problem.message}"
         ) from None
     if not isinstance(current, dict):
-        raise ImportError_("site.yaml", 1, "fix site.yaml first: it must be a mapping of keys")
+        raise ImportError_(shown, 1, f"fix {name} first: it must be a mapping of keys")
     missing = {k: v for k, v in values.items() if k not in current}
     if not missing:
         return
@@ -656,21 +730,23 @@ def _name(item: FeedItem) -> str:
 # -- the import's notes ------------------------------------------------------------------------
 
 
-def _load_state(site_dir: Path) -> dict[str, Any]:
-    path = site_dir / STATE_FILE
+def _load_state(home: Path, site_dir: Path) -> dict[str, Any]:
+    """The import's notes, kept at ``home``: the site's folder, or a network's show's."""
+    path = home / STATE_FILE
+    shown = _relative(path, site_dir)
     try:
         state = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return {"version": 1, "items": {}}
     except (OSError, ValueError) as exc:
         raise ImportError_(
-            STATE_FILE,
+            shown,
             None,
             f"cannot be read ({exc}); restore it from git, or delete it (then every record "
             "already in the site counts as edited, and is kept as it is)",
         ) from None
     if not isinstance(state, dict) or not isinstance(state.get("items"), dict):
-        raise ImportError_(STATE_FILE, None, "is not the import's notes (restore it from git)")
+        raise ImportError_(shown, None, "is not the import's notes (restore it from git)")
     return state
 
 

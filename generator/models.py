@@ -127,6 +127,24 @@ class Site:
     # The transcript downloads written as files (generator/transcripts/exports.py DOWNLOADS);
     # the page makes the others in the browser. Always one of vtt and json.
     transcript_files: tuple[str, ...] = ("vtt", "json")
+    # In a network of shows (content/shows/NAME/): the show's address, its pages under SHOW/;
+    # "" on a one-show site and for the network itself.
+    show: str = ""
+    network: bool = False  # the network's own settings: its pages list the shows; no feed
+    source: str = "site.yaml"  # where these settings are written, for messages
+    # A show that moved out of the site's root into a network (show.yaml moved_from: /): its
+    # old addresses are kept as redirects, and the old feed.xml as its feed with the new URL.
+    moved_from: str | None = None
+
+    @property
+    def home(self) -> str:
+        """The show's home page, relative to the site root: ``""``, or ``SHOW/`` in a network."""
+        return f"{self.show}/" if self.show else ""
+
+    @property
+    def feed_path(self) -> str:
+        """The show's feed, relative to the site root: ``feed.xml``, or ``SHOW/feed.xml``."""
+        return self.home + "feed.xml"
 
     @property
     def path(self) -> str:
@@ -325,11 +343,13 @@ class Episode:
     txt: tuple[Txt, ...] = ()
     social: tuple[Social, ...] = ()
     segments: str | None = None  # the record's own segments: setting (None: the site's)
+    show: str = ""  # the show's address in a network of shows; "" on a one-show site
 
     @property
     def url_path(self) -> str:
-        """The page's path relative to the site root."""
-        return f"episodes/{self.slug}/"
+        """The page's path relative to the site root: ``episodes/SLUG/``, or
+        ``SHOW/episodes/SLUG/`` in a network."""
+        return f"{self.show}/episodes/{self.slug}/" if self.show else f"episodes/{self.slug}/"
 
     @property
     def duration(self) -> str | None:

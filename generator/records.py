@@ -111,24 +111,33 @@ def warn_unreadable_sidecars(
             )
 
 
-def find_records(content_dir: Path) -> list[Path]:
-    """Every record file below ``content_dir`` (``SITE/content/episodes``), sorted; ``_name``
-    and ``.name`` are skipped, and a folder that links out of the site is not even listed."""
-    site_dir = content_dir.parent.parent
+def find_records(content_dir: Path, site_dir: Path | None = None) -> list[Path]:
+    """Every record file below ``content_dir`` (``SITE/content/episodes``, or a show's
+    ``SITE/content/shows/NAME/episodes``), sorted; ``_name`` and ``.name`` are skipped, and a
+    folder that links out of the site is not even listed (nor is a linked folder inside it
+    entered). One ``scandir`` a folder: an archive's rebuild lists thousands of files."""
+    site_dir = site_dir if site_dir is not None else content_dir.parent.parent
     if not content_dir.is_dir() or not content_dir.resolve().is_relative_to(site_dir.resolve()):
         return []
-    found = []
-    for path in content_dir.rglob("*"):
-        relative = path.relative_to(content_dir).parts
-        if any(part.startswith((".", "_")) for part in relative):
-            continue
-        if (
-            path.suffix.lower() in RECORD_SUFFIXES
-            and not path.name.lower().endswith(transcripts.MARKDOWN)
-            and path.is_file()
-        ):
-            found.append(path)
-    return sorted(found)
+    found: list[tuple[tuple[str, ...], str]] = []
+    folders: list[tuple[tuple[str, ...], str]] = [((), str(content_dir))]
+    while folders:
+        parts, folder = folders.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                name = entry.name
+                if name.startswith((".", "_")):
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append(((*parts, name), entry.path))
+                elif (
+                    os.path.splitext(name)[1].lower() in RECORD_SUFFIXES
+                    and not name.lower().endswith(transcripts.MARKDOWN)
+                    and entry.is_file()
+                ):
+                    found.append(((*parts, name), entry.path))
+    found.sort()  # by parts, as paths sort
+    return [Path(path) for _, path in found]
 
 
 def split_front_matter(text: str, shown: str) -> tuple[str, str, int]:

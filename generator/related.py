@@ -50,10 +50,11 @@ class Related(NamedTuple):
     date: dt.date
     guests: tuple[str, ...]  # the guests both episodes have, as the linking episode names them
     tags: tuple[str, ...]  # the topics both have, as the linking episode spells them
+    show: str = ""  # in a network, the show both are in
 
     @property
     def url_path(self) -> str:
-        return f"episodes/{self.slug}/"
+        return f"{self.show}/episodes/{self.slug}/" if self.show else f"episodes/{self.slug}/"
 
 
 def recency(episode: Episode) -> tuple[dt.date, int, str]:
@@ -96,6 +97,7 @@ def choose(episodes: Iterable[Episode], limit: int = LIMIT) -> dict[str, tuple[R
                 date=other.date,
                 guests=tuple(g for g in guests if g in other.guests),
                 tags=tuple(tag for topic, tag in own.items() if topic in topics[id(other)]),
+                show=other.show,
             )
             for other in (published[n] for n, _ in best)
         )

@@ -15,19 +15,21 @@ import hashlib
 import json
 import re
 import traceback
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import jinja2
 from markupsafe import Markup
 
+from generator import network as network_module
 from generator import people
 from generator.errors import TemplateError
 from generator.models import Site, Transcript
 from generator.paths import link_problem
 from generator.timecodes import clock, seconds_text
+from generator.transcripts.page import HEADING, PARAGRAPH, SegmentMarkup
 from generator.transcripts.page import TEMPLATE as SEGMENT
-from generator.transcripts.page import SegmentMarkup
 
 _OBJECT = re.compile(r"'[\w.]+\.(\w+) object'")
 DEFAULT_LAYOUTS = Path(__file__).resolve().parent.parent / "layouts"
@@ -42,9 +44,20 @@ def default_layouts() -> Path:
 class Renderer:
     """Renders the templates of one site."""
 
-    def __init__(self, site: Site, site_dir: Path, compiled: Path | None = None) -> None:
+    def __init__(
+        self,
+        site: Site,
+        site_dir: Path,
+        compiled: Path | None = None,
+        network: Site | None = None,
+        shows: Sequence[Site] = (),
+    ) -> None:
         """``compiled``: a folder to keep compiled templates in between builds (Jinja checks
-        each against its source), which saves compiling the layouts on every rebuild."""
+        each against its source), which saves compiling the layouts on every rebuild.
+        In a network of shows, ``site`` is one show's settings (or the network's own, for its
+        pages), ``network`` the network's and ``shows`` every show's (for the network's own
+        pages): layouts see them as ``network`` (none on a one-show site) and ``shows`` (by
+        address)."""
         self.site = site
         self.site_dir = site_dir
         self.search_path = [site_dir / "layouts", default_layouts()]
@@ -65,6 +78,9 @@ class Renderer:
             absolute_url=self.absolute_url,
             person_url=lambda name: self.url(people.person_path(site, name)),
             tag_url=lambda tag: self.url(people.tag_path(tag)),
+            category_url=network_module.category_path,
+            network=network,
+            shows={show.show: show for show in shows},
         )
         self.env.filters.update(
             clock=clock, date_text=date_text, tojson_script=tojson_script, anchor_at=anchor_at
@@ -90,15 +106,21 @@ class Renderer:
 
     @functools.cached_property
     def segments(self) -> SegmentMarkup:
-        """The episode page's transcript markup, from the site's ``layouts/_segment.html``
-        (see :mod:`generator.transcripts.page`); made once, before the episodes' processes
+        """The episode page's transcript markup, from the site's ``layouts/_segment.html``,
+        ``_chapter_heading.html`` and ``_paragraph.html`` (see
+        :mod:`generator.transcripts.page`); made once, before the episodes' processes
         fork."""
         try:
             assert self.env.loader is not None
             tree = self.env.parse(self.env.loader.get_source(self.env, SEGMENT)[0])
         except jinja2.TemplateError:  # rendering reports it, at its line
             tree = None
-        return SegmentMarkup(functools.partial(self.render, SEGMENT), tree)
+        return SegmentMarkup(
+            functools.partial(self.render, SEGMENT),
+            tree,
+            functools.partial(self.render, HEADING),
+            functools.partial(self.render, PARAGRAPH),
+        )
 
     def url(self, path: str = "") -> str:
         """A link to ``path`` (relative to the site root) that works under the site's sub-path."""

@@ -518,6 +518,8 @@ def prepare(
         "date": [episode.date.isoformat()],
         "lines": [digest],
     }
+    if episode.show:  # in a network, the search page filters by show (its address)
+        filters["show"] = [episode.show]
     head = "".join(
         f'<meta data-pagefind-filter="{name}[content]" content="{html.escape(value)}">'
         for name, values in filters.items()

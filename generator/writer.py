@@ -44,7 +44,6 @@ from pathlib import Path, PurePosixPath
 from types import TracebackType
 
 from generator.errors import OutputError
-from generator.speedups import native
 
 MARKER = ".cuepress"
 MARKER_TEXT = b"This folder was built by Cuepress; the next build replaces it.\n"
@@ -266,23 +265,8 @@ class _Early:
             for folder in folders:
                 shutil.rmtree(folder, ignore_errors=True)
                 folder.mkdir(parents=True)
-            if native is None or not hasattr(native, "link_all"):
-                for folder in folders:
-                    _fill(folder, self.files)
-                return
-            # In C without the GIL: a Python loop would wait for the build's thread to let go
-            # of the GIL at every file, and run barely at all beside it.
-            pairs = [
-                (source, folder / name) for folder in folders for name, source in self.files.items()
-            ]
-            failed = native.link_all(
-                [os.fsencode(source) for source, _ in pairs],
-                [os.fsencode(target) for _, target in pairs],
-            )
-            for index in failed:  # another disk, say: copied, or the error raised
-                source, target = pairs[index]
-                target.parent.mkdir(parents=True, exist_ok=True)
-                _link(source, target)
+            for folder in folders:
+                _fill(folder, self.files)
         except BaseException as exc:  # noqa: BLE001 - handed to the build's thread in wait()
             self._error = exc
 

@@ -34,6 +34,9 @@ from generator.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "golden" / "demo"
+# A small network of three shows (tests/network/) and its built output.
+NETWORK = Path(__file__).resolve().parent / "network"
+GOLDEN_NETWORK = Path(__file__).resolve().parent / "golden" / "network"
 BROKEN = Path(__file__).resolve().parent / "broken"
 DEFAULT_SITE_YAML = "title: Test Show\nbase_url: https://example.test/show/\n"
 # Files copied unchanged from static/ (large binaries) are compared with their source, not kept.
@@ -43,11 +46,12 @@ COPIED = ("audio/", "images/")
 SEARCH_INDEX = ("pagefind/",)
 
 
-def build_demo(output: Path) -> None:
-    """Build the repository's demo site into ``output``."""
-    code = main(["build", "--site", str(ROOT), "--output", str(output)])
+def build_demo(output: Path, site: Path = ROOT) -> None:
+    """Build the repository's demo site (or the demo network, ``site=NETWORK``) into
+    ``output``."""
+    code = main(["build", "--site", str(site), "--output", str(output)])
     if code != 0:
-        raise SystemExit(f"the demo site did not build (exit {code})")
+        raise SystemExit(f"the demo site {site} did not build (exit {code})")
 
 
 def generated_files(output: Path) -> dict[str, bytes]:
@@ -159,12 +163,12 @@ def regenerate(cases: list[str]) -> None:
     """Rewrite the golden demo site and every case's ``expected.txt``; with ``cases``, only
     those cases' ``expected.txt``."""
     with tempfile.TemporaryDirectory() as folder:
-        if not cases:
-            output = Path(folder) / "out"
-            build_demo(output)
-            shutil.rmtree(GOLDEN, ignore_errors=True)
+        for site, golden in ((ROOT, GOLDEN), (NETWORK, GOLDEN_NETWORK)) if not cases else ():
+            output = Path(folder) / golden.name
+            build_demo(output, site)
+            shutil.rmtree(golden, ignore_errors=True)
             for relative, data in generated_files(output).items():
-                target = GOLDEN / relative
+                target = golden / relative
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(data)
         for case in sorted(p for p in BROKEN.iterdir() if p.is_dir()):
@@ -172,7 +176,8 @@ def regenerate(cases: list[str]) -> None:
                 continue
             code, stderr = run_case(case, Path(folder) / case.name)
             (case / "expected.txt").write_text(f"exit {code}\n{stderr}")
-    print(f"wrote {'' if cases else f'{GOLDEN} and '}{BROKEN}/*/expected.txt; review with git diff")
+    wrote = "" if cases else f"{GOLDEN}, {GOLDEN_NETWORK} and "
+    print(f"wrote {wrote}{BROKEN}/*/expected.txt; review with git diff")
 
 
 if __name__ == "__main__":

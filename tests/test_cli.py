@@ -54,6 +54,18 @@ class TestCommand:
             "Build failed: 1 error; the output was not changed.\n"
         )
 
+    def test_a_site_folder_relative_to_the_working_folder(
+        self, make_site: MakeSite, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """``--site shows/mine`` from another folder builds, static files and all, twice (the
+        second time from the cache)."""
+        site = make_site({"content/episodes/a.md": record(), "static/images/cover.png": b"PNG"})
+        monkeypatch.chdir(site.parent.parent)
+        relative = f"{site.parent.name}/{site.name}"
+        for _ in range(2):
+            assert main(["build", "--site", relative]) == 0
+            assert (site / "output/images/cover.png").read_bytes() == b"PNG"
+
     def test_python_m_generator_and_console_script(self, make_site: MakeSite) -> None:
         """`python -m generator` runs the same command in a real process."""
         site = make_site({"content/episodes/a.md": record()})

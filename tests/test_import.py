@@ -21,7 +21,7 @@ from generator.build import build
 from generator.cli import main
 from generator.errors import Problems
 from generator.feedread import parse, parse_date
-from generator.importer import STATE_FILE, import_feed, slugify
+from generator.importer import STATE_FILE, ImportError_, import_feed, slugify
 from tests.feedserver import FeedServer, serve
 
 PODCAST_NS = 'xmlns:podcast="https://podcastindex.org/namespace/1.0"'
@@ -619,3 +619,116 @@ def test_failed_chapters_are_fetched_again(server: FeedServer, tmp_path: Path) -
     assert "- {start: '1:01.25', title: Slugs, url: 'https://example.org/slugs'}\n" in (
         record.read_text()
     )
+
+
+class TestImportAShowIntoANetwork:
+    def test_two_feeds_become_two_shows(self, server: FeedServer, tmp_path: Path) -> None:
+        """``--show NAME`` makes content/shows/NAME/: show.yaml from the channel (no
+        base_url: the network's), the records in its episodes/; a second feed is a second
+        show. The network builds, each show's feed with the old guids and podcast:guid."""
+        server.files["show/feed.xml"] = show_feed(server.base)
+        server.files["other/feed.xml"] = (
+            show_feed(server.base, 1)
+            .replace(b"allotment-0001", b"other-0001")
+            .replace(
+                b"3c2f4e7a-9a51-5c43-8d0e-0b7f6a1e2d11", b"9d1c5b3a-2e4f-5a6b-8c7d-1e2f3a4b5c6d"
+            )
+        )
+        site = tmp_path / "net"
+        result = import_feed(server.base + "show/feed.xml", site, timeout=5, show="allotment")
+        assert result.settings == "content/shows/allotment/show.yaml"
+        assert sorted(result.added) == [
+            "content/shows/allotment/episodes/a-note-between-seasons.md",
+            "content/shows/allotment/episodes/episode-1-soil-and-patience.md",
+            "content/shows/allotment/episodes/episode-2-soil-and-patience.md",
+            "content/shows/allotment/episodes/episode-3-soil-and-patience.md",
+        ]
+        assert (site / "site.yaml").read_text().split("\n", 3)[3] == (
+            "title: Net\nbase_url: https://example.github.io/net/\n"
+        )
+        show_yaml = (site / "content/shows/allotment/show.yaml").read_text()
+        assert f"#   {server.base}show/feed.xml\n" in show_yaml
+        assert "# BASE_URL/allotment/feed.xml.\n" in show_yaml
+        assert show_yaml.split("\n", 4)[4] == (
+            "title: The Allotment Hour\n"
+            "description: Two neighbours, one vegetable plot.\n"
+            "language: en-gb\n"
+            "author: Juno Abara\n"
+            "owner: {name: Juno Abara, email: juno@example.net}\n"
+            "image: https://media.example.net/allotment/cover.jpg\n"
+            "categories: [Leisure]\n"
+            "explicit: false\n"
+            "podcast_guid: 3c2f4e7a-9a51-5c43-8d0e-0b7f6a1e2d11\n"
+        )
+        assert (site / "content/shows/allotment/.cuepress-import.json").is_file()
+        assert not (site / ".cuepress-import.json").exists()
+        second = import_feed(server.base + "other/feed.xml", site, timeout=5, show="other")
+        assert [Path(a).name for a in sorted(second.added)] == [
+            "a-note-between-seasons.md",
+            "episode-1-soil-and-patience.md",
+        ]
+        built = build(site)
+        assert not [str(p) for p in built.warnings]
+        output = site / "output"
+        old = feedparser.parse(server.files["show/feed.xml"])
+        new = feedparser.parse((output / "allotment/feed.xml").read_bytes())
+        assert sorted(e.id for e in new.entries) == sorted(
+            e.id for e in old.entries if e.get("enclosures")
+        )
+        assert new.feed.podcast_guid == "3c2f4e7a-9a51-5c43-8d0e-0b7f6a1e2d11"
+        other = feedparser.parse((output / "other/feed.xml").read_bytes())
+        assert [e.id for e in other.entries] == ["other-0001"]
+        assert other.feed.podcast_guid == "9d1c5b3a-2e4f-5a6b-8c7d-1e2f3a4b5c6d"
+        assert (output / "other/episodes/a-note-between-seasons/index.html").is_file()
+        assert (output / "allotment/episodes/a-note-between-seasons/index.html").is_file()
+
+    def test_reimport_into_a_show_keeps_edits(self, server: FeedServer, tmp_path: Path) -> None:
+        """The importer's rules hold for a show: an edited record is kept as it is."""
+        url = server.base + "show/feed.xml"
+        server.files["show/feed.xml"] = show_feed(server.base)
+        site = tmp_path / "net"
+        import_feed(url, site, timeout=5, show="allotment")
+        edited = site / "content/shows/allotment/episodes/episode-2-soil-and-patience.md"
+        edited.write_text(edited.read_text().replace("Notes for", "My own notes for"))
+        mine = edited.read_text()
+        server.files["show/feed.xml"] = show_feed(server.base, 4, title2="Renamed")
+        result = import_feed(url, site, timeout=5, show="allotment")
+        assert result.added == ["content/shows/allotment/episodes/episode-4-soil-and-patience.md"]
+        assert result.kept == ["content/shows/allotment/episodes/episode-2-soil-and-patience.md"]
+        assert edited.read_text() == mine
+
+    def test_a_one_show_site_or_a_bad_name_is_refused(
+        self, server: FeedServer, tmp_path: Path
+    ) -> None:
+        """Nothing is written for a show a network could not hold."""
+        server.files["show/feed.xml"] = show_feed(server.base, 1)
+        url = server.base + "show/feed.xml"
+        one = tmp_path / "one"
+        import_feed(url, one, timeout=5)
+        with pytest.raises(ImportError_) as info:
+            import_feed(url, one, timeout=5, show="second")
+        assert str(info.value) == (
+            "content/episodes: this is a one-show site; make it a network before adding a show "
+            "(README: A network of shows), or import without --show"
+        )
+        with pytest.raises(ImportError_) as info:
+            import_feed(url, tmp_path / "net", timeout=5, show="people")
+        assert str(info.value) == (
+            "--show: 'people' cannot be a show's address: use letters, digits, - and _, and "
+            "none of assets, categories, episodes, page, pagefind, people, search, tags"
+        )
+        assert not (tmp_path / "net").exists()
+
+    def test_command_line(self, server: FeedServer, tmp_path: Path) -> None:
+        server.files["show/feed.xml"] = show_feed(server.base, 1)
+        site = tmp_path / "net"
+        process = subprocess.run(
+            [sys.executable, "-m", "generator", "import", server.base + "show/feed.xml"]
+            + ["--site", str(site), "--timeout", "5", "--show", "allotment"],
+            capture_output=True,
+            text=True,
+            env=os.environ | {"CI": "true"},
+        )
+        assert process.returncode == 0, process.stderr
+        assert "content/shows/allotment/show.yaml: set title, description" in process.stderr
+        assert main(["build", "--site", str(site)]) == 0

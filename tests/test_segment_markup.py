@@ -42,12 +42,11 @@ def renderer_for(site: Path) -> Renderer:
 def per_segment(markup: SegmentMarkup) -> SegmentMarkup:
     """The same template, rendered by Jinja for every segment (the path a theme that is not
     skeleton-shaped takes)."""
-    slow = SegmentMarkup(markup.render, None)
-    return slow
+    return SegmentMarkup(markup.render, None, markup.heading, markup.paragraph)
 
 
-def transcript_html(site: Path) -> str:
-    page = (site / "output/episodes/a/index.html").read_text()
+def transcript_html(site: Path, slug: str = "a") -> str:
+    page = (site / f"output/episodes/{slug}/index.html").read_text()
     match = re.search(r'<div class="segments">\n(.*?)\n  </div>', page, re.S)
     assert match is not None
     return match.group(1)
@@ -201,3 +200,61 @@ class TestOverridingTheme:
         write_files(site, {"layouts/_segment.html": LIST_ITEM.replace("<li", "<li lang=en")})
         build(site)
         assert transcript_html(site).count("<li lang=en") == 4
+
+
+UNTIMED = {
+    "content/episodes/b.md": record(title="B"),
+    "content/episodes/b.txt": (
+        "Ana Ruiz: First we swept the shed & <then> the yard.\n\n"
+        "Ana Ruiz: Then the gate.\n\n"
+        "Bo: It's mine now.\n"
+    ),
+}
+
+
+class TestOtherTranscriptMarkup:
+    """Chapter headings and the paragraphs of a transcript without times are the theme's too:
+    ``layouts/_chapter_heading.html`` and ``layouts/_paragraph.html``."""
+
+    def test_default_paragraphs(self, make_site: MakeSite) -> None:
+        site = make_site(
+            {**UNTIMED, "content/people/ana-ruiz.md": "---\nname: Ana Ruiz\n---\nHosts.\n"}
+        )
+        build(site)
+        assert transcript_html(site, "b") == (
+            '<p class="speaker"><a href="/show/people/ana-ruiz/">Ana Ruiz</a></p>\n'
+            '<p class="para" id="p1"><span class="text">First we swept the shed &amp; '
+            "&lt;then&gt; the yard.</span></p>\n"
+            '<p class="para" id="p2"><span class="text">Then the gate.</span></p>\n'
+            '<p class="speaker"><a href="/show/people/bo/">Bo</a></p>\n'
+            '<p class="para" id="p3"><span class="text">It&#39;s mine now.</span></p>\n'
+        )
+
+    def test_overridden_paragraph_and_heading(self, make_site: MakeSite) -> None:
+        site = make_site(
+            {
+                **EPISODE,
+                **UNTIMED,
+                "layouts/_paragraph.html": (
+                    '<li id="{{ anchor }}">{% if speaker %}<b>{{ speaker }}</b> '
+                    "{% endif %}{{ text }}</li>\n"
+                ),
+                "layouts/_chapter_heading.html": (
+                    '<h2 class="part" data-t="{{ start }}">{{ title | upper }}</h2>\n'
+                ),
+            }
+        )
+        build(site)
+        assert transcript_html(site, "b") == (
+            '<li id="p1"><b>Ana Ruiz</b> First we swept the shed &amp; &lt;then&gt; the '
+            "yard.</li>\n"
+            '<li id="p2">Then the gate.</li>\n'
+            '<li id="p3"><b>Bo</b> It&#39;s mine now.</li>\n'
+        )
+        assert '<h2 class="part" data-t="4">TWO &amp; MORE</h2>\n' in transcript_html(site)
+
+    def test_a_broken_heading_is_reported_at_its_line(self, make_site: MakeSite) -> None:
+        site = make_site({**EPISODE, "layouts/_chapter_heading.html": "<h3>\n{{ title }\n"})
+        with pytest.raises(BuildFailed) as failed:
+            build(site)
+        assert "layouts/_chapter_heading.html:2" in str(failed.value)

@@ -6,7 +6,6 @@ import codecs
 import html
 import io
 import json
-import os
 import re
 from pathlib import Path
 
@@ -18,7 +17,6 @@ from hypothesis import strategies as st
 from generator.build import build
 from generator.errors import Problems, TranscriptError
 from generator.models import Chapter, Segment, Transcript
-from generator.speedups import native
 from generator.transcripts import exports, jsonfile, read_file, vtt
 from generator.transcripts.cues import (
     Cue,
@@ -994,16 +992,6 @@ class TestExports:
         """Times past what 64-bit integers hold render as any other."""
         far = Transcript("a.json", (Segment(10**20, 10**20 + 1, "far", None, "t=1", 1),))
         assert exports.render_all(far, None) == reference.render_all(far, None)
-
-    def test_the_c_primitives_are_built(self) -> None:
-        """``make test`` builds the C primitives (generator/_speedups.c), so that the tests
-        check them and the benchmarks measure them (a machine without a C compiler gets the
-        Python code, and this test says so)."""
-        if os.environ.get("CUEPRESS_NO_SPEEDUPS"):  # the run of the Python path: turned off
-            assert native is None
-            return
-        assert native is not None, "generator/_speedups.c was not built (is gcc installed?)"
-        assert Path(native.__file__).parent == Path(exports.__file__).parent.parent
 
     @pytest.mark.parametrize("suffix", sorted("." + kind for kind in exports.DOWNLOADS))
     def test_every_export_reads_back_identically(self, tmp_path: Path, suffix: str) -> None:

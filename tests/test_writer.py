@@ -192,13 +192,6 @@ class TestFirstBuild:
         build(site, tmp_path / "again")
         assert snapshot(site / "output") == snapshot(tmp_path / "again")
 
-    def test_without_the_c_speedups(
-        self, make_site: MakeSite, monkeypatch: pytest.MonkeyPatch
-    ) -> None:
-        """Without the C speedups the background thread links in Python: the same site."""
-        monkeypatch.setattr(writer, "native", None)
-        self.build_twice(make_site)
-
     def test_failed_first_build_leaves_no_trusted_back_copy(self, make_site: MakeSite) -> None:
         """A first build that fails after the linking began leaves the output alone and no
         back copy a later build would trust."""
@@ -210,21 +203,3 @@ class TestFirstBuild:
         (site / "static" / "index.html").unlink()
         build(site)
         assert (site / "output" / "episodes" / "a" / "transcript.vtt").is_file()
-
-
-class TestLinkAll:
-    def test_links_and_reports_what_it_could_not(self, tmp_path: Path) -> None:
-        """Folders are made as needed; a missing source is reported, not raised. (The C
-        primitive itself, whether or not CUEPRESS_NO_SPEEDUPS turns it off for builds.)"""
-        from generator import _speedups
-
-        source = tmp_path / "source.html"
-        source.write_bytes(b"x")
-        targets = [tmp_path / "out" / "a" / "b" / "one.html", tmp_path / "out" / "two.html"]
-        failed = _speedups.link_all(
-            [os.fsencode(source), os.fsencode(tmp_path / "missing")],
-            [os.fsencode(t) for t in targets],
-        )
-        assert failed == [1]
-        assert os.path.samefile(source, targets[0])
-        assert not targets[1].exists()

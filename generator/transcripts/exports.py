@@ -224,37 +224,19 @@ def escaped(texts: list[str]) -> list[str]:
     return [escape(text, quote=False) for text in texts]  # a text held a NUL
 
 
-def render_untimed(transcript: Transcript) -> tuple[str, bytes]:
-    """A transcript without times: the page's paragraphs (each anchored ``p1`` ..., the speaker
-    named where it changes, as in :func:`render_all`) and the text download."""
-    html: list[str] = []
+def render_untimed(transcript: Transcript) -> bytes:
+    """A transcript without times as its text download: paragraphs apart, each speaker named
+    where the speaker changes, as in :func:`render_all`. (Its paragraphs on the page are the
+    theme's, ``layouts/_paragraph.html``.)"""
     txt: list[str] = []
     shown: str | None = None
     for segment in transcript.segments:
         speaker, text = segment.speaker, segment.text
-        if speaker is not None and speaker != shown:
-            html.append(f'<p class="speaker">{escape(speaker)}</p>\n')
-        html.append(
-            f'<p class="para" id="{segment.anchor}"><span class="text">{escape(text)}</span></p>\n'
-        )
         txt.append(
             f"{speaker}: {text}\n\n" if speaker is not None and speaker != shown else f"{text}\n\n"
         )
         shown = speaker if speaker is not None else shown
-    return "".join(html), "".join(txt).rstrip("\n").encode() + b"\n"
-
-
-def link_speakers(html: str, pages: dict[str, str]) -> str:
-    """An untimed transcript's paragraphs with each speaker's name (``<p class="speaker">``, as
-    :func:`render_untimed` writes it) a link to that person's page. (A timed transcript's
-    segments are the theme's, :mod:`generator.transcripts.page`, which links them itself.)"""
-    for name, url in pages.items():
-        named = escape(name)
-        html = html.replace(
-            f'<p class="speaker">{named}</p>',
-            f'<p class="speaker"><a href="{escape(url)}">{named}</a></p>',
-        )
-    return html
+    return "".join(txt).rstrip("\n").encode() + b"\n"
 
 
 _TIMES = re.compile(r"(\d+):(\d\d):(\d\d)\.(\d{3}) --> (\d+):(\d\d):(\d\d)\.(\d{3})")

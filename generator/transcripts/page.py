@@ -29,6 +29,8 @@ from generator.models import Chapter, Transcript
 from generator.transcripts.exports import FRACTIONS, LABELS, SECONDS, escaped
 
 TEMPLATE = "_segment.html"
+HEADING = "_chapter_heading.html"  # a chapter's heading, rendered once per chapter
+PARAGRAPH = "_paragraph.html"  # a paragraph of an untimed transcript, rendered once each
 # What the template is given, each already escaped (as Markup), or "" where a segment has none.
 FIELDS = ("anchor", "start", "label", "text", "speaker", "speaker_url", "words")
 # The optional ones: a segment's shape is which of them it has.
@@ -65,11 +67,18 @@ Render = Callable[..., str]  # the site's Renderer.render, bound to the template
 class SegmentMarkup:
     """The transcript markup of a site's ``_segment.html`` (see the module's docstring)."""
 
-    def __init__(self, render: Render, tree: nodes.Template | None) -> None:
+    def __init__(
+        self, render: Render, tree: nodes.Template | None, heading: Render, paragraph: Render
+    ) -> None:
         """``render(**values)``: the template rendered by Jinja (and its errors reported by the
         site's renderer, at the template's line); ``tree``: its syntax tree (None if it has
-        none: it is then rendered per segment, which reports what is wrong)."""
+        none: it is then rendered per segment, which reports what is wrong); ``heading`` and
+        ``paragraph``: the chapter heading's and the untimed paragraph's templates, which are
+        rendered by Jinja each time (a page has few chapters, and untimed transcripts are
+        short)."""
         self.render = render
+        self.heading = heading
+        self.paragraph = paragraph
         self.skeletons = _skeletons(render) if tree is not None and _keeps_to_values(tree) else None
 
     @property
@@ -97,7 +106,7 @@ class SegmentMarkup:
         pending = list(chapters)
         for index, (start, _, text, speaker, anchor, _) in enumerate(transcript.segments):
             while pending and pending[0].start_ms <= start:
-                put(f'<h3 class="chapter-heading">{escape(pending.pop(0).title)}</h3>\n')
+                put(self._heading(pending.pop(0)))
                 shown = None
             whole, millis = divmod(start, 1000)
             named = bool(speaker) and speaker != shown
@@ -115,8 +124,32 @@ class SegmentMarkup:
             )
         return "".join(out)
 
-    @staticmethod
+    def _heading(self, chapter: Chapter) -> str:
+        whole, millis = divmod(chapter.start_ms, 1000)
+        return self.heading(title=chapter.title, start=SECONDS[whole] + FRACTIONS[millis])
+
+    def paragraphs(self, transcript: Transcript, speaker_urls: Mapping[str, str]) -> str:
+        """An untimed transcript's paragraphs, each as the paragraph template marks it up, its
+        speaker named where the speaker changes. (Its values are plain text, escaped by Jinja,
+        so filters see the words; so are a chapter heading's.)"""
+        out: list[str] = []
+        shown: str | None = None
+        for segment in transcript.segments:
+            speaker = segment.speaker
+            named = speaker is not None and speaker != shown
+            out.append(
+                self.paragraph(
+                    anchor=segment.anchor,
+                    text=segment.text,
+                    speaker=speaker if named else "",
+                    speaker_url=speaker_urls.get(speaker, "") if named else "",  # type: ignore[arg-type]
+                )
+            )
+            shown = speaker if speaker is not None else shown
+        return "".join(out)
+
     def _filled(
+        self,
         skeletons: Skeletons,
         transcript: Transcript,
         chapters: Sequence[Chapter],
@@ -145,7 +178,7 @@ class SegmentMarkup:
         columns = (anchors, begins, clocks, texts)
         pieces, slots = skeletons[False, False, False]
         rows = list(_rows(pieces, [columns[slot] for slot in slots], count))
-        heads = _headings(starts, chapters)
+        heads = _headings(starts, chapters, self._heading)
         # A speaker is named where the speaker changes, and again after a heading.
         changed = map(ne, speakers, [None, *speakers[:-1]])
         named = set(compress(range(count), map(and_, map(bool, speakers), changed)))
@@ -172,7 +205,9 @@ Skeletons = dict[tuple[bool, ...], tuple[tuple[str, ...], tuple[int, ...]]]
 _START, _TEXT, _SPEAKER, _ANCHOR = (itemgetter(n) for n in (0, 2, 3, 4))  # of a Segment
 
 
-def _headings(starts: list[int], chapters: Sequence[Chapter]) -> dict[int, str]:
+def _headings(
+    starts: list[int], chapters: Sequence[Chapter], heading: Callable[[Chapter], str]
+) -> dict[int, str]:
     """Each chapter's heading, by the index of the segment it goes before: the first segment
     starting at or after the chapter (in the chapters' order, so a chapter listed after a
     later one waits for it); chapters after the last segment have none."""
@@ -182,9 +217,7 @@ def _headings(starts: list[int], chapters: Sequence[Chapter]) -> dict[int, str]:
         index = max(index, bisect_left(starts, chapter.start_ms))
         if index == len(starts):
             break
-        heads[index] = heads.get(index, "") + (
-            f'<h3 class="chapter-heading">{escape(chapter.title)}</h3>\n'
-        )
+        heads[index] = heads.get(index, "") + heading(chapter)
     return heads
 
 

@@ -1,3 +1,0 @@
-# Types of the optional C module generator/_speedups.c (see generator/speedups.py).
-
-def link_all(sources: list[bytes], targets: list[bytes]) -> list[int]: ...
