@@ -1,8 +1,9 @@
 /* Cuepress search page: asks the Pagefind index (built by generator/search.py) and lists each
    episode with the lines where the words were said, each a link to that second. Pagefind's page
    for an episode holds its distinct words, once each; the matched word positions lead, through
-   the episode's word map (pagefind/lines/DIGEST-0.gz), to the first lines saying each word, and
-   only the line files holding them are fetched. No dependencies. */
+   the episode's word map (pagefind/lines/DIGEST-0.gz, with the first lines), to the first lines
+   saying each word, and only the line files holding them are fetched. Pagefind's indexes (see
+   generator/search.py's tiers) are merged here. No dependencies. */
 const doc = document;
 const form = doc.querySelector(".search-form");
 const input = doc.getElementById("search-input");
@@ -38,7 +39,9 @@ function pagefind() {
   return loading;
 }
 
-/* One of an episode's line files (gzip JSON): the first holds the word map. */
+/* One of an episode's line files (gzip JSON): the first holds the word map of the first
+   head.mapped word positions and the first head.head lines, the second the rest of the map,
+   each further one head.block lines. */
 function lineFile(digest, number) {
   const name = digest + "-" + number + ".gz";
   if (!files.has(name)) {
@@ -153,15 +156,19 @@ async function said(data) {
   const matched = new Set(data.locations.map((at) => key(words[at] || "")));
   if (!digest) return { lines: [], matched, summary: "" };
   const head = await lineFile(digest, 0);
+  const late = data.locations.some((at) => at >= head.mapped);
+  const rest = late ? (await lineFile(digest, 1)).map : [];
+  const entry = (at) => (at < head.mapped ? head.map[at] : rest[at - head.mapped]) || [];
   /* The rarest word's lines first ("the zebra": the zebra's line, not the first five "the"),
      then shown in time order. */
-  const lists = data.locations.map((at) => head.map[at] || []).sort((a, b) => a.length - b.length);
+  const lists = data.locations.map(entry).sort((a, b) => a.length - b.length);
   const numbers = new Set();
   for (const list of lists) for (const n of list) if (numbers.size < LINES) numbers.add(n);
   const wanted = Array.from(numbers).sort((a, b) => a - b);
   const lines = await Promise.all(wanted.map(async (n) => {
-    const file = n < head.block ? head : await lineFile(digest, Math.floor(n / head.block));
-    return file.lines[n % head.block];
+    if (n < head.head) return head.lines[n];
+    const after = n - head.head;
+    return (await lineFile(digest, 2 + Math.floor(after / head.block))).lines[after % head.block];
   }));
   return { lines, matched, summary: lines.length ? "" : head.summary };
 }
