@@ -354,6 +354,10 @@ def test_search_filtered_by_show_in_chromium(page: Page, built: Path) -> None:
         page.goto(url + "search/?q=rosemary")
         results = page.locator("#search-results > li")
         expect(results).to_have_count(2)  # said on The Night Shift Kitchen and River Notes
+        # each hit names its show before its date
+        expect(results.locator(".search-show")).to_have_text(
+            ["River Notes", "The Night Shift Kitchen"]  # by relevance
+        )
         page.goto(url + "search/?q=rosemary&show=river-notes")
         expect(page.locator("select[name=show]")).to_have_value("river-notes")
         expect(results).to_have_count(1)

@@ -173,7 +173,14 @@ async function said(data) {
   return { lines, matched, summary: lines.length ? "" : head.summary };
 }
 
-/* One result: its episode and its matching lines. */
+/* On a network, the title of the show at an address, as the show filter lists it. */
+function showTitle(address) {
+  const select = selects.find((one) => one.name === "show");
+  const option = address && select && Array.from(select.options).find((o) => o.value === address);
+  return option ? option.textContent : "";
+}
+
+/* One result: its episode (with its show, on a network) and its matching lines. */
 function add(data, found) {
   const path = data.url.startsWith(root) ? data.url.slice(root.length) : data.url;
   const page = root + path.replace(/^\//, "");
@@ -182,11 +189,16 @@ function add(data, found) {
   link.href = page;
   heading.appendChild(link);
   item.appendChild(heading);
-  const date = (data.filters.date || [])[0];
-  if (date) {
-    const meta = el("p", "meta"), time = el("time", null, dateText(date));
-    time.dateTime = date;
-    meta.appendChild(time);
+  const date = (data.filters.date || [])[0], show = showTitle((data.filters.show || [])[0]);
+  if (date || show) {
+    const meta = el("p", "meta");
+    if (show) meta.appendChild(el("span", "search-show", show));
+    if (show && date) meta.appendChild(doc.createTextNode(" · "));
+    if (date) {
+      const time = el("time", null, dateText(date));
+      time.dateTime = date;
+      meta.appendChild(time);
+    }
     item.appendChild(meta);
   }
   if (found.lines.length) {
