@@ -26,7 +26,7 @@ import functools
 import json
 import types
 import typing
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -238,11 +238,6 @@ def _typed(kind: type[T], value: object) -> T:
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
         raise TypeError(f"expected {kind.__name__}, got {type(value).__name__}")
     return value
-
-
-def by_show(shows: Sequence[str], manifests: Iterable[Manifest]) -> Mapping[str, Manifest]:
-    """Which manifest holds each of ``shows``."""
-    return {show: m for m in manifests for show in m.shows if show in shows}
 
 
 __all__ = ["FORMAT", "MANIFEST", "Manifest", "Shard", "deal", "decode", "encode", "manifest"]
