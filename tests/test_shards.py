@@ -11,12 +11,15 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 
 from generator import __version__
 from generator.cli import main
 from generator.models import Site
 from generator.shards import FORMAT, MANIFEST, Shard, deal, decode, encode, read_manifest
-from tests.golden import NETWORK
+from tests.golden import NETWORK, ROOT
+
+WORKFLOW = ROOT / "docs/workflows/network.yml"
 
 Setup = tuple[Path, list[Path], Path]  # a site, its two shards, a merged output
 Capsys = pytest.CaptureFixture[str]
@@ -105,7 +108,8 @@ class TestByteIdentical:
             assert set(read_manifest(shard).shows) == shows
         output = root / f"merged-{count}"
         site = site_copy(root, f"merge-site-{count}")
-        assert run("merge", *shards, "--site", site, "--output", output) == 0
+        given = shards if count < 3 else shards[::-1]  # in any order (a shell's glob: 1, 10, 2)
+        assert run("merge", *given, "--site", site, "--output", output) == 0
         merged, built = tree(output), tree(whole)
         assert any(name.startswith("pagefind/") for name in built)  # search is on
         assert sorted(merged) == sorted(built)
@@ -333,3 +337,38 @@ class TestMergeErrors:
         lines = self.refused(setup, [s1, s2], capsys)
         assert lines[0].startswith(f"{s1}: was built with other settings")  # show.yaml is one
         assert lines[1].startswith(f"{s2}: was built with other settings")
+
+
+class TestWorkflow:
+    """docs/workflows/network.yml (linted by make actionlint, as tests/test_workflow.py runs it)."""
+
+    def test_linted_by_make_actionlint(self) -> None:
+        makefile = (ROOT / "Makefile").read_text()
+        assert "WORKFLOWS ?= .github/workflows/*.yml docs/workflows/*.yml\n" in makefile
+
+    def test_shards_as_a_matrix_then_merge_then_deploy(self) -> None:
+        """Each matrix job builds shard K of N (N: the matrix's length) for the URL Pages
+        reports and uploads it; the merge job downloads every shard into its own folder,
+        merges, checks and uploads the site; deploy publishes it."""
+        jobs = yaml.safe_load(WORKFLOW.read_text())["jobs"]
+        assert list(jobs) == ["configure", "shard", "merge", "deploy"]
+        shard = jobs["shard"]
+        assert shard["strategy"]["matrix"] == {"shard": [1, 2, 3, 4]}
+        build = next(step for step in shard["steps"] if "--shard" in step.get("run", ""))
+        assert build["env"]["SHARD"] == "${{ matrix.shard }}/${{ strategy.job-total }}"
+        assert (
+            build["run"] == 'cuepress build --shard "$SHARD" --base-url "$BASE_URL" --output shard/'
+        )
+        upload = shard["steps"][-1]
+        assert (upload["uses"], upload["with"]["path"]) == ("actions/upload-artifact@v4", "shard/")
+        merge = jobs["merge"]
+        assert merge["needs"] == ["configure", "shard"]
+        runs = [step.get("uses") or step["run"] for step in merge["steps"]]
+        assert runs[3:] == [
+            "actions/download-artifact@v4",
+            'cuepress merge shards/shard-* --base-url "$BASE_URL"',
+            'cuepress check --base-url "$BASE_URL"',
+            "actions/upload-pages-artifact@v3",
+        ]
+        assert merge["steps"][3]["with"] == {"pattern": "shard-*", "path": "shards/"}
+        assert jobs["deploy"]["steps"][0]["uses"] == "actions/deploy-pages@v4"
