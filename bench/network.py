@@ -288,6 +288,7 @@ def main() -> None:
     shows = int(sys.argv[1]) if len(sys.argv) > 1 else 20
     episodes = int(sys.argv[2]) if len(sys.argv) > 2 else 300
     CORPUS.mkdir(parents=True, exist_ok=True)
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)  # as bench.build: bytecode, as installed
     with tempfile.TemporaryDirectory(dir=CORPUS) as folder:
         lines = measure(shows, episodes, Path(folder))
     table = "\n".join(lines)
