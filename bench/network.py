@@ -138,6 +138,8 @@ def stages() -> Iterator[dict[str, float]]:
     (records and transcripts read, pages and downloads rendered, on every core), the site's
     own pages, the search index, and publishing (linking the files into the output)."""
     from generator import build, search
+    from generator.episodes import EpisodeStage
+    from generator.writer import Publisher
 
     spent: dict[str, float] = {}
     wrapped: list[tuple[Any, str, Any]] = []
@@ -155,10 +157,10 @@ def stages() -> Iterator[dict[str, float]]:
         wrapped.append((owner, name, original))
         setattr(owner, name, timer)
 
-    wrap(build.EpisodeStage, "run", "episodes: read and render (2 processes)")
+    wrap(EpisodeStage, "run", "episodes: read and render (2 processes)")
     wrap(build, "site_pages", "site's own pages (homes, feeds, people, tags, sitemap)")
     wrap(search, "search_files", "search page and Pagefind index")
-    wrap(build.Publisher, "publish", "publish (link every file into output/)")
+    wrap(Publisher, "publish", "publish (link every file into output/)")
     try:
         yield spent
     finally:
@@ -186,6 +188,42 @@ def where_time_goes(site: Path, search: bool) -> list[str]:
         *rows,
         f"| the rest (settings, cache, copies) | {rest:.2f} s |",
         f"| **whole build** | **{whole:.2f} s** |",
+    ]
+
+
+def episode_profile(episodes: int) -> list[str]:
+    """The functions a cold build spends its time in, from cProfile of one build in this
+    process with one worker (``jobs=1``: the episode stage runs here, not in forked workers)
+    of a one-show network of ``episodes`` made by the same generator."""
+    import cProfile
+    import pstats
+
+    from generator.build import build
+
+    site = linked_copy(
+        make(1, episodes), Path(tempfile.mkdtemp(dir=CORPUS)) / "site", "search: false\n"
+    )
+    try:
+        profiler = cProfile.Profile()
+        profiler.runcall(build, site, jobs=1)
+        stats = pstats.Stats(profiler)
+        total = stats.total_tt  # type: ignore[attr-defined]
+        raw = stats.stats  # type: ignore[attr-defined]
+        top = sorted(raw.items(), key=lambda item: item[1][2], reverse=True)[:12]
+    finally:
+        shutil.rmtree(site.parent)
+    rows = [
+        f"| `{Path(file).name}:{line} {name}` | {own * 1000 / episodes:.2f} ms | "
+        f"{100 * own / total:.0f} % |"
+        for (file, line, name), (_, _, own, _, _) in top
+    ]
+    return [
+        f"Where an episode's time goes (cProfile, one process, {episodes} episodes, search off; "
+        f"{total * 1000 / episodes:.1f} ms an episode in all, profiled):",
+        "",
+        "| function (own time) | per episode | share |",
+        "|---|---|---|",
+        *rows,
     ]
 
 
@@ -243,6 +281,7 @@ def measure(shows: int, episodes: int, work: Path) -> list[str]:
     loads.append(load())
 
     profile = where_time_goes(off, search=False)
+    profile += ["", *episode_profile(min(40, shows * episodes))]
     loads.append(load())
 
     cues = 1080 * shows * episodes
@@ -262,8 +301,8 @@ def measure(shows: int, episodes: int, work: Path) -> list[str]:
         "| run | wall time | peak memory | CPU |",
         "|---|---|---|---|",
     ]
-    for name, seconds, peak, cpu in rows:
-        shown = mib(peak) if peak is not None else ""
+    for name, seconds, memory, cpu in rows:
+        shown = mib(memory) if memory is not None else ""
         lines.append(f"| {name} | {seconds:.2f} s | {shown} | {f'{cpu:.1f} s' if cpu else ''} |")
     lines += [
         "",

@@ -87,6 +87,8 @@ def read_all(shard_dirs: list[Path], output: Path, problems: Problems) -> list[M
     """Each shard folder's manifest; a folder that is no shard's output (or is the merge's
     output) is an error naming it."""
     manifests = []
+    if not shard_dirs:
+        problems.error(".", None, "no shard folders given (cuepress merge SHARD_DIR...)")
     for folder in shard_dirs:
         if folder.resolve() == output.resolve():
             problems.error(

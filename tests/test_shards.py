@@ -329,6 +329,17 @@ class TestMergeErrors:
             "(copy or download the shard's whole output)"
         ]
 
+    def test_no_shards_given(self, setup: Setup) -> None:
+        """The command needs one folder at least (argparse); the function says so too."""
+        from generator.errors import BuildFailed
+        from generator.merge import merge
+
+        with pytest.raises(BuildFailed) as failed:
+            merge(setup[0], [], setup[2])
+        assert [str(p) for p in failed.value.errors] == [
+            ".: no shard folders given (cuepress merge SHARD_DIR...)"
+        ]
+
     def test_a_show_added_since(self, setup: Setup, capsys: Capsys) -> None:
         site, (s1, s2), _ = setup
         added = site / "content/shows/zither-hour"
