@@ -23,8 +23,8 @@ share are counted once per process: an upper bound), and its CPU time:
 Then where a cold build's time goes, stage by stage, from one more cold build run in this
 process with the stages wrapped in timers (:func:`stages`), and function by function, from
 cProfile of a one-process build of 100 episodes (:func:`episode_profile`). Prints a table;
-writes it to
-``bench/NETWORK.md`` when the network has 1,000 episodes or more (not for ``make bench-quick``).
+writes it to ``bench/NETWORK.md`` when the network has 1,000 episodes or more (not for
+``make bench-quick``).
 """
 
 from __future__ import annotations
