@@ -300,7 +300,9 @@ def measure(shows: int, episodes: int, work: Path) -> list[str]:
         f"{sum(p.stat().st_size for p in corpus.rglob('*.vtt')) / 2**20:,.0f} MiB); "
         f"{os.cpu_count()} cores, Python {platform.python_version()}, load average "
         f"{' / '.join(f'{x:.2f}' for x in loads)} (before and between the runs; the machine "
-        f"is shared). Network generated in {made:.0f} s (cached after).",
+        f"is shared). The network was "
+        + (f"generated in {made:.0f} s" if made >= 1 else "made by an earlier run")
+        + " (kept in bench/corpus/).",
         "",
         "Each row is a whole `cuepress` process, true cold (output/ and .cache/ deleted first) "
         "but for the edit. Memory: the peak resident memory of the process and its workers, "
