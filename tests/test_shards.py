@@ -173,6 +173,19 @@ class TestShares:
             "(say 2/3: the 2nd of 3)"
         )
 
+    def test_a_shard_reads_only_its_shows_records(self, tmp_path: Path, capsys: Capsys) -> None:
+        """A broken record of another shard's show does not stop a shard (it is never read);
+        the shard that holds it fails on it."""
+        site = site_copy(tmp_path, "site")
+        broken = site / "content/shows/river-notes/episodes/02-eels-in-the-dark.md"
+        broken.write_text("no front matter\n")
+        assert run("build", "--site", site, "--shard", "1/2", "--output", tmp_path / "1") == 0
+        assert set(read_manifest(tmp_path / "1").shows) == {"night-shift"}
+        assert run("build", "--site", site, "--shard", "2/2", "--output", tmp_path / "2") == 1
+        assert "content/shows/river-notes/episodes/02-eels-in-the-dark.md:1: " in (
+            capsys.readouterr().err
+        )
+
     def test_an_empty_shard_merges(self, root: Path, whole: Path) -> None:
         """More shards than shows: the extra shard holds nothing, and still merges."""
         shards = build_shards(root / "four", 4)
