@@ -84,8 +84,8 @@ def choose(episodes: Iterable[Episode], limit: int = LIMIT) -> dict[str, tuple[R
         hits: list[int] = []  # each other episode once per point it scores (counted in C)
         for guest in guests:
             hits += by_guest[guest] * GUEST_WEIGHT
-        for topic in own:
-            hits += by_topic[topic] * TAG_WEIGHT
+        for topic in own:  # a draft's tag may be on no published episode
+            hits += by_topic.get(topic, []) * TAG_WEIGHT
         hits.sort()  # newest first, which the stable sort below keeps among equal scores
         scores = Counter(hits)
         scores.pop(rank.get(id(episode), -1), None)

@@ -82,6 +82,18 @@ class TestRule:
         assert chosen["c"] == ()
         assert slugs(chosen["b"]) == ["a"]  # a draft's own page (--drafts) lists published ones
 
+    def test_a_drafts_tag_on_no_published_episode(self) -> None:
+        """A draft (built with --drafts) may be the only episode with a tag: it then lists what
+        its other tags and guests share, and the build does not fail."""
+        chosen = choose(
+            [
+                episode("a", 1, tags=("garden",)),
+                episode("b", 2, tags=("garden", "brand-new"), draft=True),
+            ]
+        )
+        assert slugs(chosen["b"]) == ["a"]
+        assert chosen["a"] == ()
+
     def test_topics_whose_pages_coincide_are_one_and_show_as_spelled_here(self) -> None:
         chosen = choose([episode("a", 1, tags=("Garden",)), episode("b", 2, tags=("garden",))])
         assert chosen["a"][0].tags == ("Garden",)
