@@ -106,6 +106,8 @@ class Cache:
         # Each folder's file names, listed once: most inputs looked for (a record's possible
         # sidecars, ep.srt, ep.json ...) do not exist, and one listing answers for all of them.
         self._listed: dict[str, frozenset[str] | None] = {}
+        self._kept: frozenset[str] | None = None  # the entries' folders, when listed
+        self._entries = self.root / "entries"
 
     def __enter__(self) -> Cache:
         return self
@@ -148,7 +150,7 @@ class Cache:
         """What made the record's entry returned, and the entry's folder, when none of its
         inputs changed; the entry is then used."""
         entry = self.old.entries.get(record)
-        if entry is None or not os.path.isdir(os.path.join(self.root, "entries", entry.key)):
+        if entry is None or entry.key not in self._entries_kept():
             return None
         for path, value in entry.deps.items():
             if self._digest(path) != value:
@@ -288,19 +290,30 @@ class Cache:
 
     # Inside the cache ---------------------------------------------------------------------------
 
+    def _entries_kept(self) -> frozenset[str]:
+        """The entries' folders there are, listed once (a rebuild looks up thousands)."""
+        if self._kept is None:
+            try:
+                self._kept = frozenset(os.listdir(self._entries))
+            except OSError:
+                self._kept = frozenset()
+        return self._kept
+
     def _digest(self, relative: str) -> str | None:
         """The content digest of a file (a path relative to the site, or absolute), or None if
         it does not exist."""
-        path = os.path.join(self.site_dir, relative)  # strings: thousands per rebuild
-        folder, name = os.path.split(path)
+        folder, _, name = relative.rpartition("/")  # strings: thousands per rebuild
         names = self._listed.get(folder, ())
         if names == ():
             try:
-                names = self._listed[folder] = frozenset(os.listdir(folder))
+                names = self._listed[folder] = frozenset(
+                    os.listdir(os.path.join(self.site_dir, folder))
+                )
             except OSError:
                 names = self._listed[folder] = None
         if names is not None and name not in names:
             return None
+        path = os.path.join(self.site_dir, relative)
         try:
             st = os.stat(path)
         except OSError:
@@ -321,7 +334,7 @@ class Cache:
         return digest_bytes(self.global_key.encode(), flat.encode(), also.encode())
 
     def _entry(self, key: str) -> Path:
-        return self.root / "entries" / key
+        return self._entries / key
 
 
 def _digests(inputs: Inputs) -> dict[str, str | None]:

@@ -24,7 +24,7 @@ from generator import markup, network, people, related
 from generator.cache import Cache, digest_bytes
 from generator.errors import CuepressError, Problem, Problems
 from generator.models import Episode, Site, Transcript
-from generator.records import find_records, read_record
+from generator.records import read_record, record_names
 from generator.related import Related
 from generator.render import Renderer
 from generator.transcripts import READERS, exports
@@ -77,11 +77,8 @@ class EpisodeStage:
         A cached page whose list has changed is rendered again; so is one whose list, once
         every record has been read, turns out to differ from the one chosen beforehand (a
         record the front matter alone mistook)."""
-        records = [
-            p.relative_to(self.site_dir).as_posix()
-            for folder in self.shows
-            for p in find_records(self.site_dir / folder, self.site_dir)
-        ]
+        shows = {folder: record_names(self.site_dir, folder) for folder in self.shows}
+        records = [record for names in shows.values() for record in names]
         results: dict[str, tuple[Rendered, Path | None]] = {}
         todo = []
         for record in records:
@@ -90,18 +87,23 @@ class EpisodeStage:
                 todo.append(record)
             else:
                 results[record] = found
-        if not todo and not _lists_gone(results.values()):  # no record is new or changed
+        # Related episodes are chosen within a show, so only a show with a new or changed
+        # record, or with a page listing an episode that is gone, can have new lists.
+        changed = {network.records_folder_of(record) for record in todo}
+        changed |= _lists_gone(results.values())
+        if not changed:  # no record is new or changed
             return [results[record] for record in records]
+        records_of = [record for folder in changed for record in shows[folder]]
         with _fewer_collections(), _Workers(self, jobs) as workers:
             guessed = dict(zip(todo, workers.map(_read_listing, todo), strict=True))
-            known = {r: result.episode for r, (result, _) in results.items()} | guessed
+            known = {r: results[r][0].episode for r in records_of if r in results} | guessed
             chosen = self._related(known)
-            todo = [r for r in records if r in guessed or results[r][0].related != chosen[r]]
+            todo = [r for r in records_of if r in guessed or results[r][0].related != chosen[r]]
             for rendered in workers.map(_process, [(r, chosen[r]) for r in todo]):
                 results[rendered.source] = self._keep(rendered)
             if any(not related.same_listing(guessed[r], results[r][0].episode) for r in guessed):
-                truth = self._related({r: result.episode for r, (result, _) in results.items()})
-                again = [(r, truth[r]) for r in records if results[r][0].related != truth[r]]
+                truth = self._related({r: results[r][0].episode for r in records_of})
+                again = [(r, truth[r]) for r in records_of if results[r][0].related != truth[r]]
                 for rendered in workers.map(_process, again):
                     results[rendered.source] = self._keep(rendered)
         return [results[record] for record in records]
@@ -243,14 +245,19 @@ def _shown_digest(shown: tuple[Related, ...]) -> str:
     return digest_bytes(repr(shown).encode()) if shown else ""
 
 
-def _lists_gone(results: Iterable[tuple[Rendered, Path | None]]) -> bool:
-    """Whether a cached page lists a related episode that is gone (its record removed). With
-    every record unchanged, that is the only way a page's related episodes can change: one
-    that no page lists can go without changing any list."""
+def _lists_gone(results: Iterable[tuple[Rendered, Path | None]]) -> set[str]:
+    """The records folders (shows) where a cached page lists a related episode that is gone
+    (its record removed). With every record of a show unchanged, that is the only way a page's
+    related episodes can change: one that no page lists can go without changing any list."""
+    results = list(results)
     published = {
         (r.episode.show, r.episode.slug) for r, _ in results if r.episode and not r.episode.draft
     }
-    return any((item.show, item.slug) not in published for r, _ in results for item in r.related)
+    return {
+        network.records_folder_of(r.source)
+        for r, _ in results
+        if any((item.show, item.slug) not in published for item in r.related)
+    }
 
 
 _STAGE: EpisodeStage | None = None

@@ -117,6 +117,19 @@ def find_records(content_dir: Path, site_dir: Path | None = None) -> list[Path]:
     folder that links out of the site is not even listed (nor is a linked folder inside it
     entered). One ``scandir`` a folder: an archive's rebuild lists thousands of files."""
     site_dir = site_dir if site_dir is not None else content_dir.parent.parent
+    return [Path(path) for _, path in _walk_records(content_dir, site_dir)]
+
+
+def record_names(site_dir: Path, folder: str) -> list[str]:
+    """:func:`find_records` of ``site_dir/folder`` as paths relative to the site (``folder``
+    is one too, ``content/episodes``): strings, made without ``Path`` objects, for the
+    thousands of records a rebuild looks up."""
+    return ["/".join((folder, *parts)) for parts, _ in _walk_records(site_dir / folder, site_dir)]
+
+
+def _walk_records(content_dir: Path, site_dir: Path) -> list[tuple[tuple[str, ...], str]]:
+    """The records below ``content_dir``, sorted, each as its path's parts below it and its
+    path."""
     if not content_dir.is_dir() or not content_dir.resolve().is_relative_to(site_dir.resolve()):
         return []
     found: list[tuple[tuple[str, ...], str]] = []
@@ -137,7 +150,7 @@ def find_records(content_dir: Path, site_dir: Path | None = None) -> list[Path]:
                 ):
                     found.append(((*parts, name), entry.path))
     found.sort()  # by parts, as paths sort
-    return [Path(path) for _, path in found]
+    return found
 
 
 def split_front_matter(text: str, shown: str) -> tuple[str, str, int]:

@@ -154,7 +154,9 @@ class TestNetworkPages:
         result = check_site(built, BASE)
         assert result.broken == ()
         feed = built / "river-notes/feed.xml"
-        feed.write_text(feed.read_text().replace("02-eels-in-the-dark/transcript.vtt", "x.vtt"))
+        text = feed.read_text().replace("02-eels-in-the-dark/transcript.vtt", "x.vtt")
+        feed.unlink()  # a published file is a link to the build cache's copy: never write it
+        feed.write_text(text)
         try:
             broken = check_site(built, BASE).broken
         finally:

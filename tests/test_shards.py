@@ -42,7 +42,7 @@ Not yet.
 def site_copy(root: Path, name: str, drafted: bool = False) -> Path:
     """A copy of the demo network (its own build cache, as on another machine)."""
     site = root / name
-    shutil.copytree(NETWORK, site)
+    shutil.copytree(NETWORK, site, ignore=shutil.ignore_patterns(".cache", "output"))
     if drafted:
         (site / "content/shows/river-notes/episodes/03-the-weir-in-winter.md").write_text(DRAFT)
     return site
