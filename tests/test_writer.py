@@ -150,7 +150,14 @@ class TestPaths:
         """Whatever names a generated file, it is never written outside the output folder."""
         output = tmp_path / "site" / "out"
         output.parent.mkdir()
-        for name in ("../escaped.html", "a/../../escaped.html", "/tmp/escaped.html"):
+        for name in (
+            "../escaped.html",
+            "a/../../escaped.html",
+            "/tmp/escaped.html",
+            "//x",
+            ".",
+            "",
+        ):
             with pytest.raises(ValueError):
                 publish(output, {name: b"x"})
         assert sorted(p.name for p in tmp_path.rglob("*")) == ["site"]
