@@ -42,7 +42,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from generator import __version__
+from generator import __version__, pickling
 from generator.errors import CuepressError
 
 FORMAT = 4  # bump when the cache layout, the digests or the pickled classes change
@@ -126,7 +126,7 @@ class Cache:
     def _load(self) -> Saved:
         try:
             with (self.root / "state.pickle").open("rb") as handle:
-                state = pickle.load(handle)
+                state = pickling.load(handle)
             return state if isinstance(state, Saved) else Saved()
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
             return Saved()
