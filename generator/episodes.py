@@ -81,12 +81,13 @@ class EpisodeStage:
         records = [record for names in shows.values() for record in names]
         results: dict[str, tuple[Rendered, Path | None]] = {}
         todo = []
-        for record in records:
-            found = self.cache.lookup(record)
-            if found is None:
-                todo.append(record)
-            else:
-                results[record] = found
+        with _fewer_collections():  # each entry found is a dozen objects, all kept
+            for record in records:
+                found = self.cache.lookup(record)
+                if found is None:
+                    todo.append(record)
+                else:
+                    results[record] = found
         # Related episodes are chosen within a show, so only a show with a new or changed
         # record, or with a page listing an episode that is gone, can have new lists.
         changed = {network.records_folder_of(record) for record in todo}
