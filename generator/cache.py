@@ -310,6 +310,9 @@ class Cache:
     def _digest(self, relative: str) -> str | None:
         """The content digest of a file (a path relative to the site, or absolute), or None if
         it does not exist."""
+        seen = self.new.stats.get(relative)  # digested already in this build (a show.yaml)
+        if seen is not None:
+            return seen[2]
         folder, _, name = relative.rpartition("/")  # strings: thousands per rebuild
         names = self._listed.get(folder, ())
         if names == ():
