@@ -62,6 +62,7 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
+from json.encoder import encode_basestring as _string  # json.dumps's, for one string
 from pathlib import Path
 from typing import Any
 
@@ -485,33 +486,43 @@ def prepare(
     episode: Episode, segments: Sequence[Mapping[str, Any]], digest: str, language: str
 ) -> Prepared:
     """The episode's page for Pagefind (its distinct words, its filters) and its line files,
-    from the segments of its ``transcript.json`` (``startTime``, ``body``, ``speaker``)."""
+    from the segments of its ``transcript.json`` (``startTime``, ``body``, ``speaker``).
+
+    The cost of a cold build's search is mostly here and in Pagefind, so this is written for
+    speed (README, Search: about 10 ms an episode before, in a profile): a token said again
+    after its word has its ``FIRST`` lines costs one set lookup, a token is mapped to its word
+    once (by a regex only when it holds more than letters and digits), and the line files'
+    JSON is joined from each line's encoded once."""
     summary = plain(html.unescape(_TAG.sub(" ", episode.summary_html)))
     first: dict[str, list[int]] = {word: [] for word in words(f"{episode.title} {summary}")}
     texts = "\0".join(s["body"].replace("\0", " ") for s in segments).lower()  # \0: a new line
     if "\u200b" in texts or "\ufeff" in texts:  # the only spaces to Pagefind that \S takes
         texts = texts.replace("\u200b", " ").replace("\ufeff", " ")
-    number = 0
-    keyed: dict[str, str] = {}  # a token as said ("ladder,") -> its word ("ladder")
-    done: set[str] = set()  # tokens whose word has its FIRST lines: soon most of them
-    for token in texts.replace("\0", " \0 ").split():
-        if token in done:
-            continue
-        if token == "\0":
-            number += 1
-            continue
-        word = keyed.get(token)
-        if word is None:
-            found = _WORD.search(token)
-            word = keyed[token] = found.group() if found else ""
-        seen = first.get(word)
-        if seen is None:
-            if word:
-                first[word] = [number]
-        elif len(seen) >= FIRST:
-            done.add(token)
-        elif seen[-1:] != [number]:
-            seen.append(number)
+    lines_of: dict[str, list[int]] = {}  # a token as said ("ladder,") -> its word's lines
+    done: set[str] = set()  # tokens whose word has its FIRST lines, or none: soon most of them
+    search = _WORD.search
+    for number, line in enumerate(texts.split("\0")):
+        for token in line.split():
+            if token in done:
+                continue
+            seen = lines_of.get(token)
+            if seen is None:
+                if token.isalnum():  # the whole token is its word: [^\W_] is str.isalnum()
+                    word = token
+                else:
+                    found = search(token)
+                    if found is None:  # punctuation alone: no word
+                        done.add(token)
+                        continue
+                    word = found.group()
+                seen = first.get(word)
+                if seen is None:
+                    seen = first[word] = []
+                lines_of[token] = seen
+            if len(seen) >= FIRST:
+                done.add(token)
+            elif not seen or seen[-1] != number:
+                seen.append(number)
     speakers = (s["speaker"] for s in segments if s.get("speaker"))
     filters = _filters(list(episode.tags), _people(episode, speakers), [str(episode.date.year)]) | {
         "episode": [episode.title],
@@ -529,20 +540,37 @@ def prepare(
         f'<!doctype html><html lang="{html.escape(language)}"><head>{head}</head>'
         f"<body data-pagefind-body><p>{html.escape(' '.join(first))}</p></body></html>"
     )
-    shown = [[s["startTime"], s["body"]] for s in segments]  # seconds, as JSON wrote them
-    lines = list(first.values())
-    sizes = {"mapped": MAPPED, "head": HEAD, "block": BLOCK}
-    files: list[dict[str, Any]] = [
-        {"map": lines[:MAPPED], "summary": summary, **sizes, "lines": shown[:HEAD]},
-        {"map": lines[MAPPED:]},
+    rows = _rows(segments)  # each line as JSON: [seconds, text], the seconds as JSON wrote them
+    maps = list(first.values())
+    texts_of = [
+        f'{{"map":{_json(maps[:MAPPED])},"summary":{_string(summary)},"mapped":{MAPPED},'
+        f'"head":{HEAD},"block":{BLOCK},"lines":[{",".join(rows[:HEAD])}]}}',
+        f'{{"map":{_json(maps[MAPPED:])}}}',
     ]
-    files += [{"lines": shown[n : n + BLOCK]} for n in range(HEAD, len(shown), BLOCK)]
+    texts_of += [
+        f'{{"lines":[{",".join(rows[n : n + BLOCK])}]}}' for n in range(HEAD, len(rows), BLOCK)
+    ]
     made: dict[str, bytes] = {}
-    for number, data in enumerate(files):
-        text = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+    for number, text in enumerate(texts_of):
         level = 6 if number == 0 else 1  # the file every result fetches: 8 % smaller
-        made[f"{digest}-{number}.gz"] = gzip.compress(text, compresslevel=level, mtime=0)
+        made[f"{digest}-{number}.gz"] = gzip.compress(text.encode(), compresslevel=level, mtime=0)
     return Prepared(digest, episode.url_path, page.encode(), made)
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _rows(segments: Sequence[Mapping[str, Any]]) -> list[str]:
+    """``[startTime, body]`` of each segment as :func:`_json` writes it: the numbers written
+    by one call (a number's JSON holds no comma), the texts by the encoder behind it."""
+    starts = [s["startTime"] for s in segments]
+    if not starts:
+        return []
+    if not {type(start) for start in starts} <= {int, float}:  # not from a transcript: slowly
+        return [_json([s["startTime"], s["body"]]) for s in segments]
+    numbers = _json(starts)[1:-1].split(",")
+    return list(map("[{},{}]".format, numbers, map(_string, [s["body"] for s in segments])))
 
 
 def plain(text: str) -> str:
