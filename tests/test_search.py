@@ -314,21 +314,50 @@ class TestBundle:
         monkeypatch.setattr(search, "TIERS", (1,))
         build(small_site)
         calls: list[int] = []
-        real = search.build_indexes
+        real = search.index
 
-        def counting(parts: list[list[search.Prepared]], *args: Any) -> list[dict[str, bytes]]:
-            calls.append(len(parts))
-            return real(parts, *args)
+        def counting(part: list[search.Prepared], *args: Any) -> dict[str, bytes]:
+            calls.append(len(part))
+            return real(part, *args)
 
-        monkeypatch.setattr(search, "build_indexes", counting)
+        monkeypatch.setattr(search, "index", counting)
         (small_site / "layouts").mkdir()
         (small_site / "layouts" / "404.html").write_text("{% extends 'base.html' %}")
         build(small_site)
-        assert calls == [0]
+        assert calls == []
         path = small_site / "content/episodes/two.md"
         path.write_text(path.read_text().replace("A zebra", "Two zebras"))
         build(small_site)
-        assert calls == [0, 1]
+        assert calls == [1]  # one Pagefind, of the one episode's shard
+
+    def test_an_index_starts_while_newer_episodes_are_prepared(
+        self, small_site: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A shard's Pagefind starts once its own episodes are prepared, not after every
+        shard's: the older episode's index is under way while the newer one is prepared."""
+        monkeypatch.setattr(search, "TIERS", (1,))  # one shard per episode, the oldest first
+        started = threading.Event()
+        waited: list[bool] = []
+        real_index, real_job = search.index, search._prepare_job
+
+        def index(part: list[search.Prepared], *args: Any) -> dict[str, bytes]:
+            if part[0].url_path == "episodes/one/":
+                started.set()
+            return real_index(part, *args)
+
+        def job(work: tuple[Episode, Any, str, Path]) -> tuple[str, search.Prepared]:
+            if work[0].slug == "two":
+                waited.append(started.wait(30))
+            return real_job(work)
+
+        monkeypatch.setattr(search, "index", index)
+        monkeypatch.setattr(search, "_prepare_job", job)
+        build(small_site)
+        assert waited == [True]
+        part = small_site / "output/pagefind/part-2/fragment"
+        two = [json.loads(gzip.decompress(p.read_bytes())[12:]) for p in part.iterdir()]
+        assert [f["url"] for f in fragments(small_site / "output")] == ["/episodes/one/"]
+        assert [f["url"] for f in two] == ["/episodes/two/"]
 
     def test_rebuilds_equal_a_cold_build(
         self, make_site: MakeSite, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
