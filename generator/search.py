@@ -153,7 +153,8 @@ def search_files(
         except (OSError, RuntimeError, EOFError, subprocess.SubprocessError) as exc:
             problems.error("site.yaml", None, _failure(exc, root_of(renderer.site_dir)))
         else:
-            _prune(store, {p.relative_to(store).parts[0] for p in result.values()})
+            cut = len(str(store)) + 1  # the entry each file is in: its first folder in store
+            _prune(store, {str(p)[cut:].split(os.sep, 1)[0] for p in result.values()})
     return result
 
 
