@@ -58,10 +58,12 @@ import shutil
 import subprocess
 import tempfile
 import threading
-from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Generator, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
+from json.encoder import encode_basestring as _string  # json.dumps's, for one string
 from pathlib import Path
 from typing import Any
 
@@ -151,7 +153,8 @@ def search_files(
         except (OSError, RuntimeError, EOFError, subprocess.SubprocessError) as exc:
             problems.error("site.yaml", None, _failure(exc, root_of(renderer.site_dir)))
         else:
-            _prune(store, {p.relative_to(store).parts[0] for p in result.values()})
+            cut = len(str(store)) + 1  # the entry each file is in: its first folder in store
+            _prune(store, {str(p)[cut:].split(os.sep, 1)[0] for p in result.values()})
     return result
 
 
@@ -222,40 +225,60 @@ def bundle(
 ) -> dict[str, Path]:
     """Every shard's index in its folder and every episode's line files, as site paths ->
     files in ``store``. Episodes and shards unchanged since an earlier build are reused; the
-    others are prepared and indexed, one Pagefind per core at a time."""
+    others are prepared and indexed, one Pagefind per core at a time.
+
+    A shard's Pagefind starts as soon as its episodes are prepared, while the newer shards'
+    are still being prepared (a cold build: the oldest shard, the largest, is indexed while
+    the rest is prepared)."""
     language = site.language.lower()
+    stop = interrupt or threading.Event()
     parts = shards(episodes)
-    everyone = [e for part in parts for e in part]
-    made = iter(prepare_all(everyone, files, store, language, interrupt))
-    prepared = [[next(made) for _ in part] for part in parts]
-    keys = [
-        "index-" + _digest(f"{FORMAT} {_pagefind_version()} {language}".encode(), *(
-            p.digest.encode() for p in part
-        ))
-        for part in prepared
-    ]  # fmt: skip
-    missing = [n for n, key in enumerate(keys) if not (store / key).is_dir()]
-    pages = [[_with_page(p, store) for p in prepared[n]] for n in missing]
-    for n, index in zip(missing, build_indexes(pages, language, interrupt), strict=True):
-        # The shard's last index shares most files (fragments are named by their content):
-        # those are linked from it, not written again.
-        previous = _last_index(store, n)
-        write_entry(store / keys[n], index, previous=previous)
-        (store / f".shard-{n}").write_text(keys[n])
+    stream = _prepared([e for part in parts for e in part], files, store, language, stop)
+    version = f"{FORMAT} {_pagefind_version()} {language}".encode()
+    prepared: list[list[Prepared]] = []
+    keys: list[str] = []
+    running: dict[int, Future[dict[str, bytes]]] = {}
+    with ThreadPoolExecutor(os.cpu_count() or 1) as pool:
+        try:
+            for number, part in enumerate(parts):
+                prepared.append([next(stream) for _ in part])
+                keys.append("index-" + _digest(version, *(p.digest.encode() for p in prepared[-1])))
+                if not (store / keys[-1]).is_dir():
+                    pages = [_with_page(p, store) for p in prepared[-1]]
+                    running[number] = pool.submit(index, pages, language, stop)
+            for _ in stream:  # none left: this ends the preparing (and keeps its memo)
+                raise AssertionError("more episodes prepared than shards hold")
+        except BaseException:
+            stream.close()  # the worker processes end
+            pool.shutdown(cancel_futures=True)
+            raise
+        for number, future in running.items():
+            # The shard's last index shares most files (fragments are named by their content):
+            # those are linked from it, not written again.
+            previous = _last_index(store, number)
+            write_entry(store / keys[number], future.result(), previous=previous)
+            (store / f".shard-{number}").write_text(keys[number])
     result: dict[str, Path] = {}
     for number, (folder, key) in enumerate(zip(index_folders(episodes), keys, strict=True)):
-        for path in sorted((store / key).rglob("*")):
-            name = path.relative_to(store / key).as_posix()
+        for name, path in _files_in(store / key):
             if number and name.startswith(("pagefind.js", "wasm.")):
                 continue  # the script is loaded from the first only
-            if path.is_file():
-                result[folder + name] = path
-    for part in prepared:
-        for episode in part:
-            entry = store / f"lines-{episode.digest}"
-            for name in episode.files:
+            result[folder + name] = path
+    for ready in prepared:
+        for made in ready:
+            entry = store / f"lines-{made.digest}"
+            for name in made.files:
                 result[FOLDER + LINES + name] = entry / name
     return result
+
+
+def _files_in(folder: Path) -> list[tuple[str, Path]]:
+    """The files under ``folder``, by path relative to it, sorted."""
+    found: list[tuple[str, Path]] = []
+    for top, _, names in os.walk(folder):
+        base = top[len(str(folder)) + 1 :].replace(os.sep, "/")
+        found += [(f"{base}/{name}" if base else name, Path(top, name)) for name in names]
+    return sorted(found)
 
 
 def _last_index(store: Path, shard: int) -> Path | None:
@@ -380,7 +403,18 @@ def prepare_all(
     files of the build cache, written once and never changed, so a digest is remembered by the
     file's identity (device, inode, size, time) in ``.digests.json``: a build reads only the
     transcripts it has not seen."""
-    stop = interrupt or threading.Event()
+    return list(_prepared(episodes, files, store, language, interrupt or threading.Event()))
+
+
+def _prepared(
+    episodes: Sequence[Episode],
+    files: Mapping[str, Path],
+    store: Path,
+    language: str,
+    interrupt: threading.Event,
+) -> Generator[Prepared, None, None]:
+    """:func:`prepare_all` one episode at a time, in order, each as soon as it is made (the
+    worker processes start at the first): the memo is written once the last is taken."""
     memo_path = store / ".digests.json"
     try:
         memo: dict[str, Any] = json.loads(memo_path.read_bytes())
@@ -388,8 +422,8 @@ def prepare_all(
         memo = {}
     seen: dict[str, Any] = {}
     found: list[Prepared | None] = []
-    todo: list[tuple[int, str, tuple[Episode, Path | None, str, Path]]] = []
-    for number, episode in enumerate(episodes):
+    todo: list[tuple[str, tuple[Episode, Path | None, str, Path]]] = []
+    for episode in episodes:
         path = _source(episode, files)
         identity = "none"
         if path is not None:
@@ -405,25 +439,30 @@ def prepare_all(
                 seen[identity], seen[digest] = said, blocks
                 continue
         found.append(None)  # read, and prepared unless its digest is in the cache (a worker's)
-        todo.append((number, identity, (episode, path, language, store)))
-    jobs = [job for _, _, job in todo]
-    for (number, identity, _), (said, made) in zip(
-        todo, _map(_prepare_job, jobs, stop), strict=True
-    ):
-        found[number] = made
-        seen[identity], seen[made.digest] = said, len(made.files)
+        todo.append((identity, (episode, path, language, store)))
+    with _mapping(_prepare_job, [job for _, job in todo], interrupt) as results:
+        identities = iter(todo)
+        for known in found:
+            if known is not None:
+                yield known
+                continue
+            identity, _ = next(identities)
+            said, made = next(results)
+            seen[identity], seen[made.digest] = said, len(made.files)
+            yield made
     if seen != memo:
         store.mkdir(parents=True, exist_ok=True)
         temporary = memo_path.with_name(f".digests.{os.getpid()}.json")
         temporary.write_text(json.dumps(seen))
         os.replace(temporary, memo_path)
-    return [p for p in found if p is not None]
 
 
-def _map(function: Any, jobs: list[Any], interrupt: threading.Event) -> list[Any]:
-    """``function`` over ``jobs``: on every core when there are many and this is the main
-    thread (forking beside the preview's threads is unsafe); else here, stopping when
-    ``interrupt`` is set."""
+@contextmanager
+def _mapping(function: Any, jobs: list[Any], interrupt: threading.Event) -> Iterator[Iterator[Any]]:
+    """``function`` over ``jobs``, in order, each result as soon as it is there: on every core
+    when there are many and this is the main thread (forking beside the preview's threads is
+    unsafe; the processes are forked on entry, before the caller starts a thread); else here,
+    stopping when ``interrupt`` is set."""
     workers = os.cpu_count() or 1
     if (
         len(jobs) < PARALLEL_FROM
@@ -431,14 +470,17 @@ def _map(function: Any, jobs: list[Any], interrupt: threading.Event) -> list[Any
         or threading.current_thread() is not threading.main_thread()
         or "fork" not in multiprocessing.get_all_start_methods()
     ):
-        done = []
-        for job in jobs:
-            if interrupt.is_set():
-                raise Interrupted
-            done.append(function(job))
-        return done
+        yield _serially(function, jobs, interrupt)
+        return
     with multiprocessing.get_context("fork").Pool(workers) as pool:
-        return pool.map(function, jobs, chunksize=max(1, len(jobs) // (workers * 8)))
+        yield pool.imap(function, jobs, chunksize=max(1, len(jobs) // (workers * 8)))
+
+
+def _serially(function: Any, jobs: list[Any], interrupt: threading.Event) -> Iterator[Any]:
+    for job in jobs:
+        if interrupt.is_set():
+            raise Interrupted
+        yield function(job)
 
 
 def _prepare_job(job: tuple[Episode, Path | None, str, Path]) -> tuple[str, Prepared]:
@@ -485,33 +527,43 @@ def prepare(
     episode: Episode, segments: Sequence[Mapping[str, Any]], digest: str, language: str
 ) -> Prepared:
     """The episode's page for Pagefind (its distinct words, its filters) and its line files,
-    from the segments of its ``transcript.json`` (``startTime``, ``body``, ``speaker``)."""
+    from the segments of its ``transcript.json`` (``startTime``, ``body``, ``speaker``).
+
+    The cost of a cold build's search is mostly here and in Pagefind, so this is written for
+    speed (README, Search: about 10 ms an episode before, in a profile): a token said again
+    after its word has its ``FIRST`` lines costs one set lookup, a token is mapped to its word
+    once (by a regex only when it holds more than letters and digits), and the line files'
+    JSON is joined from each line's encoded once."""
     summary = plain(html.unescape(_TAG.sub(" ", episode.summary_html)))
     first: dict[str, list[int]] = {word: [] for word in words(f"{episode.title} {summary}")}
     texts = "\0".join(s["body"].replace("\0", " ") for s in segments).lower()  # \0: a new line
     if "\u200b" in texts or "\ufeff" in texts:  # the only spaces to Pagefind that \S takes
         texts = texts.replace("\u200b", " ").replace("\ufeff", " ")
-    number = 0
-    keyed: dict[str, str] = {}  # a token as said ("ladder,") -> its word ("ladder")
-    done: set[str] = set()  # tokens whose word has its FIRST lines: soon most of them
-    for token in texts.replace("\0", " \0 ").split():
-        if token in done:
-            continue
-        if token == "\0":
-            number += 1
-            continue
-        word = keyed.get(token)
-        if word is None:
-            found = _WORD.search(token)
-            word = keyed[token] = found.group() if found else ""
-        seen = first.get(word)
-        if seen is None:
-            if word:
-                first[word] = [number]
-        elif len(seen) >= FIRST:
-            done.add(token)
-        elif seen[-1:] != [number]:
-            seen.append(number)
+    lines_of: dict[str, list[int]] = {}  # a token as said ("ladder,") -> its word's lines
+    done: set[str] = set()  # tokens whose word has its FIRST lines, or none: soon most of them
+    search = _WORD.search
+    for number, line in enumerate(texts.split("\0")):
+        for token in line.split():
+            if token in done:
+                continue
+            seen = lines_of.get(token)
+            if seen is None:
+                if token.isalnum():  # the whole token is its word: [^\W_] is str.isalnum()
+                    word = token
+                else:
+                    found = search(token)
+                    if found is None:  # punctuation alone: no word
+                        done.add(token)
+                        continue
+                    word = found.group()
+                seen = first.get(word)
+                if seen is None:
+                    seen = first[word] = []
+                lines_of[token] = seen
+            if len(seen) >= FIRST:
+                done.add(token)
+            elif not seen or seen[-1] != number:
+                seen.append(number)
     speakers = (s["speaker"] for s in segments if s.get("speaker"))
     filters = _filters(list(episode.tags), _people(episode, speakers), [str(episode.date.year)]) | {
         "episode": [episode.title],
@@ -529,20 +581,37 @@ def prepare(
         f'<!doctype html><html lang="{html.escape(language)}"><head>{head}</head>'
         f"<body data-pagefind-body><p>{html.escape(' '.join(first))}</p></body></html>"
     )
-    shown = [[s["startTime"], s["body"]] for s in segments]  # seconds, as JSON wrote them
-    lines = list(first.values())
-    sizes = {"mapped": MAPPED, "head": HEAD, "block": BLOCK}
-    files: list[dict[str, Any]] = [
-        {"map": lines[:MAPPED], "summary": summary, **sizes, "lines": shown[:HEAD]},
-        {"map": lines[MAPPED:]},
+    rows = _rows(segments)  # each line as JSON: [seconds, text], the seconds as JSON wrote them
+    maps = list(first.values())
+    texts_of = [
+        f'{{"map":{_json(maps[:MAPPED])},"summary":{_string(summary)},"mapped":{MAPPED},'
+        f'"head":{HEAD},"block":{BLOCK},"lines":[{",".join(rows[:HEAD])}]}}',
+        f'{{"map":{_json(maps[MAPPED:])}}}',
     ]
-    files += [{"lines": shown[n : n + BLOCK]} for n in range(HEAD, len(shown), BLOCK)]
+    texts_of += [
+        f'{{"lines":[{",".join(rows[n : n + BLOCK])}]}}' for n in range(HEAD, len(rows), BLOCK)
+    ]
     made: dict[str, bytes] = {}
-    for number, data in enumerate(files):
-        text = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+    for number, text in enumerate(texts_of):
         level = 6 if number == 0 else 1  # the file every result fetches: 8 % smaller
-        made[f"{digest}-{number}.gz"] = gzip.compress(text, compresslevel=level, mtime=0)
+        made[f"{digest}-{number}.gz"] = gzip.compress(text.encode(), compresslevel=level, mtime=0)
     return Prepared(digest, episode.url_path, page.encode(), made)
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _rows(segments: Sequence[Mapping[str, Any]]) -> list[str]:
+    """``[startTime, body]`` of each segment as :func:`_json` writes it: the numbers written
+    by one call (a number's JSON holds no comma), the texts by the encoder behind it."""
+    starts = [s["startTime"] for s in segments]
+    if not starts:
+        return []
+    if not {type(start) for start in starts} <= {int, float}:  # not from a transcript: slowly
+        return [_json([s["startTime"], s["body"]]) for s in segments]
+    numbers = _json(starts)[1:-1].split(",")
+    return list(map("[{},{}]".format, numbers, map(_string, [s["body"] for s in segments])))
 
 
 def plain(text: str) -> str:
@@ -573,7 +642,12 @@ def build_indexes(
     Pagefind running per core. Setting ``interrupt`` stops it within a moment."""
     stop = interrupt or threading.Event()
     with ThreadPoolExecutor(os.cpu_count() or 1) as pool:
-        return list(pool.map(lambda part: reproducible(_index(part, language, stop)), parts))
+        return list(pool.map(lambda part: index(part, language, stop), parts))
+
+
+def index(part: Sequence[Prepared], language: str, interrupt: threading.Event) -> dict[str, bytes]:
+    """The Pagefind bundle of one part's pages, its filters in a reproducible order."""
+    return reproducible(_index(part, language, interrupt))
 
 
 def _pagefind_version() -> str:

@@ -123,6 +123,32 @@ class TestPrepare:
         lines = unzip(made.files["d-0.gz"])["lines"]
         assert json.dumps(lines) == '[[83.456, "Hello there."], [90, "Bye."]]'
 
+    @pytest.mark.parametrize(
+        "start", [0, 1.5, 83.456, 10**6, 2.0000001, 1e16, 12345678901234567890]
+    )
+    def test_line_files_are_the_json_of_their_data(self, start: float) -> None:
+        """The line files' JSON, joined from each line's for speed, is byte for byte what
+        json.dumps writes of the same data, whatever the text (quotes, backslashes, controls,
+        zero-width spaces, tokens of punctuation alone, case that lower() lengthens)."""
+        said = [
+            'He said "no" \\ then\ttabs\x00nul', "— … ,, İstanbul ǅ ﬁne ½ Ⅻ",
+            "\u200bzero\ufeffwidth", "“ladder”, ladder; LADDER!", "", "a_b _c_ 3.5 kg",
+        ]  # fmt: skip
+        data = segments(*((start + n, text) for n, text in enumerate(said)))
+        made = search.prepare(episode(summary_html='<p>"Q" &amp; \\</p>'), data, "d", "en")
+        head = gzip.decompress(made.files["d-0.gz"])
+        expected = {
+            "map": unzip(made.files["d-0.gz"])["map"], "summary": '"Q" & \\', "mapped": 256,
+            "head": 150, "block": 300, "lines": [[s["startTime"], s["body"]] for s in data],
+        }  # fmt: skip
+        assert head == json.dumps(expected, ensure_ascii=False, separators=(",", ":")).encode()
+        # the title's words first: "the" never said, "ladder" in line 3 (three tokens, once)
+        assert unzip(made.files["d-0.gz"])["map"][:3] == [[], [3], []]
+        words = (
+            "the ladder ledger q he said no then tabs nul i\u0307stanbul \u01c6 \ufb01ne ½ ⅻ zero"
+        )
+        assert f"<p>{words} width a_b c 3.5 kg</p>".encode() in made.page
+
 
 class TestShards:
     def make(self, count: int) -> list[Episode]:
@@ -288,21 +314,50 @@ class TestBundle:
         monkeypatch.setattr(search, "TIERS", (1,))
         build(small_site)
         calls: list[int] = []
-        real = search.build_indexes
+        real = search.index
 
-        def counting(parts: list[list[search.Prepared]], *args: Any) -> list[dict[str, bytes]]:
-            calls.append(len(parts))
-            return real(parts, *args)
+        def counting(part: list[search.Prepared], *args: Any) -> dict[str, bytes]:
+            calls.append(len(part))
+            return real(part, *args)
 
-        monkeypatch.setattr(search, "build_indexes", counting)
+        monkeypatch.setattr(search, "index", counting)
         (small_site / "layouts").mkdir()
         (small_site / "layouts" / "404.html").write_text("{% extends 'base.html' %}")
         build(small_site)
-        assert calls == [0]
+        assert calls == []
         path = small_site / "content/episodes/two.md"
         path.write_text(path.read_text().replace("A zebra", "Two zebras"))
         build(small_site)
-        assert calls == [0, 1]
+        assert calls == [1]  # one Pagefind, of the one episode's shard
+
+    def test_an_index_starts_while_newer_episodes_are_prepared(
+        self, small_site: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A shard's Pagefind starts once its own episodes are prepared, not after every
+        shard's: the older episode's index is under way while the newer one is prepared."""
+        monkeypatch.setattr(search, "TIERS", (1,))  # one shard per episode, the oldest first
+        started = threading.Event()
+        waited: list[bool] = []
+        real_index, real_job = search.index, search._prepare_job
+
+        def index(part: list[search.Prepared], *args: Any) -> dict[str, bytes]:
+            if part[0].url_path == "episodes/one/":
+                started.set()
+            return real_index(part, *args)
+
+        def job(work: tuple[Episode, Any, str, Path]) -> tuple[str, search.Prepared]:
+            if work[0].slug == "two":
+                waited.append(started.wait(30))
+            return real_job(work)
+
+        monkeypatch.setattr(search, "index", index)
+        monkeypatch.setattr(search, "_prepare_job", job)
+        build(small_site)
+        assert waited == [True]
+        part = small_site / "output/pagefind/part-2/fragment"
+        two = [json.loads(gzip.decompress(p.read_bytes())[12:]) for p in part.iterdir()]
+        assert [f["url"] for f in fragments(small_site / "output")] == ["/episodes/one/"]
+        assert [f["url"] for f in two] == ["/episodes/two/"]
 
     def test_rebuilds_equal_a_cold_build(
         self, make_site: MakeSite, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
