@@ -194,13 +194,7 @@ def run_build(args: argparse.Namespace) -> int:
             shard=args.shard,
         )
     except BuildFailed as failed:
-        report(failed.warnings, "warning: ")
-        report(failed.errors, "")
-        print(
-            f"Build failed: {plural(len(failed.errors), 'error')}; the output was not changed.",
-            file=sys.stderr,
-        )
-        return 1
+        return report_failed(failed, "Build failed: {errors}; the output was not changed.")
     report(result.warnings, "warning: ")
     seconds = time.perf_counter() - started
     print(
@@ -274,14 +268,9 @@ def run_deploy(args: argparse.Namespace) -> int:
     try:
         result = build(args.site, strict=args.strict)
     except BuildFailed as failed:
-        report(failed.warnings, "warning: ")
-        report(failed.errors, "")
-        print(
-            f"Deploy refused: the build failed with {plural(len(failed.errors), 'error')}; "
-            "nothing was pushed.",
-            file=sys.stderr,
+        return report_failed(
+            failed, "Deploy refused: the build failed with {errors}; nothing was pushed."
         )
-        return 1
     report(result.warnings, "warning: ")
     checked = check_site(result.output, result.site.base_url)
     shown = shown_path(result.output, args.site)
@@ -407,13 +396,7 @@ def run_merge(args: argparse.Namespace) -> int:
             args.site, args.shards, args.output, strict=args.strict, base_url=args.base_url
         )
     except BuildFailed as failed:
-        report(failed.warnings, "warning: ")
-        report(failed.errors, "")
-        print(
-            f"Merge failed: {plural(len(failed.errors), 'error')}; the output was not changed.",
-            file=sys.stderr,
-        )
-        return 1
+        return report_failed(failed, "Merge failed: {errors}; the output was not changed.")
     report(result.warnings, "warning: ")
     print(
         f"Merged {plural(len(args.shards), 'shard')} ({plural(len(result.episodes), 'episode')}, "
@@ -439,6 +422,15 @@ def report_broken(result: CheckResult, shown: str) -> bool:
 
 def plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def report_failed(failed: BuildFailed, summary: str) -> int:
+    """Print a failed build's warnings, then its errors, then ``summary`` (its ``{errors}``:
+    how many); the exit status, 1."""
+    report(failed.warnings, "warning: ")
+    report(failed.errors, "")
+    print(summary.format(errors=plural(len(failed.errors), "error")), file=sys.stderr)
+    return 1
 
 
 def report(problems: Iterable[Problem], kind: str) -> None:
