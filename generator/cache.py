@@ -45,7 +45,7 @@ from typing import Any
 from generator import __version__, pickling
 from generator.errors import CuepressError
 
-FORMAT = 5  # bump when the cache layout, the digests or the pickled classes change
+FORMAT = 6  # bump when the cache layout, the digests or the pickled classes change
 ROOMS = ("back", "search", "templates", "preview")  # see room()
 LAYOUT = {"entries", "site", "files", *ROOMS}  # the cache's folders; any other is dropped
 DROPPED = ".dropped-"  # folders being deleted, renamed aside: .dropped-NAME-PID

@@ -48,6 +48,7 @@ class Rendered:
     warnings: tuple[Problem, ...]
     deps: tuple[tuple[str, tuple[int, int, str] | None], ...] = ()  # inputs and their states
     related: tuple[Related, ...] = ()  # what its page lists as related episodes
+    about: str = ""  # a digest of the episode's repr (its values), made once, when rendered
 
 
 class EpisodeStage:
@@ -128,6 +129,8 @@ class EpisodeStage:
         """A record's new result, remembered by the cache, with the folder holding its files."""
         if rendered.episode is None:
             return rendered, None
+        about = digest_bytes(repr(rendered.episode).encode())
+        rendered = dataclasses.replace(rendered, about=about)
         stored = dataclasses.replace(rendered, deps=())
         also = _shown_digest(rendered.related)
         return rendered, self.cache.add(rendered.source, rendered.deps, stored, also=also)
