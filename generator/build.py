@@ -265,8 +265,9 @@ def collect(
         if episode.draft and not drafts:
             continue
         episodes.append(episode)
+        base = episode.url_path
         for name in result.files:
-            files[episode.url_path + name] = folder / name
+            files[base + name] = folder / name
     if not problems.errors:  # an error may be why none were found
         found = {network.records_folder_of(result.source) for result, _ in rendered}
         for records in (network.records_folder(show) for show in shows):

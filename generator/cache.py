@@ -166,6 +166,10 @@ class Cache:
         self.new.entries[record] = entry
         return entry.result, self._entry(entry.key)
 
+    def records_before(self) -> set[str]:
+        """The records whose entries the last successful build kept."""
+        return set(self.previous)
+
     def inputs(self, paths: Iterable[str]) -> Inputs:
         """The state of each of ``paths`` (relative to the site; None for a missing file)."""
         return tuple(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import gc
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -89,10 +89,12 @@ class EpisodeStage:
                     todo.append(record)
                 else:
                     results[record] = found
-        # Related episodes are chosen within a show, so only a show with a new or changed
-        # record, or with a page listing an episode that is gone, can have new lists.
+        # Related episodes are chosen within a show, so only a show with a new, changed or
+        # removed record can have new lists (a page may list the one removed).
         changed = {network.records_folder_of(record) for record in todo}
-        changed |= _lists_gone(results.values())
+        gone = self.cache.records_before() - set(records)
+        changed |= {network.records_folder_of(record) for record in gone}
+        changed &= shows.keys()  # not a show's now (a one-show site made a network)
         if not changed:  # no record is new or changed
             return [results[record] for record in records]
         records_of = [record for folder in changed for record in shows[folder]]
@@ -247,21 +249,6 @@ class EpisodeStage:
 def _shown_digest(shown: tuple[Related, ...]) -> str:
     """The part of a page's entry key that is no file: the related episodes it lists."""
     return digest_bytes(repr(shown).encode()) if shown else ""
-
-
-def _lists_gone(results: Iterable[tuple[Rendered, Path | None]]) -> set[str]:
-    """The records folders (shows) where a cached page lists a related episode that is gone
-    (its record removed). With every record of a show unchanged, that is the only way a page's
-    related episodes can change: one that no page lists can go without changing any list."""
-    results = list(results)
-    published = {
-        (r.episode.show, r.episode.slug) for r, _ in results if r.episode and not r.episode.draft
-    }
-    return {
-        network.records_folder_of(r.source)
-        for r, _ in results
-        if any((item.show, item.slug) not in published for item in r.related)
-    }
 
 
 _STAGE: EpisodeStage | None = None
