@@ -434,7 +434,13 @@ def report_failed(failed: BuildFailed, summary: str) -> int:
 
 
 def report(problems: Iterable[Problem], kind: str) -> None:
-    """Print ``path:line: [warning: ]message`` lines, the form editors can jump to."""
-    for problem in problems:
-        where = f"{problem.path}:{problem.line}" if problem.line else problem.path
-        print(f"{where}: {kind}{problem.message}", file=sys.stderr)
+    """Print ``path:line: [warning: ]message`` lines, the form editors can jump to (in one
+    write: an archive's rebuild may repeat thousands of warnings)."""
+    sys.stderr.write(
+        "".join(
+            f"{problem.path}:{problem.line}: {kind}{problem.message}\n"
+            if problem.line
+            else f"{problem.path}: {kind}{problem.message}\n"
+            for problem in problems
+        )
+    )
