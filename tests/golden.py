@@ -19,6 +19,7 @@ holds files marked ``SECRET``; messages show it as ``OUTSIDE``, and no build may
 from __future__ import annotations
 
 import contextlib
+import difflib
 import io
 import json
 import os
@@ -31,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.cli import main
+from generator.render import default_layouts
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "golden" / "demo"
@@ -39,8 +41,9 @@ NETWORK = Path(__file__).resolve().parent / "network"
 GOLDEN_NETWORK = Path(__file__).resolve().parent / "golden" / "network"
 BROKEN = Path(__file__).resolve().parent / "broken"
 DEFAULT_SITE_YAML = "title: Test Show\nbase_url: https://example.test/show/\n"
-# Files copied unchanged from static/ (large binaries) are compared with their source, not kept.
-COPIED = ("audio/", "images/")
+# Files copied unchanged, from static/ (large binaries) and from the theme's layouts/assets/, are
+# compared with their source (copied_files), not kept a second time.
+COPIED = ("audio/", "images/", "assets/")
 # The search index (Pagefind's binary, hash-named bundle) is not kept either: it is tested on its
 # own in tests/test_search.py.
 SEARCH_INDEX = ("pagefind/",)
@@ -67,6 +70,48 @@ def generated_files(output: Path) -> dict[str, bytes]:
     if ".cuepress" in files:
         files[".cuepress"] = files[".cuepress"].split(b"\n")[0] + b"\n"
     return files
+
+
+def copied_files(site: Path) -> dict[str, bytes]:
+    """What a build of ``site`` copies as it is: the theme's assets (under ``assets/``), then
+    the site's ``static/`` (which may replace one), by relative path."""
+    files: dict[str, bytes] = {}
+    for folder, prefix in ((default_layouts() / "assets", "assets/"), (site / "static", "")):
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and not path.name.startswith("."):
+                files[prefix + path.relative_to(folder).as_posix()] = path.read_bytes()
+    return files
+
+
+def golden_differences(output: Path, golden: Path, site: Path) -> str:
+    """How the build in ``output`` of ``site`` differs from its golden copy: the files the
+    golden copy keeps, as a unified diff of each that changed, and the files copied as they
+    are, by name; "" when it does not."""
+    built, kept = generated_files(output), generated_files(golden)
+    if sorted(built) != sorted(kept):
+        return f"files: {sorted(built.keys() ^ kept.keys())} are in only one of the two"
+    for name in kept:
+        if built[name] != kept[name]:
+            lines = difflib.unified_diff(
+                kept[name].decode().splitlines(),
+                built[name].decode().splitlines(),
+                f"{golden.name}/{name}",
+                f"built/{name}",
+                lineterm="",
+            )
+            return "\n".join(lines)
+    copies = {
+        path.relative_to(output).as_posix(): path.read_bytes()
+        for path in sorted(output.rglob("*"))
+        if path.is_file() and path.relative_to(output).as_posix().startswith(COPIED)
+    }
+    sources = copied_files(site)
+    if copies == sources:
+        return ""
+    changed = sorted(
+        name for name in sources.keys() | copies.keys() if copies.get(name) != sources.get(name)
+    )
+    return f"copied files that are not their source as it is: {changed}"
 
 
 SECRET = "SECRET-OUTSIDE-THE-SITE"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,7 +21,7 @@ from tests.golden import (
     SECRET,
     build_case,
     build_demo,
-    generated_files,
+    golden_differences,
     prepare_case,
     reads_under,
 )
@@ -41,27 +40,7 @@ class TestGoldenDemoSite:
         """The demo site builds to exactly the golden files (run `make golden` after a
         deliberate change and review the diff)."""
         build_demo(tmp_path / "out")
-        built = generated_files(tmp_path / "out")
-        golden = generated_files(GOLDEN)
-        assert sorted(built) == sorted(golden)
-        for name in golden:
-            if built[name] != golden[name]:
-                diff = difflib.unified_diff(
-                    golden[name].decode().splitlines(),
-                    built[name].decode().splitlines(),
-                    f"golden/{name}",
-                    f"built/{name}",
-                    lineterm="",
-                )
-                pytest.fail("\n".join(diff))
-
-    def test_static_files_are_copied_unchanged(self, tmp_path: Path) -> None:
-        """Audio and images from static/ land at the output root byte for byte."""
-        build_demo(tmp_path / "out")
-        for source in (ROOT / "static").rglob("*"):
-            if source.is_file():
-                relative = source.relative_to(ROOT / "static")
-                assert (tmp_path / "out" / relative).read_bytes() == source.read_bytes()
+        assert golden_differences(tmp_path / "out", GOLDEN, ROOT) == ""
 
     def test_demo_uses_every_transcript_form(self) -> None:
         """The demo content exercises each sidecar format, a transcript: path and inline lists."""
