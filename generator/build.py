@@ -281,7 +281,9 @@ def collect(
 def described(rendered: list[tuple[Rendered, Path | None]], episodes: list[Episode]) -> str:
     """A digest of ``episodes``' values, in their order, from each episode's own (made once,
     when it was rendered, and kept with it in the cache): an archive of thousands would
-    otherwise have them all written out again at every rebuild (0.1 s for 6,000)."""
+    otherwise have them all written out again at every rebuild (0.1 s for 6,000). Each is a
+    digest of its repr, not of its pickle: pickle's bytes depend on which values share an
+    object (an episode read in this process or sent by a worker), repr only on the values."""
     abouts = {id(result.episode): result.about for result, _ in rendered}
     return digest_bytes("\n".join(abouts[id(episode)] for episode in episodes).encode())
 
@@ -295,16 +297,14 @@ def site_pages(
     episode_files: dict[str, Path],
     cache: Cache,
     problems: Problems,
-    whole: bool = True,
-    episodes_digest: str | None = None,
+    whole: bool,
+    episodes_digest: str,
 ) -> dict[str, Path]:
     """The site's own files, rendered by :func:`render_site` or, when the episodes' metadata
     is unchanged (an edit inside a transcript), taken from the cache with their warnings.
     ``whole=False`` (a shard's build): its shows' files only. ``episodes_digest``: the
-    episodes' values, digested (:func:`described`), else their repr is made here."""
-    # repr, not pickle: pickle's bytes depend on which values share an object (an episode read
-    # in this process or sent by a worker), repr only on the values
-    shown = (episodes_digest or episodes, sorted(episode_files))
+    episodes' values, digested (:func:`described`)."""
+    shown = (episodes_digest, sorted(episode_files))
     about = digest_bytes(
         (
             repr((*shown, [r.site for r in show_renderers]) if site.network else shown)
