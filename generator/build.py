@@ -9,9 +9,11 @@ together. The build cache (generator/cache.py) keeps what was rendered, the writ
 
 from __future__ import annotations
 
+import gc
 import math
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Generic, TypeVar
@@ -51,13 +53,14 @@ def build(
     drafts: bool = False,
     base_url: str | None = None,
     jobs: int | None = None,
-    search_index: bool = True,
+    preview: bool = False,
     shard: Shard | None = None,
 ) -> BuildResult:
     """Build the site in ``site_dir`` into ``output`` (default ``site_dir/output``).
 
     ``jobs`` is the number of processes for the episode stage (default: one per core).
-    ``search_index=False`` leaves out the search index (the live preview makes it afterwards).
+    ``preview``: for the live preview, which makes the search index itself after the reload
+    (:func:`generator.search.write_bundle`): the search page lists the preview's index parts.
     ``shard``: build only that share of a network's shows, for ``cuepress merge`` (see
     :mod:`generator.shards`).
     Raises :class:`BuildFailed` with every error found; the old output is then untouched.
@@ -75,35 +78,38 @@ def build(
             show_renderers = shard.share(site_dir, site, show_renderers, problems)
         built = tuple(r.site for r in show_renderers)  # the shows this build makes
         stage = EpisodeStage(site_dir, show_renderers, cache, drafts) if built else None
-        rendered = stage.run(jobs) if stage is not None else []
-        episodes, episode_files = collect(rendered, drafts, problems, built)
-        episode_files |= moved_downloads(built, episode_files)
-        warn_unreadable_sidecars(site_dir, transcript_sources(rendered), problems)
-        copies = gather_copies(site_dir, cache, problems) if shard is None else {}
-        overwrites(episode_files, copies, problems)
-        problems.raise_if_failed(strict=strict)
-        with Publisher(output, cache.room("back")) as publisher:
-            publisher.start({**copies, **episode_files})  # a first build links these meanwhile
-            cache.drop_unused()  # in the background too: what no record uses now
-            whole = shard is None
-            pages = site_pages(
-                site, show_renderers, episodes, renderer, site_dir, episode_files, cache, problems,
-                whole, described(rendered, episodes),
-            )  # fmt: skip
-            if site.search and whole:  # the search page and its Pagefind index
-                from generator import search  # asyncio and friends load only with search on
-
-                pages |= search.search_files(
-                    site, episodes, renderer, episode_files, problems, index=search_index
-                )
-            overwrites(pages, copies, problems)
+        with _frozen():  # see _frozen
+            rendered = stage.run(jobs) if stage is not None else []
+            gc.freeze()
+            episodes, episode_files = collect(rendered, drafts, problems, built)
+            episode_files |= moved_downloads(built, episode_files)
+            warn_unreadable_sidecars(site_dir, transcript_sources(rendered), problems)
+            copies = gather_copies(site_dir, cache, problems) if shard is None else {}
+            overwrites(episode_files, copies, problems)
             problems.raise_if_failed(strict=strict)
-            files: dict[str, bytes | Path] = {**copies, **episode_files, **pages}
-            if shard is not None:
-                from generator.shards import MANIFEST, manifest
+            with Publisher(output, cache.room("back")) as publisher:
+                # A first build links these meanwhile:
+                publisher.start({**copies, **episode_files})
+                cache.drop_unused()  # in the background too: what no record uses now
+                whole = shard is None
+                pages = site_pages(
+                    site, show_renderers, episodes, renderer, site_dir, episode_files, cache,
+                    problems, whole, described(rendered, episodes),
+                )  # fmt: skip
+                if site.search and whole:  # the search page and its Pagefind index
+                    from generator import search  # asyncio and friends load only with search on
 
-                files[MANIFEST] = manifest(shard, key, drafts, shows, built, episodes, files)
-            changed = publisher.publish(files)
+                    pages |= search.search_files(
+                        site, episodes, renderer, episode_files, problems, preview=preview
+                    )
+                overwrites(pages, copies, problems)
+                problems.raise_if_failed(strict=strict)
+                files: dict[str, bytes | Path] = {**copies, **episode_files, **pages}
+                if shard is not None:
+                    from generator.shards import MANIFEST, manifest
+
+                    files[MANIFEST] = manifest(shard, key, drafts, shows, built, episodes, files)
+                changed = publisher.publish(files)
     return BuildResult(
         site=site,
         episodes=tuple(episodes),
@@ -112,6 +118,21 @@ def build(
         warnings=tuple(in_order(problems.warnings)),
         changed=changed,
     )
+
+
+@contextmanager
+def _frozen() -> Iterator[None]:
+    """Spare Python's cycle collector the objects made so far: they are the build's episodes,
+    its cache state and its settings, all kept until the build ends. Without this each of the
+    collector's full passes walks them all again while the rest of the build makes its files:
+    a fifth of a one-episode rebuild of 6,000 episodes (0.14 of 0.63 s in ``collect``, making
+    25,000 paths). They are given back to the collector when the build ends (the live preview
+    builds again and again in one process)."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def load_config(

@@ -78,6 +78,10 @@ PAGEFIND_VERSION = "1.5.2"  # the exact release this module is tested against (s
 # index of a multiple of each next one, then the newest few. Pagefind's time grows with an
 # index's episodes, a query's download with the number of indexes.
 TIERS = (2000, 200, 20)
+# The live preview's indexes (its own output, never published): parts of 25 episodes, so that a
+# save re-indexes at most 25 (about a third of a second) whichever episode it changed; a query
+# there merges more indexes (20 for 500 episodes), which costs little on the machine itself.
+PREVIEW_TIERS = (25,)
 FIRST = 5  # lines kept per word and episode in the word map: what a result shows
 # What the first line file holds beside the summary, so that a query for a common word fetches
 # it alone per episode: the word map of the first MAPPED word positions (the words said first,
@@ -125,10 +129,11 @@ def search_files(
     files: Mapping[str, Path],
     problems: Problems,
     *,
-    index: bool = True,
+    preview: bool = False,
 ) -> dict[str, Path]:
-    """The search page and, when ``index`` is true, the search index of ``episodes``, as site
-    paths -> files kept in the build cache.
+    """The search page and the search index of ``episodes``, as site paths -> files kept in
+    the build cache. For the live ``preview``, the page alone, listing the preview's index
+    parts (:data:`PREVIEW_TIERS`), which :func:`write_bundle` makes after the reload.
 
     ``files`` maps the site's files to where they are now: each episode's ``transcript.json``
     (its ``transcript.vtt`` where the site builds no JSON) is read from there. Problems go to
@@ -138,7 +143,9 @@ def search_files(
     store = store_for(renderer.site_dir)
     try:
         page = renderer.render(
-            "search.html", search=SearchPage.of(episodes), indexes=index_folders(episodes)
+            "search.html",
+            search=SearchPage.of(episodes),
+            indexes=index_folders(episodes, preview=preview),
         ).encode("utf-8")
     except CuepressError as exc:
         if exc.problem not in problems.errors:
@@ -147,7 +154,7 @@ def search_files(
     folder = store / f"page-{_digest(page)}"
     write_entry(folder, {"index.html": page})
     result[PAGE] = folder / "index.html"
-    if index:
+    if not preview:
         try:
             result.update(bundle(site, episodes, files, store))
         except (OSError, RuntimeError, EOFError, subprocess.SubprocessError) as exc:
@@ -179,10 +186,11 @@ class SearchPage:
         return cls(sorted(tags, key=str.casefold), sorted(speakers, key=str.casefold), years)
 
 
-def tiers(count: int) -> list[int]:
+def tiers(count: int, sizes: Sequence[int] | None = None) -> list[int]:
     """How many episodes each index holds, oldest first, for an archive of ``count``: as many
-    sealed indexes of ``TIERS[0]`` as fit, then for each smaller tier one index of the largest
-    multiple of it that fits in what is left, then the rest (fewer than the last tier).
+    sealed indexes of ``sizes[0]`` (default :data:`TIERS`) as fit, then for each smaller tier
+    one index of the largest multiple of it that fits in what is left, then the rest (fewer
+    than the last tier).
 
     A function of the count alone, so a build from the cache makes what a cold build does. A
     new episode changes only the newest index, which holds fewer than ``TIERS[-1]`` unless the
@@ -190,27 +198,32 @@ def tiers(count: int) -> list[int]:
     next, and so on); an edited episode re-indexes the index holding it. There are at most
     ``len(TIERS)`` indexes besides the sealed ones (2000, 200, 20: 500 episodes are indexes of
     400 and 100; 6,000 are three of 2,000)."""
-    sizes = [TIERS[0]] * (count // TIERS[0])
-    left = count - sum(sizes)
-    for tier in (*TIERS[1:], 1):
+    sizes = sizes or TIERS
+    made = [sizes[0]] * (count // sizes[0])
+    left = count - sum(made)
+    for tier in (*sizes[1:], 1):
         if left >= tier:
-            sizes.append(left // tier * tier)
-            left -= sizes[-1]
-    return sizes or [0]
+            made.append(left // tier * tier)
+            left -= made[-1]
+    return made or [0]
 
 
-def index_folders(episodes: Sequence[Episode]) -> list[str]:
+def _tiers_for(preview: bool) -> Sequence[int] | None:
+    return PREVIEW_TIERS if preview else None
+
+
+def index_folders(episodes: Sequence[Episode], *, preview: bool = False) -> list[str]:
     """The bundle folders, relative to the site root, one per index (see tiers): the first
     holds Pagefind's script."""
-    count = len(tiers(len(episodes)))
+    count = len(tiers(len(episodes), _tiers_for(preview)))
     return [FOLDER] + [f"{FOLDER}part-{n}/" for n in range(2, count + 1)]
 
 
-def shards(episodes: Sequence[Episode]) -> list[list[Episode]]:
+def shards(episodes: Sequence[Episode], *, preview: bool = False) -> list[list[Episode]]:
     """The episodes of each index: oldest first, in runs of :func:`tiers`."""
     ordered = sorted(episodes, key=lambda e: (e.date, e.number or 0, e.slug))
     parts, start = [], 0
-    for size in tiers(len(ordered)):
+    for size in tiers(len(ordered), _tiers_for(preview)):
         parts.append(ordered[start : start + size])
         start += size
     return parts
@@ -222,6 +235,8 @@ def bundle(
     files: Mapping[str, Path],
     store: Path,
     interrupt: threading.Event | None = None,
+    *,
+    preview: bool = False,
 ) -> dict[str, Path]:
     """Every shard's index in its folder and every episode's line files, as site paths ->
     files in ``store``. Episodes and shards unchanged since an earlier build are reused; the
@@ -232,7 +247,8 @@ def bundle(
     the rest is prepared)."""
     language = site.language.lower()
     stop = interrupt or threading.Event()
-    parts = shards(episodes)
+    parts = shards(episodes, preview=preview)
+    pointer = ".preview-" if preview else ".shard-"  # the index last made in each place
     stream = _prepared([e for part in parts for e in part], files, store, language, stop)
     version = f"{FORMAT} {_pagefind_version()} {language}".encode()
     prepared: list[list[Prepared]] = []
@@ -255,11 +271,12 @@ def bundle(
         for number, future in running.items():
             # The shard's last index shares most files (fragments are named by their content):
             # those are linked from it, not written again.
-            previous = _last_index(store, number)
+            previous = _last_index(store / f"{pointer}{number}")
             write_entry(store / keys[number], future.result(), previous=previous)
-            (store / f".shard-{number}").write_text(keys[number])
+            (store / f"{pointer}{number}").write_text(keys[number])
     result: dict[str, Path] = {}
-    for number, (folder, key) in enumerate(zip(index_folders(episodes), keys, strict=True)):
+    folders = index_folders(episodes, preview=preview)
+    for number, (folder, key) in enumerate(zip(folders, keys, strict=True)):
         for name, path in _files_in(store / key):
             if number and name.startswith(("pagefind.js", "wasm.")):
                 continue  # the script is loaded from the first only
@@ -281,9 +298,9 @@ def _files_in(folder: Path) -> list[tuple[str, Path]]:
     return sorted(found)
 
 
-def _last_index(store: Path, shard: int) -> Path | None:
+def _last_index(pointer: Path) -> Path | None:
     try:
-        folder = store / (store / f".shard-{shard}").read_text()
+        folder = pointer.parent / pointer.read_text()
     except OSError:
         return None
     return folder if folder.is_dir() else None
@@ -303,8 +320,9 @@ def write_bundle(
     site_dir: Path,
     interrupt: threading.Event | None = None,
 ) -> None:
-    """Index the site built in ``output`` and put its bundle in place. The live preview does
-    this after it has shown the site, and sets ``interrupt`` (which raises
+    """Index the site built in ``output`` for the live preview and put its bundle in place,
+    in the preview's parts (:data:`PREVIEW_TIERS`, which its search page lists). The preview
+    does this after it has shown the site, and sets ``interrupt`` (which raises
     :class:`Interrupted`) when a newer build is wanted, so indexing never delays a reload."""
     files = {
         f"{e.url_path}{name}": output / e.url_path / name
@@ -313,7 +331,7 @@ def write_bundle(
         for name in SOURCES
         if (output / e.url_path / name).is_file()
     }
-    made = bundle(site, episodes, files, store_for(site_dir), interrupt)
+    made = bundle(site, episodes, files, store_for(site_dir), interrupt, preview=True)
     fresh, old = output / ".pagefind-new", output / ".pagefind-old"
     for folder in (fresh, old):
         shutil.rmtree(folder, ignore_errors=True)

@@ -83,7 +83,7 @@ class Preview:
                 self.site_dir,
                 self.output,
                 drafts=self.drafts,
-                search_index=False,
+                preview=True,
                 jobs=None if not self.built_once else 1,
             )
         except BuildFailed as failed:

@@ -462,6 +462,68 @@ class TestSetting:
 
 
 class TestPreview:
+    def test_preview_indexes_in_parts_of_25(self) -> None:
+        """The live preview indexes in parts of 25 episodes whatever the archive's size, so a
+        save re-indexes at most 25; its search page lists each part's folder."""
+        assert search.PREVIEW_TIERS == (25,)
+        assert search.tiers(70, search.PREVIEW_TIERS) == [25, 25, 20]
+        assert search.tiers(500, search.PREVIEW_TIERS) == [25] * 20
+        assert search.tiers(500) == [400, 100]  # the published site's tiers are untouched
+        episodes = TestShards().make(70)
+        assert search.index_folders(episodes, preview=True) == [
+            "pagefind/",
+            "pagefind/part-2/",
+            "pagefind/part-3/",
+        ]
+        assert [len(part) for part in search.shards(episodes, preview=True)] == [25, 25, 20]
+
+    def test_an_edit_in_the_preview_reindexes_its_part_alone(
+        self, make_site: MakeSite, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """After an old episode is edited, the preview makes its part's index again and keeps
+        the others: the edited word is found, in the part the search page lists."""
+        monkeypatch.setattr(search, "PREVIEW_TIERS", (2,))
+        site = make_site({})
+        folder = site / "content/episodes"
+        folder.mkdir(parents=True, exist_ok=True)
+        for n in range(5):
+            (folder / f"e{n}.md").write_text(
+                record(f"Ep {n}", f"2026-01-{n + 1:02d}", f'transcript:\n  - "0:01 W{n} here."\n')
+            )
+        preview = Preview(site)
+        store = search.store_for(site)
+        indexed: list[list[str]] = []
+
+        def index(part: Any, language: str, interrupt: threading.Event) -> dict[str, bytes]:
+            indexed.append([episode.url_path for episode in part])
+            return real_index(part, language, interrupt)
+
+        real_index = search.index
+        monkeypatch.setattr(search, "index", index)
+        try:
+            assert preview.rebuild()
+            page = (preview.output / "search/index.html").read_text()
+            assert 'data-indexes="pagefind/ pagefind/part-2/ pagefind/part-3/"' in page
+            preview.index()
+            assert len(indexed) == 3
+            keys = [(store / f".preview-{n}").read_text() for n in range(3)]
+            (folder / "e1.md").write_text(
+                record("Ep 1", "2026-01-02", 'transcript:\n  - "0:01 W1 wombat."\n')
+            )
+            indexed.clear()
+            assert preview.rebuild()
+            preview.index()
+            assert indexed == [["episodes/e0/", "episodes/e1/"]]
+            again = [(store / f".preview-{n}").read_text() for n in range(3)]
+            assert again[0] != keys[0] and again[1:] == keys[1:]
+            words = [
+                json.loads(gzip.decompress(p.read_bytes())[12:])["content"]
+                for p in (preview.output / "pagefind/fragment").iterdir()
+            ]
+            assert any("wombat" in text for text in words)
+        finally:
+            preview.close()
+
     def test_preview_shows_the_site_then_indexes(self, small_site: Path) -> None:
         """cuepress serve's build leaves the index out; index() then puts it in place."""
         preview = Preview(small_site)
@@ -487,7 +549,7 @@ class TestPreview:
 
     def test_index_can_come_after_the_build(self, small_site: Path) -> None:
         """The live preview builds without the index and puts it in place afterwards."""
-        result = build(small_site, search_index=False)
+        result = build(small_site, preview=True)
         output = small_site / "output"
         assert (output / "search" / "index.html").is_file()
         assert not (output / "pagefind").exists()
