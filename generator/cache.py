@@ -14,7 +14,9 @@ Its words:
 - The **inputs** of an entry are the site's files it depends on (the record, its transcript,
   its local audio) with their digests, plus the build's own key (:meth:`Cache.depends_on`:
   the Cuepress version, the libraries, ``site.yaml``, the layouts). A file's content is
-  digested again only when its size or modification time changed since the last build.
+  digested again only when its size or modification time changed since the last build, and
+  the inputs in a folder whose every file has the size and time the last build saw are not
+  looked at one by one (a folder's *fingerprint*: one listing for hundreds of records).
 - An entry a build looked up or made is **used**; :meth:`Cache.close` saves the state and
   **drops** every entry not used: renamed aside first (so no build finds part of one under
   its name), then deleted. :meth:`Cache.drop_unused` starts that early for episode entries,
@@ -45,7 +47,7 @@ from typing import Any
 from generator import __version__, pickling
 from generator.errors import CuepressError
 
-FORMAT = 6  # bump when the cache layout, the digests or the pickled classes change
+FORMAT = 7  # bump when the cache layout, the digests or the pickled classes change
 ROOMS = ("back", "search", "templates", "preview")  # see room()
 LAYOUT = {"entries", "site", "files", *ROOMS}  # the cache's folders; any other is dropped
 DROPPED = ".dropped-"  # folders being deleted, renamed aside: .dropped-NAME-PID
@@ -91,6 +93,7 @@ class Saved:
     entries: dict[str, Entry] = field(default_factory=dict)  # record path -> its entry
     copies: dict[str, str] = field(default_factory=dict)  # source path -> digest in files/
     site: str = ""  # the entry of the site's own pages (index, feed ...)
+    folders: dict[str, str] = field(default_factory=dict)  # folder -> its fingerprint
 
 
 class Cache:
@@ -115,6 +118,7 @@ class Cache:
         # sidecars, ep.srt, ep.json ...) do not exist, and one listing answers for all of them.
         self._listed: dict[str, frozenset[str] | None] = {}
         self._kept: frozenset[str] | None = None  # the entries' folders, when listed
+        self._same: dict[str, bool] = {}  # folder -> as the last build saw it (fingerprint)
         self._entries = self.root / "entries"
 
     def __enter__(self) -> Cache:
@@ -160,11 +164,65 @@ class Cache:
         entry = self.old.entries.get(record)
         if entry is None or entry.key not in self._entries_kept():
             return None
-        for path, value in entry.deps.items():
-            if self._digest(path) != value:
-                return None
+        if not self._unchanged(entry.deps):
+            for path, value in entry.deps.items():
+                if self._digest(path) != value:
+                    return None
         self.new.entries[record] = entry
         return entry.result, self._entry(entry.key)
+
+    def _unchanged(self, deps: Mapping[str, str | None]) -> bool:
+        """Whether ``deps`` are as the last build saw them, by their folders' fingerprints
+        alone (then their states are carried over to this build's): False means they must be
+        digested one by one."""
+        folders = {path.rpartition("/")[0] for path in deps}
+        if not all(map(self._same_folder, folders)):
+            return False
+        old, new = self.old.stats, self.new.stats
+        carried = []
+        for path, value in deps.items():
+            if value is not None:
+                state = old.get(path)
+                if state is None or state[2] != value:
+                    return False
+                carried.append((path, state))
+        new.update(carried)
+        return True
+
+    def _same_folder(self, folder: str) -> bool:
+        """Whether every file in ``folder`` (relative to the site) has the name, size and time
+        the last build saw: then no input in it changed, appeared or went. Listed once."""
+        same = self._same.get(folder)
+        if same is None:
+            found = self._fingerprint(folder)
+            if found is not None:
+                self.new.folders[folder] = found
+            same = self._same[folder] = found is not None and self.old.folders.get(folder) == found
+        return same
+
+    def _fingerprint(self, folder: str) -> str | None:
+        """A digest of each name in ``folder`` with its kind, size and modification time (a
+        file's, through a link; a folder by its name alone); None when it cannot be listed. The
+        names answer :meth:`_digest` for files that are not there."""
+        rows, names = [], []
+        try:
+            with os.scandir(os.path.join(self.site_dir, folder)) as listing:
+                for item in listing:
+                    names.append(item.name)
+                    try:
+                        st = item.stat()
+                    except OSError:  # a broken link
+                        rows.append(f"{item.name}\0-")
+                        continue
+                    if stat.S_ISDIR(st.st_mode):
+                        rows.append(f"{item.name}\0d")
+                    else:
+                        rows.append(f"{item.name}\0{st.st_mode}\0{st.st_size}\0{st.st_mtime_ns}")
+        except OSError:
+            return None
+        self._listed.setdefault(folder, frozenset(names))
+        rows.sort()
+        return digest_bytes("\n".join(rows).encode())
 
     def records_before(self) -> set[str]:
         """The records whose entries the last successful build kept."""
@@ -249,14 +307,18 @@ class Cache:
         used = {entry.key for entry in self.new.entries.values()}
         dropped = self.root / f"{DROPPED}{os.getpid()}"
         moved = False
-        for folder in (self.root / "entries").glob("*"):
-            if folder.name not in used:
+        try:
+            names = os.listdir(self._entries)  # names, not paths: thousands of entries
+        except OSError:
+            names = []
+        for name in names:
+            if name not in used:
                 dropped.mkdir(exist_ok=True)
                 try:
-                    os.rename(folder, dropped / folder.name)
+                    os.rename(self._entries / name, dropped / name)
                     moved = True
                 except OSError:
-                    drop(folder)
+                    drop(self._entries / name)
         if not moved:
             return
         self._wait()  # a deletion started earlier in this build, of the same folder

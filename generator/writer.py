@@ -150,6 +150,8 @@ class Publisher:
         """Make the output hold exactly ``files``; False when it already did (nothing is
         touched then)."""
         for relative in files:  # never outside the site (strings: thousands of files)
+            if relative and relative[0] not in "./" and "/." not in relative:
+                continue  # no part is empty at the start, ".", or "..": most names
             parts = [part for part in relative.split("/") if part not in ("", ".")]
             if not parts or relative.startswith("/") or ".." in parts:
                 raise ValueError(f"refusing to write {relative!r}: it leaves the output folder")
@@ -234,12 +236,9 @@ class Publisher:
 
 def _identity(manifest: Manifest) -> str:
     """The site's identity: a digest of every file's name and what it holds."""
-    h = hashlib.sha256()
-    for name, held in sorted(manifest.items()):
-        part = f"{name}\0{held}".encode()
-        h.update(len(part).to_bytes(8, "little"))
-        h.update(part)
-    return h.hexdigest()[:32]
+    parts = [f"{name}\0{held}".encode() for name, held in sorted(manifest.items())]
+    data = b"".join(len(part).to_bytes(8, "little") + part for part in parts)  # one update
+    return hashlib.sha256(data).hexdigest()[:32]
 
 
 class _Early:

@@ -157,10 +157,32 @@ class TestPaths:
             "//x",
             ".",
             "",
+            "..",
+            "./..",
+            "a/./../..",
+            "a//../../x",
         ):
             with pytest.raises(ValueError):
                 publish(output, {name: b"x"})
         assert sorted(p.name for p in tmp_path.rglob("*")) == ["site"]
+
+    def test_names_that_stay_inside_are_published(self, tmp_path: Path) -> None:
+        """Dots inside names, a leading dot, a ./ and a doubled slash stay in the output."""
+        output = tmp_path / "out"
+        names = [".nojekyll", "a/.well-known/x", "./b.html", "c//d.txt", "e/..f", "...", "g/h..i"]
+        publish(output, {name: name.encode() for name in names})
+        found = {p.relative_to(output).as_posix() for p in output.rglob("*") if p.is_file()} - {
+            MARKER
+        }
+        assert found == {
+            ".nojekyll",
+            "a/.well-known/x",
+            "b.html",
+            "c/d.txt",
+            "e/..f",
+            "...",
+            "g/h..i",
+        }
 
 
 class TestFirstBuild:
