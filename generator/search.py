@@ -24,9 +24,10 @@ prepares only new or changed episodes. Episodes are indexed oldest first in tier
 what a cold build makes): sealed indexes of ``TIERS[0]``, then one index for each smaller tier,
 then the newest few; the search page merges them. Pagefind cannot update an index, so an index
 is made again whole when one of its episodes changes; the files it shares with the index made
-last in its place are linked, not written. Pagefind numbers the pages in the order it lists the
-folder they are written to, so its bundle is byte for byte the same from build to build on one
-machine.
+last in its place are linked, not written. The live preview indexes in its own smaller parts
+(:data:`PREVIEW_TIERS`), so that a save re-indexes a few episodes wherever it was made.
+Pagefind numbers the pages in the order it lists the folder they are written to, so its bundle
+is byte for byte the same from build to build on one machine.
 
 What the tiers trade (measured with pages of about 1,800 distinct words, a real hour of talk;
 README, Search): Pagefind's time grows with the word positions it indexes, about 7.5 ms an
