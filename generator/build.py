@@ -70,7 +70,11 @@ def build(
     problems = Problems()
     site = load_config(site_dir, output, base_url, problems, strict)
     shows = load_shows(site_dir, site, problems, strict)
-    with locked(site_dir, output.resolve().parent), open_cache(site_dir, problems, strict) as cache:
+    with (
+        _frozen(),  # see _frozen
+        locked(site_dir, output.resolve().parent),
+        open_cache(site_dir, problems, strict) as cache,
+    ):
         renderer, show_renderers = renderers(site, shows, site_dir, cache)
         key = build_key(site, renderer, drafts)
         cache.depends_on(key)
@@ -78,57 +82,58 @@ def build(
             show_renderers = shard.share(site_dir, site, show_renderers, problems)
         built = tuple(r.site for r in show_renderers)  # the shows this build makes
         stage = EpisodeStage(site_dir, show_renderers, cache, drafts) if built else None
-        with _frozen():  # see _frozen
-            rendered = stage.run(jobs) if stage is not None else []
-            gc.freeze()
-            episodes, episode_files = collect(rendered, drafts, problems, built)
-            episode_files |= moved_downloads(built, episode_files)
-            warn_unreadable_sidecars(site_dir, transcript_sources(rendered), problems)
-            copies = gather_copies(site_dir, cache, problems) if shard is None else {}
-            overwrites(episode_files, copies, problems)
+        rendered = stage.run(jobs) if stage is not None else []
+        gc.freeze()  # the episodes, kept to the end (see _frozen)
+        episodes, episode_files = collect(rendered, drafts, problems, built)
+        episode_files |= moved_downloads(built, episode_files)
+        warn_unreadable_sidecars(site_dir, transcript_sources(rendered), problems)
+        copies = gather_copies(site_dir, cache, problems) if shard is None else {}
+        overwrites(episode_files, copies, problems)
+        problems.raise_if_failed(strict=strict)
+        with Publisher(output, cache.room("back")) as publisher:
+            publisher.start({**copies, **episode_files})  # a first build links these meanwhile
+            cache.drop_unused()  # in the background too: what no record uses now
+            whole = shard is None
+            pages = site_pages(
+                site, show_renderers, episodes, renderer, site_dir, episode_files, cache, problems,
+                whole, described(rendered, episodes),
+            )  # fmt: skip
+            if site.search and whole:  # the search page and its Pagefind index
+                from generator import search  # asyncio and friends load only with search on
+
+                pages |= search.search_files(
+                    site, episodes, renderer, episode_files, problems, preview=preview
+                )
+            overwrites(pages, copies, problems)
             problems.raise_if_failed(strict=strict)
-            with Publisher(output, cache.room("back")) as publisher:
-                # A first build links these meanwhile:
-                publisher.start({**copies, **episode_files})
-                cache.drop_unused()  # in the background too: what no record uses now
-                whole = shard is None
-                pages = site_pages(
-                    site, show_renderers, episodes, renderer, site_dir, episode_files, cache,
-                    problems, whole, described(rendered, episodes),
-                )  # fmt: skip
-                if site.search and whole:  # the search page and its Pagefind index
-                    from generator import search  # asyncio and friends load only with search on
+            files: dict[str, bytes | Path] = {**copies, **episode_files, **pages}
+            if shard is not None:
+                from generator.shards import MANIFEST, manifest
 
-                    pages |= search.search_files(
-                        site, episodes, renderer, episode_files, problems, preview=preview
-                    )
-                overwrites(pages, copies, problems)
-                problems.raise_if_failed(strict=strict)
-                files: dict[str, bytes | Path] = {**copies, **episode_files, **pages}
-                if shard is not None:
-                    from generator.shards import MANIFEST, manifest
-
-                    files[MANIFEST] = manifest(shard, key, drafts, shows, built, episodes, files)
-                changed = publisher.publish(files)
-    return BuildResult(
-        site=site,
-        episodes=tuple(episodes),
-        files=len(files),
-        output=output,
-        warnings=tuple(in_order(problems.warnings)),
-        changed=changed,
-    )
+                files[MANIFEST] = manifest(shard, key, drafts, shows, built, episodes, files)
+            changed = publisher.publish(files)
+        result = BuildResult(
+            site=site,
+            episodes=tuple(episodes),
+            files=len(files),
+            output=output,
+            warnings=tuple(in_order(problems.warnings)),
+            changed=changed,
+        )
+    return result
 
 
 @contextmanager
 def _frozen() -> Iterator[None]:
-    """Spare Python's cycle collector the objects made so far: they are the build's episodes,
-    its cache state and its settings, all kept until the build ends. Without this each of the
-    collector's full passes walks them all again while the rest of the build makes its files:
-    a fifth of a one-episode rebuild of 6,000 episodes (0.14 of 0.63 s in ``collect``, making
-    25,000 paths). They are given back to the collector when the build ends (the live preview
-    builds again and again in one process)."""
-    gc.freeze()
+    """A build whose kept objects Python's cycle collector does not walk.
+
+    A build keeps what it loads and makes to its end: its cache state and cached episodes
+    (frozen as they are unpickled, :func:`generator.pickling.loads`) and the episode stage's
+    results (frozen after it, ``gc.freeze``). Without this the collector walks them all again
+    and again while the rest of the build makes its files: a fifth of a one-episode rebuild of
+    6,000 episodes (0.14 s in ``collect`` alone, making 25,000 paths, and 0.09 s sorting the
+    warnings). When the build ends, even by an error, they are given back to the collector (the
+    live preview builds again and again in one process)."""
     try:
         yield
     finally:

@@ -39,15 +39,16 @@ import shutil
 import stat
 import subprocess
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 from generator import __version__, pickling
 from generator.errors import CuepressError
+from generator.paths import files_under
 
-FORMAT = 7  # bump when the cache layout, the digests or the pickled classes change
+FORMAT = 9  # bump when the cache layout, the digests or the pickled classes change
 ROOMS = ("back", "search", "templates", "preview")  # see room()
 LAYOUT = {"entries", "site", "files", *ROOMS}  # the cache's folders; any other is dropped
 DROPPED = ".dropped-"  # folders being deleted, renamed aside: .dropped-NAME-PID
@@ -69,19 +70,11 @@ def digest_bytes(*parts: bytes) -> str:
 
 @dataclass
 class Entry:
-    """One episode record's entry: its inputs' digests, its key, what made it returned.
-
-    The result is kept pickled, as made: the build state saved after a one-episode edit of an
-    archive of thousands then writes their bytes as they are, instead of pickling every
-    episode again (0.25 s of a 6,000-episode network's rebuild)."""
+    """One episode record's entry: its inputs' digests and its key. What made it returned is
+    kept with the other results of the record's folder (:attr:`Saved.results`)."""
 
     deps: dict[str, str | None]  # path relative to the site -> content digest (None: absent)
     key: str  # the entry folder's name
-    packed: bytes  # the episode stage's result, files excluded, pickled
-
-    @property
-    def result(self) -> Any:
-        return pickle.loads(self.packed)
 
 
 @dataclass
@@ -94,6 +87,14 @@ class Saved:
     copies: dict[str, str] = field(default_factory=dict)  # source path -> digest in files/
     site: str = ""  # the entry of the site's own pages (index, feed ...)
     folders: dict[str, str] = field(default_factory=dict)  # folder -> its fingerprint
+    # What made each entry returned (the episode stage's results, files excluded), one pickle
+    # for the records of each folder: records folder -> pickled {record: result}. Kept pickled
+    # as made, so a rebuild after an edit pickles again only the edited folder's; one pickle a
+    # folder loads in half the time of one a record (6,000 episodes: 0.08 s against 0.18 s).
+    results: dict[str, bytes] = field(default_factory=dict)
+
+
+_SAVED = [f.name for f in fields(Saved)]
 
 
 class Cache:
@@ -119,6 +120,8 @@ class Cache:
         self._listed: dict[str, frozenset[str] | None] = {}
         self._kept: frozenset[str] | None = None  # the entries' folders, when listed
         self._same: dict[str, bool] = {}  # folder -> as the last build saw it (fingerprint)
+        self._loaded: dict[str, dict[str, Any]] = {}  # records folder -> its results, unpickled
+        self._made: dict[str, dict[str, Any]] = {}  # records folder -> results of this build
         self._entries = self.root / "entries"
 
     def __enter__(self) -> Cache:
@@ -139,7 +142,9 @@ class Cache:
         try:
             with (self.root / "state.pickle").open("rb") as handle:
                 state = pickling.load(handle)
-            return state if isinstance(state, Saved) else Saved()
+            if not isinstance(state, Saved) or any(not hasattr(state, f) for f in _SAVED):
+                return Saved()  # not a state, or one an older Cuepress saved
+            return state
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
             return Saved()
 
@@ -168,8 +173,16 @@ class Cache:
             for path, value in entry.deps.items():
                 if self._digest(path) != value:
                     return None
+        folder = record.rpartition("/")[0]
+        results = self._loaded.get(folder)
+        if results is None:
+            packed = self.old.results.get(folder)
+            results = self._loaded[folder] = {} if packed is None else pickling.loads(packed)
+        if record not in results:
+            return None
         self.new.entries[record] = entry
-        return entry.result, self._entry(entry.key)
+        self._made.setdefault(folder, {})[record] = results[record]
+        return results[record], self._entry(entry.key)
 
     def _unchanged(self, deps: Mapping[str, str | None]) -> bool:
         """Whether ``deps`` are as the last build saw them, by their folders' fingerprints
@@ -255,7 +268,8 @@ class Cache:
                 self.new.stats[path] = state
         deps = _digests(inputs)
         key = self._key_of(deps, also)
-        self.new.entries[record] = Entry(deps, key, pickle.dumps(result, pickle.HIGHEST_PROTOCOL))
+        self.new.entries[record] = Entry(deps, key)
+        self._made.setdefault(record.rpartition("/")[0], {})[record] = result
         return self._entry(key)
 
     # The site's own pages: one entry, named by what they show -----------------------------------
@@ -335,6 +349,7 @@ class Cache:
     def close(self) -> None:
         """Save what this build used and drop everything else: unused entries, folders left by
         killed builds or by older versions of the cache."""
+        self.new.results = self._packed()
         temporary = self.root / f".state.{os.getpid()}"
         with temporary.open("wb") as handle:
             pickle.dump(self.new, handle, protocol=pickle.HIGHEST_PROTOCOL)
@@ -355,6 +370,22 @@ class Cache:
         for file in (self.root / "files").glob("*"):
             if file.name not in copies and not file.name.startswith("."):
                 file.unlink(missing_ok=True)
+
+    def _packed(self) -> dict[str, bytes]:
+        """The results this build used, one pickle a folder: the last build's bytes where a
+        folder's results are all the ones it loaded from them, else pickled again."""
+        packed = {}
+        for folder, made in self._made.items():
+            loaded = self._loaded.get(folder)
+            if (
+                loaded is not None
+                and made.keys() == loaded.keys()
+                and all(made[record] is loaded[record] for record in made)
+            ):
+                packed[folder] = self.old.results[folder]
+            else:
+                packed[folder] = pickle.dumps(dict(sorted(made.items())), pickle.HIGHEST_PROTOCOL)
+        return packed
 
     def _wait(self) -> None:
         """Wait for the deletion :meth:`drop_unused` started, if any."""
@@ -420,11 +451,7 @@ def _digests(inputs: Inputs) -> dict[str, str | None]:
 
 def _listing(folder: Path) -> dict[str, Path]:
     """The files of an entry folder, by path relative to it."""
-    return {
-        path.relative_to(folder).as_posix(): path
-        for path in sorted(folder.rglob("*"))
-        if path.is_file() and path.name != NOTE
-    }
+    return {name: path for name, path in files_under(folder) if path.name != NOTE}
 
 
 class CacheError(CuepressError):

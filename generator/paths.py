@@ -37,3 +37,15 @@ def link_problem(path: Path, root: Path, kind: str = "file") -> str | None:
     if any(part.startswith(".") for part in real.relative_to(base).parts):
         return f"is a link to a hidden {kind} (like .git or .env), which is never read"
     return None
+
+
+def files_under(folder: Path) -> list[tuple[str, Path]]:
+    """The files under ``folder``: each one's path relative to it (with ``/``) and its path,
+    sorted by the first. One walk, in strings until the end: a folder of hundreds of pages
+    listed through ``Path.rglob`` cost a tenth of a rebuild of 6,000 episodes."""
+    found: list[tuple[str, Path]] = []
+    start = len(str(folder)) + 1
+    for top, _, names in os.walk(folder):
+        base = top[start:].replace(os.sep, "/")
+        found += [(f"{base}/{name}" if base else name, Path(top, name)) for name in names]
+    return sorted(found)

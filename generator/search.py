@@ -71,6 +71,7 @@ from typing import Any
 from generator.cache import DROPPED, drop, room_of, root_of, write_entry
 from generator.errors import CuepressError, Problems
 from generator.models import Episode, Site
+from generator.paths import files_under
 from generator.render import Renderer
 from generator.transcripts import exports
 
@@ -278,7 +279,7 @@ def bundle(
     result: dict[str, Path] = {}
     folders = index_folders(episodes, preview=preview)
     for number, (folder, key) in enumerate(zip(folders, keys, strict=True)):
-        for name, path in _files_in(store / key):
+        for name, path in files_under(store / key):
             if number and name.startswith(("pagefind.js", "wasm.")):
                 continue  # the script is loaded from the first only
             result[folder + name] = path
@@ -288,15 +289,6 @@ def bundle(
             for name in made.files:
                 result[FOLDER + LINES + name] = entry / name
     return result
-
-
-def _files_in(folder: Path) -> list[tuple[str, Path]]:
-    """The files under ``folder``, by path relative to it, sorted."""
-    found: list[tuple[str, Path]] = []
-    for top, _, names in os.walk(folder):
-        base = top[len(str(folder)) + 1 :].replace(os.sep, "/")
-        found += [(f"{base}/{name}" if base else name, Path(top, name)) for name in names]
-    return sorted(found)
 
 
 def _last_index(pointer: Path) -> Path | None:

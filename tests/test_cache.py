@@ -4,6 +4,7 @@ byte for byte."""
 from __future__ import annotations
 
 import json
+import pickle
 import re
 import shutil
 import subprocess
@@ -286,6 +287,40 @@ class TestIncrementalBuilds:
         (site / ".cache/cuepress/state.pickle").write_bytes(b"not a pickle")
         edit_transcript(site)
         build(site, jobs=1)
+        assert tree(site / "output") == cold(site, tmp_path)
+
+    def test_a_state_an_older_cuepress_saved_is_not_trusted(
+        self, site: Path, tmp_path: Path
+    ) -> None:
+        """A state pickled by a Cuepress whose state had fewer fields (no per-folder results)
+        is ignored, not half used."""
+        from generator import cache as cache_module
+
+        state_file = site / ".cache/cuepress/state.pickle"
+        with state_file.open("rb") as handle:
+            state = pickle.load(handle)
+        del state.results
+        state_file.write_bytes(pickle.dumps(state))
+        edit_transcript(site)
+        build(site, jobs=1)
+        assert tree(site / "output") == cold(site, tmp_path)
+        with state_file.open("rb") as handle:
+            assert isinstance(pickle.load(handle).results, dict)
+        assert cache_module.FORMAT >= 9
+
+    def test_a_transcript_added_beside_a_record_is_found(self, site: Path, tmp_path: Path) -> None:
+        """A sidecar that appears beside an unchanged record (its folder's listing changes, no
+        file it had changes) is read: the rebuild shows it and equals a cold build."""
+        (site / "content/episodes/b.vtt").write_text(
+            VTT.format(extra="00:00:05.000 --> 00:00:06.000\nBeta has words now.\n")
+        )
+        build(site, jobs=1)
+        page = (site / "output/episodes/b/index.html").read_text()
+        assert "Beta has words now." in page
+        assert tree(site / "output") == cold(site, tmp_path)
+        (site / "content/episodes/b.vtt").unlink()  # and gone again
+        build(site, jobs=1)
+        assert "Beta has words now." not in (site / "output/episodes/b/index.html").read_text()
         assert tree(site / "output") == cold(site, tmp_path)
 
     def test_the_segments_setting_is_part_of_the_key(self, site: Path, tmp_path: Path) -> None:
