@@ -25,7 +25,7 @@ what a cold build makes): sealed indexes of ``TIERS[0]``, then one index for eac
 then the newest few; the search page merges them. Pagefind cannot update an index, so an index
 is made again whole when one of its episodes changes; the files it shares with the index made
 last in its place are linked, not written. The live preview indexes in its own smaller parts
-(:data:`PREVIEW_TIERS`), so that a save re-indexes a few episodes wherever it was made.
+(:func:`preview_tiers`), so that a save re-indexes a few episodes wherever it was made.
 Pagefind numbers the pages in the order it lists the folder they are written to, so its bundle
 is byte for byte the same from build to build on one machine.
 
@@ -80,10 +80,13 @@ PAGEFIND_VERSION = "1.5.2"  # the exact release this module is tested against (s
 # index of a multiple of each next one, then the newest few. Pagefind's time grows with an
 # index's episodes, a query's download with the number of indexes.
 TIERS = (2000, 200, 20)
-# The live preview's indexes (its own output, never published): parts of 25 episodes, so that a
-# save re-indexes at most 25 (about a third of a second) whichever episode it changed; a query
-# there merges more indexes (20 for 500 episodes), which costs little on the machine itself.
-PREVIEW_TIERS = (25,)
+# The live preview's indexes (its own output, never published): parts of PREVIEW_PART episodes,
+# so that a save re-indexes at most 25 (about a third of a second) whichever episode it changed;
+# a query there merges one index a part (20 for 500 episodes: 0.8 s), so an archive of more than
+# PREVIEW_PARTS parts has parts twice as large, and so on (6,000 episodes: 30 parts of 200; 240
+# of 25 took 3.5 s a query). See preview_tiers.
+PREVIEW_PART = 25
+PREVIEW_PARTS = 40
 FIRST = 5  # lines kept per word and episode in the word map: what a result shows
 # What the first line file holds beside the summary, so that a query for a common word fetches
 # it alone per episode: the word map of the first MAPPED word positions (the words said first,
@@ -135,7 +138,7 @@ def search_files(
 ) -> dict[str, Path]:
     """The search page and the search index of ``episodes``, as site paths -> files kept in
     the build cache. For the live ``preview``, the page alone, listing the preview's index
-    parts (:data:`PREVIEW_TIERS`), which :func:`write_bundle` makes after the reload.
+    parts (:func:`preview_tiers`), which :func:`write_bundle` makes after the reload.
 
     ``files`` maps the site's files to where they are now: each episode's ``transcript.json``
     (its ``transcript.vtt`` where the site builds no JSON) is read from there. Problems go to
@@ -210,14 +213,24 @@ def tiers(count: int, sizes: Sequence[int] | None = None) -> list[int]:
     return made or [0]
 
 
-def _tiers_for(preview: bool) -> Sequence[int] | None:
-    return PREVIEW_TIERS if preview else None
+def preview_tiers(count: int) -> tuple[int]:
+    """The live preview's tiers for an archive of ``count``: parts of :data:`PREVIEW_PART`
+    episodes, doubled until there are at most :data:`PREVIEW_PARTS` (the size changes only
+    when the archive doubles, and then every part is made again, once)."""
+    size = PREVIEW_PART
+    while count > size * PREVIEW_PARTS:
+        size *= 2
+    return (size,)
+
+
+def _tiers_for(count: int, preview: bool) -> Sequence[int] | None:
+    return preview_tiers(count) if preview else None
 
 
 def index_folders(episodes: Sequence[Episode], *, preview: bool = False) -> list[str]:
     """The bundle folders, relative to the site root, one per index (see tiers): the first
     holds Pagefind's script."""
-    count = len(tiers(len(episodes), _tiers_for(preview)))
+    count = len(tiers(len(episodes), _tiers_for(len(episodes), preview)))
     return [FOLDER] + [f"{FOLDER}part-{n}/" for n in range(2, count + 1)]
 
 
@@ -225,7 +238,7 @@ def shards(episodes: Sequence[Episode], *, preview: bool = False) -> list[list[E
     """The episodes of each index: oldest first, in runs of :func:`tiers`."""
     ordered = sorted(episodes, key=lambda e: (e.date, e.number or 0, e.slug))
     parts, start = [], 0
-    for size in tiers(len(ordered), _tiers_for(preview)):
+    for size in tiers(len(ordered), _tiers_for(len(ordered), preview)):
         parts.append(ordered[start : start + size])
         start += size
     return parts
@@ -314,7 +327,7 @@ def write_bundle(
     interrupt: threading.Event | None = None,
 ) -> None:
     """Index the site built in ``output`` for the live preview and put its bundle in place,
-    in the preview's parts (:data:`PREVIEW_TIERS`, which its search page lists). The preview
+    in the preview's parts (:func:`preview_tiers`, which its search page lists). The preview
     does this after it has shown the site, and sets ``interrupt`` (which raises
     :class:`Interrupted`) when a newer build is wanted, so indexing never delays a reload."""
     files = {

@@ -463,11 +463,15 @@ class TestSetting:
 
 class TestPreview:
     def test_preview_indexes_in_parts_of_25(self) -> None:
-        """The live preview indexes in parts of 25 episodes whatever the archive's size, so a
-        save re-indexes at most 25; its search page lists each part's folder."""
-        assert search.PREVIEW_TIERS == (25,)
-        assert search.tiers(70, search.PREVIEW_TIERS) == [25, 25, 20]
-        assert search.tiers(500, search.PREVIEW_TIERS) == [25] * 20
+        """The live preview indexes in parts of 25 episodes, so a save re-indexes at most 25;
+        an archive of more than 40 parts has parts twice as large (a query merges one index a
+        part). Its search page lists each part's folder."""
+        assert (search.PREVIEW_PART, search.PREVIEW_PARTS) == (25, 40)
+        assert search.tiers(70, search.preview_tiers(70)) == [25, 25, 20]
+        assert search.tiers(500, search.preview_tiers(500)) == [25] * 20
+        assert search.tiers(1000, search.preview_tiers(1000)) == [25] * 40
+        assert search.tiers(1001, search.preview_tiers(1001)) == [50] * 20 + [1]
+        assert search.tiers(6000, search.preview_tiers(6000)) == [200] * 30
         assert search.tiers(500) == [400, 100]  # the published site's tiers are untouched
         episodes = TestShards().make(70)
         assert search.index_folders(episodes, preview=True) == [
@@ -482,7 +486,7 @@ class TestPreview:
     ) -> None:
         """After an old episode is edited, the preview makes its part's index again and keeps
         the others: the edited word is found, in the part the search page lists."""
-        monkeypatch.setattr(search, "PREVIEW_TIERS", (2,))
+        monkeypatch.setattr(search, "PREVIEW_PART", 2)
         site = make_site({})
         folder = site / "content/episodes"
         folder.mkdir(parents=True, exist_ok=True)
