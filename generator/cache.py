@@ -202,6 +202,13 @@ class Cache:
         new.update(carried)
         return True
 
+    def fingerprint(self, folders: Iterable[str]) -> None:
+        """Take the fingerprints of ``folders`` (relative to the site) now, before any file in
+        them is read: a file that changes after this differs from the fingerprint saved, so
+        the next build looks at it. :meth:`lookup` takes those of other folders itself."""
+        for folder in sorted(folders):
+            self._same_folder(folder)
+
     def _same_folder(self, folder: str) -> bool:
         """Whether every file in ``folder`` (relative to the site) has the name, size and time
         the last build saw: then no input in it changed, appeared or went. Listed once."""

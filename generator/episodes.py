@@ -80,6 +80,12 @@ class EpisodeStage:
         record the front matter alone mistook)."""
         shows = {folder: record_names(self.site_dir, folder) for folder in self.shows}
         records = [record for names in shows.values() for record in names]
+        # The records' folders and the shows' (show.yaml), before a file in them is read: a
+        # first build leaves their fingerprints for the next one, too.
+        self.cache.fingerprint(
+            {record.rpartition("/")[0] for record in records}
+            | {folder.rpartition("/")[0] for folder in self.shows}
+        )
         results: dict[str, tuple[Rendered, Path | None]] = {}
         todo = []
         with _fewer_collections():  # each entry found is a dozen objects, all kept
