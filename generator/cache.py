@@ -30,6 +30,7 @@ Its words:
 from __future__ import annotations
 
 import functools
+import gc
 import hashlib
 import hmac
 import os
@@ -103,7 +104,15 @@ class Cache:
     failure the state is left as the last good build saved it. Use it as a context manager.
 
     Raises :class:`CacheError` for a cache this user's builds did not make (see
-    :func:`make_root`)."""
+    :func:`make_root`).
+
+    What it unpickles (its state, the cached episodes) is frozen for Python's cycle collector
+    as it is made (:func:`generator.pickling.loads`), and so is what a build freezes while the
+    cache is open (its episodes, ``gc.freeze``): kept to the build's end, they need not be
+    walked again and again while the rest of the build makes its files (without this, a fifth
+    of a one-episode rebuild of 6,000 episodes: 0.14 s in making 25,000 paths, 0.09 s in
+    sorting the warnings). They are given back to the collector when the cache closes, by an
+    error too (the live preview builds again and again in one process)."""
 
     def __init__(self, site_dir: Path) -> None:
         self.site_dir = site_dir
@@ -133,10 +142,13 @@ class Cache:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        if kind is None:
-            self.close()
-        else:  # a failed build saves nothing; only the deletion it started is waited for
-            self._wait()
+        try:
+            if kind is None:
+                self.close()
+            else:  # a failed build saves nothing; only the deletion it started is waited for
+                self._wait()
+        finally:
+            gc.unfreeze()  # see the class's docstring
 
     def _load(self) -> Saved:
         try:

@@ -40,8 +40,8 @@ def loads(data: bytes) -> Any:
     Python's cycle collector is paused while the objects are made, and they are frozen after
     (``gc.freeze``), so that it never walks them. A large archive's are hundreds of thousands
     of objects, which it would otherwise walk again and again: half of the state's load, and a
-    tenth of a one-episode rebuild of 6,000 episodes. ``generator.build.build`` gives them
-    back to the collector when it ends."""
+    tenth of a one-episode rebuild of 6,000 episodes. The build cache gives them back to the
+    collector when it closes (:class:`generator.cache.Cache`)."""
     paused = gc.isenabled()
     gc.disable()
     try:

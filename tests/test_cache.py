@@ -3,6 +3,7 @@ byte for byte."""
 
 from __future__ import annotations
 
+import gc
 import json
 import pickle
 import re
@@ -259,6 +260,19 @@ class TestIncrementalBuilds:
         with pytest.raises(BuildFailed):
             build(site, jobs=1)
         assert {p.name for p in (site / ".cache/cuepress/site").iterdir()} == kept
+
+    def test_nothing_stays_frozen_after_a_build(self, site: Path) -> None:
+        """What a build keeps is frozen for Python's cycle collector only while it runs: after
+        a rebuild from the cache, and after a failed build, nothing is left frozen (the live
+        preview builds again and again in one process)."""
+        edit_transcript(site)
+        build(site, jobs=1)  # the state and the cached episodes unpickled, the rest rendered
+        assert gc.get_freeze_count() == 0
+        (site / "layouts").mkdir(exist_ok=True)
+        (site / "layouts/index.html").write_text("{% if %}broken")
+        with pytest.raises(BuildFailed):
+            build(site, jobs=1)
+        assert gc.get_freeze_count() == 0
 
     def test_a_library_upgrade_renders_again(
         self, site: Path, monkeypatch: pytest.MonkeyPatch
